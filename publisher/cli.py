@@ -1,0 +1,72 @@
+"""Command line: `python build.py [build|serve|check|clean|schema]`.
+
+Thin on purpose: it parses arguments, calls the package and turns results into
+exit codes. Everything a person reads here is Dutch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .problems import summary
+from .project import Project
+from .report import Reporter
+
+
+def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Bouwt de site en de reflectiebladen uit content/, indicators/ en site_config.yaml.",
+    )
+    parser.add_argument("command", nargs="?", default="build",
+                        choices=["build", "serve", "check", "clean", "schema"],
+                        help="build (standaard): alles bouwen naar site/; serve: voorbeeld met live herladen; "
+                             "check: alleen controleren; clean: site/ en tussenbestanden weggooien; "
+                             "schema: JSON Schema-bestanden opnieuw maken")
+    parser.add_argument("-q", "--quiet", action="store_true", help="alleen problemen en het eindresultaat tonen")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ook details per stap tonen")
+    parser.add_argument("--port", type=int, default=8000, help="poort voor serve (standaard 8000)")
+    parser.add_argument("--jobs", type=int, default=None, help="aantal PDF's tegelijk (standaard: aantal cores)")
+    args = parser.parse_args(argv)
+
+    project = Project.at(root or Path(__file__).resolve().parent.parent)
+    quiet = args.quiet or (os.environ.get("CI", "").lower() in ("1", "true") and not args.verbose)
+    reporter = Reporter(quiet=quiet, verbose=args.verbose)
+
+    if args.command == "check":
+        from .validate import load_publication
+
+        loaded = load_publication(project)
+        reporter.problems(loaded.problems)
+        if loaded.errors:
+            reporter.fail(f"Controle mislukt: {summary(loaded.problems)}.")
+            return 1
+        reporter.done(f"Controle geslaagd ({summary(loaded.problems)}).")
+        return 0
+    if args.command == "schema":
+        from .schema import write_schemas
+
+        for name in write_schemas(project):
+            reporter.step(f"geschreven: {name}")
+        return 0
+    if args.command == "clean":
+        from .site import clean
+
+        clean(project)
+        reporter.done("site/ en .cache/ verwijderd.")
+        return 0
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(project, reporter, port=args.port, jobs=args.jobs)
+
+    from .site import build
+
+    return 0 if build(project, reporter, jobs=args.jobs) else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

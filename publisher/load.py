@@ -1,0 +1,184 @@
+"""Turning YAML documents into validated model objects, with Dutch messages.
+
+Pydantic does the validation; this module translates each of its errors into
+one `Problem` that names the file, the line, the field and what is expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .problems import Problem, error
+from .yamlfile import YamlDocument
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_document(document: YamlDocument, model: type[M]) -> tuple[M | None, list[Problem]]:
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as exc:
+        problems = [_problem(document, model, err) for err in exc.errors(include_url=False)]
+        return None, _without_follow_ups(problems)
+
+
+def _without_follow_ups(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    unique = []
+    for problem in problems:
+        key = (problem.line, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
+
+
+# --------------------------------------------------------------------------- model introspection
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and Optional[...] around a type."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def _field_by_alias(model: type[BaseModel], alias: str):
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == alias:
+            return info
+    return None
+
+
+def _model_at(model: type[BaseModel], location: tuple) -> type[BaseModel] | None:
+    """The model class that owns the last element of `location` (pydantic loc by alias)."""
+    current: Any = model
+    for step in location[:-1]:
+        current = _unwrap(current)
+        if isinstance(step, int):
+            args = typing.get_args(current)
+            if not args:
+                return None
+            current = args[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            info = _field_by_alias(current, step)
+            if info is None:
+                return None
+            current = info.annotation
+        else:
+            return None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    args = typing.get_args(current)
+    if args and isinstance(_unwrap(args[0]), type) and issubclass(_unwrap(args[0]), BaseModel):
+        return _unwrap(args[0])
+    return None
+
+
+def _known_fields(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _where(location: tuple) -> str:
+    """'perspectieven 2 › themas 1 › vragen 3' (1-based, as an editor counts)."""
+    parts = []
+    for step in location:
+        if isinstance(step, int):
+            parts[-1:] = [f"{parts[-1]} {step + 1}" if parts else f"item {step + 1}"]
+        else:
+            parts.append(str(step))
+    return " › ".join(parts)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "een blok met velden"
+    if isinstance(value, list):
+        return "een lijst"
+    if value is None or value == "":
+        return "niets"
+    return f"de tekst '{_short(value)}'"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_PATTERN_HELP = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": ("is geen geldige id",
+                                 "Gebruik alleen kleine letters, cijfers en koppeltekens, bv. 'identiteit-en-inclusie'."),
+    "^[a-z0-9][a-z0-9/_-]*\\.md$": ("is geen geldig paginapad",
+                                    "Schrijf het pad van een Markdown-bestand met kleine letters, bv. 'onderzoek/index.md'."),
+    "^https?://[^\\s]+/$": ("is geen geldig webadres",
+                           "Schrijf een volledig adres dat begint met https:// en eindigt op /."),
+    "^\\d{4}\\b.*$": ("is geen geldige editie", "Begin de editie met een jaartal, bv. '2025'."),
+}
+
+
+def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Problem:
+    location = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    field = next((str(step) for step in reversed(location) if isinstance(step, str)), "")
+    where = _where(location)
+    name = document.name
+    line = document.line(location)
+
+    if kind == "missing":
+        line = document.line(location[:-1])
+        return error(name, line, f"het verplichte veld '{field}' ontbreekt (in {_where(location[:-1]) or 'het bestand'})",
+                     f"Voeg een regel '{field}: …' toe aan dit blok.")
+    if kind == "extra_forbidden":
+        known = _known_fields(_model_at(model, location))
+        close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
+        suggestion = f"Bedoel je '{close[0]}'? " if close else ""
+        allowed = f"Toegestane velden hier: {', '.join(known)}." if known else "Verwijder dit veld."
+        return error(name, line, f"onbekend veld '{field}'" + (f" (in {_where(location[:-1])})" if location[:-1] else ""),
+                     suggestion + allowed)
+    if kind == "string_type":
+        return error(name, line, f"'{field}' moet een tekst zijn, maar is {_kind(value)} ({where})",
+                     "Schrijf de tekst direct achter de dubbele punt, op dezelfde regel (lange tekst: '>-' en de tekst ingesprongen eronder).")
+    if kind == "list_type":
+        return error(name, line, f"'{field}' moet een lijst zijn, maar is {_kind(value)} ({where})",
+                     "Schrijf elk item op een eigen regel die begint met '- '.")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return error(name, line, f"'{field or where}' moet een blok met velden zijn, maar is {_kind(value)} ({where})",
+                     "Schrijf de velden ingesprongen onder elkaar, bv. 'id: …' en 'titel: …'.")
+    if kind == "string_too_short":
+        return error(name, line, f"'{field}' is leeg ({where})",
+                     "Vul de tekst in, of verwijder het hele item als het weg moet.")
+    if kind == "string_too_long":
+        return error(name, line, f"'{field}' is te lang (meer dan {ctx.get('max_length')} tekens) ({where})",
+                     "Maak de tekst korter of splits hem op.")
+    if kind == "string_pattern_mismatch":
+        what, hint = _PATTERN_HELP.get(ctx.get("pattern", ""), ("heeft niet de juiste vorm", "Controleer de schrijfwijze."))
+        return error(name, line, f"'{_short(value)}' {what} (veld '{field}', {where})", hint)
+    if kind == "too_short":
+        count = ctx.get("min_length")
+        return error(name, line, f"'{field}' moet minstens {count} item{'s' if count != 1 else ''} bevatten ({where})",
+                     "Voeg de ontbrekende items toe, elk op een regel die begint met '- '.")
+    if kind == "too_long":
+        count = ctx.get("max_length")
+        return error(name, line, f"'{field}' mag hoogstens {count} items bevatten ({where})",
+                     "Verdeel de items over meer blokken (bv. een extra thema).")
+    return error(name, line, f"ongeldige waarde voor '{field}' ({where}): {err.get('msg')}",
+                 "Vergelijk dit blok met een vergelijkbaar blok dat wel werkt.")

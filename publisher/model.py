@@ -1,0 +1,190 @@
+"""The in-memory model of the publication's data: site configuration, school types
+with their reflection questions, and the glossary.
+
+Field names are English identifiers; the YAML keys editors write are the Dutch
+aliases. Descriptions are Dutch because they end up in the JSON Schema that an
+editor's YAML editor shows on hover.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+PAGE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md$"
+URL_PATTERN = r"^https?://[^\s]+/$"
+
+Slug = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=SLUG_PATTERN, min_length=1, max_length=60),
+    Field(description="Vaste id (slug): kleine letters, cijfers en koppeltekens, bv. 'identiteit-culturele-beleving'. "
+          "Wordt gebruikt in webadressen en ankers; verander een id niet als je een titel aanpast."),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PagePath = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=PAGE_PATTERN, max_length=200),
+    Field(description="Pad van een Markdown-pagina, bv. 'onderzoek/index.md'."),
+]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors (a typo must never be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+
+
+# --------------------------------------------------------------------------- school types
+
+
+class Question(_Strict):
+    id: Slug
+    text: Text = Field(alias="vraag", description="De reflectievraag, letterlijk zoals in de publicatie.")
+
+
+class Theme(_Strict):
+    id: Slug
+    title: ShortText = Field(alias="titel", description="Titel van het thema (de indicator).")
+    questions: list[Question] = Field(
+        alias="vragen", min_length=1, max_length=5,
+        description="De vragen van dit thema (1 tot 5; een thema moet op één pagina van het reflectieblad passen).",
+    )
+
+
+class Perspective(_Strict):
+    id: Slug = Field(description="Een van de perspectieven uit site_config.yaml: wat, hoe of wanneer-waar.")
+    title: ShortText = Field(alias="titel", description="Bv. 'Veranderingen & effecten'.")
+    themes: list[Theme] = Field(alias="themas", min_length=1, description="De thema's van dit perspectief.")
+
+
+class ImpactTheme(_Strict):
+    id: Slug
+    title: ShortText = Field(alias="titel")
+    text: Text = Field(alias="tekst")
+
+
+class Recommendation(_Strict):
+    id: Slug
+    title: ShortText = Field(alias="titel")
+    text: Text = Field(alias="tekst")
+
+
+class SchoolType(_Strict):
+    id: Slug = Field(description="Gelijk aan de bestandsnaam zonder .yaml, bv. 'bo'.")
+    name: ShortText = Field(alias="naam", description="Bv. 'Basisonderwijs'.")
+    abbreviation: ShortText = Field(alias="afkorting", description="Bv. 'bo'.")
+    pages: list[PagePath] = Field(
+        alias="paginas", min_length=1,
+        description="De pagina's van dit hoofdstuk in content/<id>/, in volgorde. "
+                    "De pagina met reflectievragen maakt de bouw zelf en komt erachter.",
+    )
+    intro: Text = Field(alias="inleiding", description="De tekst boven de reflectievragen (Markdown).")
+    perspectives: list[Perspective] = Field(alias="perspectieven", min_length=1)
+    impact_themes: list[ImpactTheme] = Field(alias="impactthemas", min_length=1)
+    recommendations: list[Recommendation] = Field(alias="aanbevelingen", min_length=1)
+
+    @property
+    def title(self) -> str:
+        """'Basisonderwijs (bo)'."""
+        return f"{self.name} ({self.abbreviation})"
+
+    @property
+    def sheet_title(self) -> str:
+        """'Reflectievragen basisonderwijs (bo)'."""
+        return f"Reflectievragen {self.name[:1].lower()}{self.name[1:]} ({self.abbreviation})"
+
+    def questions(self) -> list[tuple[Perspective, Theme, Question]]:
+        return [(p, t, q) for p in self.perspectives for t in p.themes for q in t.questions]
+
+    def themes(self) -> list[Theme]:
+        return [t for p in self.perspectives for t in p.themes]
+
+
+# --------------------------------------------------------------------------- site config
+
+
+class PerspectiveDefinition(_Strict):
+    id: Slug
+    label: ShortText = Field(alias="vraagwoord", description="Bv. 'WAT', 'HOE', 'WANNEER & WAAR'.")
+
+
+class NavSection(_Strict):
+    title: ShortText | None = Field(
+        default=None, alias="titel",
+        description="Kop van de sectie in het menu; zonder titel staan de pagina's los in het menu.",
+    )
+    pages: list[PagePath] = Field(alias="paginas", min_length=1)
+
+
+class Navigation(_Strict):
+    before: list[NavSection] = Field(alias="voor", description="Menu-onderdelen vóór de hoofdstukken per schooltype.")
+    after: list[NavSection] = Field(alias="na", description="Menu-onderdelen ná de hoofdstukken per schooltype.")
+
+
+class SiteConfig(_Strict):
+    title: ShortText = Field(alias="titel")
+    organisation: ShortText = Field(alias="organisatie")
+    edition: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}\b.*$", max_length=40)] = Field(
+        alias="editie", description="Editie; begint met een jaartal, bv. '2025'."
+    )
+    base_url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN, max_length=200)] = Field(
+        alias="basis_url", description="Webadres van de gepubliceerde site, eindigt op '/'."
+    )
+    school_types: list[Slug] = Field(
+        alias="schooltypen", min_length=1,
+        description="Volgorde van de schooltypen; elk heeft een bestand indicators/<id>.yaml.",
+    )
+    perspectives: list[PerspectiveDefinition] = Field(alias="perspectieven", min_length=1)
+    answer_scale: list[ShortText] = Field(
+        alias="antwoordschaal", min_length=2, max_length=6,
+        description="De antwoordmogelijkheden op de reflectiebladen, bv. ja, deels, nee, n.v.t.",
+    )
+    navigation: Navigation = Field(alias="navigatie")
+
+    @property
+    def year(self) -> int:
+        return int(self.edition[:4])
+
+    def answer_options(self) -> list[tuple[str, str]]:
+        """(id, label) per answer, e.g. ('nvt', 'n.v.t.'); ids are used for form field names."""
+        return [(answer_id(label), label) for label in self.answer_scale]
+
+    def perspective_label(self, perspective_id: str) -> str:
+        return next(p.label for p in self.perspectives if p.id == perspective_id)
+
+
+def answer_id(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", label.lower()) or "x"
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+class Term(_Strict):
+    term: ShortText = Field(description="Het begrip of de afkorting zoals het in de tekst staat (hoofdlettergevoelig).")
+    expansion: ShortText | None = Field(default=None, alias="voluit", description="Voluit geschreven (bij een afkorting).")
+    explanation: Text = Field(alias="uitleg")
+
+
+class Glossary(_Strict):
+    terms: list[Term] = Field(alias="begrippen", min_length=1)
+
+
+# --------------------------------------------------------------------------- the whole
+
+
+class Publication(BaseModel):
+    """Everything the outputs are made from, validated."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: SiteConfig
+    school_types: list[SchoolType]
+    glossary: Glossary
+
+    def school_type(self, type_id: str) -> SchoolType:
+        return next(s for s in self.school_types if s.id == type_id)

@@ -1,0 +1,66 @@
+"""Where things are in a project checkout. One place for every path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def at(cls, root: Path | str) -> "Project":
+        return cls(Path(root).resolve())
+
+    @property
+    def site_config(self) -> Path:
+        return self.root / "site_config.yaml"
+
+    @property
+    def indicators(self) -> Path:
+        return self.root / "indicators"
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def glossary(self) -> Path:
+        return self.content / "begrippen.yaml"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def fonts(self) -> Path:
+        return self.templates / "site" / "assets" / "fonts"
+
+    @property
+    def mkdocs_config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.root / "schema"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def work(self) -> Path:
+        """Scratch space: staging dirs, the PDF cache. Safe to delete (`build.py clean`)."""
+        return self.root / ".cache"
+
+    def name(self, path: Path) -> str:
+        """A path as editors see it in messages: relative to the project, forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def indicator_files(self) -> list[Path]:
+        return sorted(p for p in self.indicators.glob("*") if p.is_file() and not p.name.startswith("."))

@@ -1,0 +1,45 @@
+"""Progress output a person can follow: what is being built and how long it took."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+
+from .problems import Problem
+
+
+class Reporter:
+    def __init__(self, quiet: bool = False, verbose: bool = False, stream=None):
+        self.quiet = quiet
+        self.verbose = verbose
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+
+    def _write(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def step(self, text: str) -> None:
+        if not self.quiet:
+            self._write(f"• {text}")
+
+    def detail(self, text: str) -> None:
+        if self.verbose and not self.quiet:
+            self._write(f"    {text}")
+
+    @contextmanager
+    def timed(self, text: str):
+        start = time.perf_counter()
+        yield
+        self.step(f"{text} ({time.perf_counter() - start:.1f} s)")
+
+    def problems(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            if problem.is_error or not self.quiet:
+                self._write(str(problem))
+
+    def done(self, text: str) -> None:
+        self._write(f"✓ {text} [{time.perf_counter() - self.started:.1f} s]")
+
+    def fail(self, text: str) -> None:
+        self._write(f"✗ {text}")

@@ -1,0 +1,35 @@
+"""JSON Schema files for editors' YAML editors (completion, red underlines).
+
+The YAML files point at these with a `# yaml-language-server: $schema=…` line.
+They are generated from the model; a test keeps the committed copies current.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel
+
+from .model import Glossary, SchoolType, SiteConfig
+from .project import Project
+
+SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
+    "schooltype.schema.json": (SchoolType, "Schooltype met reflectievragen (indicators/*.yaml)"),
+    "site_config.schema.json": (SiteConfig, "Instellingen van de site (site_config.yaml)"),
+    "begrippen.schema.json": (Glossary, "Begrippenlijst (content/begrippen.yaml)"),
+}
+
+
+def schema_text(model: type[BaseModel], title: str) -> str:
+    schema = model.model_json_schema(by_alias=True)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(project: Project) -> list[str]:
+    project.schema_dir.mkdir(exist_ok=True)
+    written = []
+    for file_name, (model, title) in SCHEMAS.items():
+        (project.schema_dir / file_name).write_text(schema_text(model, title), encoding="utf-8")
+        written.append(f"schema/{file_name}")
+    return written

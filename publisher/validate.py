@@ -1,0 +1,218 @@
+"""Loading and checking everything editors write, in one pass.
+
+`load_publication` reads site_config.yaml, indicators/*.yaml, the glossary and
+the Markdown pages, and returns the validated model together with every
+problem found, so an editor sees all mistakes of a pull request at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from . import content
+from .load import validate_document
+from .model import Glossary, Publication, SchoolType, SiteConfig
+from .problems import Problem, error, sort_key, warning
+from .project import Project
+from .yamlfile import YamlDocument, read_yaml
+
+# Pages the build writes itself (see pages.py); content/ must not have files with these names.
+SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md")
+REFLECTION_PAGE = "reflectievragen.md"
+
+
+@dataclass
+class Loaded:
+    publication: Publication | None
+    pages: dict[str, content.Page]
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def generated_pages(school_type_ids: list[str]) -> list[str]:
+    return [f"{type_id}/{REFLECTION_PAGE}" for type_id in school_type_ids] + list(SITE_PAGES)
+
+
+def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
+    """Every page in menu order."""
+    order = [page for section in config.navigation.before for page in section.pages]
+    for school_type in school_types:
+        order += [f"{school_type.id}/{page}" for page in school_type.pages] + [f"{school_type.id}/{REFLECTION_PAGE}"]
+    order += [page for section in config.navigation.after for page in section.pages]
+    return order
+
+
+def load_publication(project: Project) -> Loaded:
+    problems: list[Problem] = []
+
+    config_doc, found = read_yaml(project.site_config, project.name(project.site_config))
+    problems += found
+    config = None
+    if config_doc is not None:
+        config, found = validate_document(config_doc, SiteConfig)
+        problems += found
+    if config is not None:
+        problems += _check_config(config, config_doc)
+
+    school_types, found = _load_school_types(project, config, config_doc)
+    problems += found
+
+    glossary = None
+    glossary_doc, found = read_yaml(project.glossary, project.name(project.glossary))
+    problems += found
+    if glossary_doc is not None:
+        glossary, found = validate_document(glossary_doc, Glossary)
+        problems += found
+    if glossary is not None:
+        problems += _duplicates(glossary_doc, [(("begrippen", i, "term"), t.term) for i, t in enumerate(glossary.terms)],
+                                "het begrip")
+
+    pages, found = content.read_pages(project)
+    problems += found
+    publication = None
+    if config is not None and glossary is not None and all(s is not None for s in school_types):
+        publication = Publication(config=config, school_types=school_types, glossary=glossary)
+        problems += _check_site_pages(project, publication, pages, config_doc)
+
+    problems.sort(key=sort_key)
+    if any(p.is_error for p in problems):
+        publication = None
+    return Loaded(publication, pages, problems)
+
+
+def _check_config(config: SiteConfig, doc: YamlDocument) -> list[Problem]:
+    problems = _duplicates(doc, [(("schooltypen", i), t) for i, t in enumerate(config.school_types)], "het schooltype")
+    problems += _duplicates(doc, [(("perspectieven", i, "id"), p.id) for i, p in enumerate(config.perspectives)],
+                            "het perspectief")
+    ids = [(("antwoordschaal", i), a[0]) for i, a in enumerate(config.answer_options())]
+    problems += _duplicates(doc, ids, "het antwoord (na weglaten van leestekens)")
+    return problems
+
+
+def _load_school_types(project: Project, config: SiteConfig | None,
+                       config_doc: YamlDocument | None) -> tuple[list[SchoolType | None], list[Problem]]:
+    problems: list[Problem] = []
+    files = {p.stem: p for p in project.indicator_files()}
+    listed = config.school_types if config is not None else sorted(files)
+    for stem, path in files.items():
+        name = project.name(path)
+        if path.suffix != ".yaml":
+            problems.append(error(name, None, "bestanden in indicators/ moeten eindigen op .yaml",
+                                  f"Hernoem het bestand naar '{stem}.yaml'."))
+        elif config is not None and stem not in config.school_types:
+            problems.append(error(name, 1, f"het schooltype '{stem}' staat niet in site_config.yaml",
+                                  f"Voeg '- {stem}' toe onder 'schooltypen' in site_config.yaml, of verwijder dit bestand."))
+    school_types: list[SchoolType | None] = []
+    for index, type_id in enumerate(listed):
+        path = files.get(type_id)
+        if path is None or path.suffix != ".yaml":
+            line = config_doc.line(("schooltypen", index)) if config_doc else None
+            known = ", ".join(sorted(files)) or "geen"
+            problems.append(error("site_config.yaml", line,
+                                  f"onbekend schooltype '{type_id}': er is geen bestand indicators/{type_id}.yaml",
+                                  f"Maak het bestand aan, of corrigeer de naam (bestaande bestanden: {known})."))
+            school_types.append(None)
+            continue
+        document, found = read_yaml(path, project.name(path))
+        problems += found
+        school_type = None
+        if document is not None:
+            school_type, found = validate_document(document, SchoolType)
+            problems += found
+        if school_type is not None:
+            problems += _check_school_type(project, school_type, document, type_id, config)
+        school_types.append(school_type)
+    return school_types, problems
+
+
+def _check_school_type(project: Project, school_type: SchoolType, doc: YamlDocument, type_id: str,
+                       config: SiteConfig | None) -> list[Problem]:
+    name = doc.name
+    problems: list[Problem] = []
+    if school_type.id != type_id:
+        problems.append(error(name, doc.line(("id",)), f"de id '{school_type.id}' hoort gelijk te zijn aan de bestandsnaam '{type_id}'",
+                              f"Schrijf 'id: {type_id}', of hernoem het bestand (en pas site_config.yaml aan)."))
+    if config is not None:
+        expected = [p.id for p in config.perspectives]
+        found = [p.id for p in school_type.perspectives]
+        for index, perspective_id in enumerate(found):
+            if perspective_id not in expected:
+                problems.append(error(name, doc.line(("perspectieven", index, "id")),
+                                      f"onbekend perspectief '{perspective_id}'",
+                                      f"Kies uit: {', '.join(expected)} (zie 'perspectieven' in site_config.yaml)."))
+        if set(found) <= set(expected) and found != expected:
+            problems.append(error(name, doc.line(("perspectieven",)),
+                                  f"de perspectieven moeten precies deze zijn, in deze volgorde: {', '.join(expected)} "
+                                  f"(nu: {', '.join(found)})",
+                                  "Zet elk perspectief één keer in het bestand, in de volgorde van site_config.yaml."))
+
+    # One namespace per school type for the anchors of the reflection page.
+    anchors = [(("perspectieven", i, "id"), p.id) for i, p in enumerate(school_type.perspectives)]
+    for i, perspective in enumerate(school_type.perspectives):
+        for j, theme in enumerate(perspective.themes):
+            anchors.append((("perspectieven", i, "themas", j, "id"), theme.id))
+            for k, question in enumerate(theme.questions):
+                location = ("perspectieven", i, "themas", j, "vragen", k)
+                anchors.append((location + ("id",), question.id))
+                if not question.text.endswith("?"):
+                    problems.append(warning(name, doc.line(location + ("vraag",)),
+                                            f"de vraag '{question.text}' eindigt niet op een vraagteken",
+                                            "Controleer of de vraag volledig is; voeg een '?' toe als hij dat mist."))
+    problems += _duplicates(doc, anchors, "de id")
+    problems += _duplicates(doc, [(("impactthemas", i, "id"), t.id) for i, t in enumerate(school_type.impact_themes)], "de id")
+    problems += _duplicates(doc, [(("aanbevelingen", i, "id"), r.id) for i, r in enumerate(school_type.recommendations)], "de id")
+    problems += _duplicates(doc, [(("paginas", i), p) for i, p in enumerate(school_type.pages)], "de pagina")
+    for index, page in enumerate(school_type.pages):
+        if page == REFLECTION_PAGE:
+            problems.append(error(name, doc.line(("paginas", index)), f"'{REFLECTION_PAGE}' maakt de bouw zelf",
+                                  "Haal deze regel weg; de reflectievragen komen vanzelf achter de andere pagina's."))
+        elif not (project.content / school_type.id / page).is_file():
+            problems.append(error(name, doc.line(("paginas", index)),
+                                  f"de pagina content/{school_type.id}/{page} bestaat niet",
+                                  "Maak het bestand aan of corrigeer de naam."))
+    return problems
+
+
+def _duplicates(doc: YamlDocument, values: list[tuple[tuple, str]], what: str) -> list[Problem]:
+    counts = Counter(value for _, value in values)
+    first_line: dict[str, int] = {}
+    problems = []
+    for location, value in values:
+        if counts[value] < 2:
+            continue
+        line = doc.line(location)
+        if value not in first_line:
+            first_line[value] = line
+            continue
+        problems.append(error(doc.name, line, f"{what} '{value}' komt twee keer voor (eerder op regel {first_line[value]})",
+                              "Elke id moet uniek zijn; kies een andere, beschrijvende id."))
+    return problems
+
+
+def _check_site_pages(project: Project, publication: Publication, pages: dict[str, content.Page],
+                      config_doc: YamlDocument) -> list[Problem]:
+    ids = [s.id for s in publication.school_types]
+    generated = set(generated_pages(ids))
+    order = navigation(publication.config, publication.school_types)
+    problems = content.check_pages(pages, project, set(ids), generated, order)
+    for path in sorted(generated & set(pages)):
+        problems.append(error(f"content/{path}", None, "deze pagina maakt de bouw zelf uit de gegevens",
+                              "Hernoem of verwijder dit bestand; de inhoud komt uit indicators/ of content/begrippen.yaml."))
+    sections = [("voor", publication.config.navigation.before), ("na", publication.config.navigation.after)]
+    for key, nav_sections in sections:
+        for i, section in enumerate(nav_sections):
+            for j, page in enumerate(section.pages):
+                if page not in pages and page not in generated:
+                    problems.append(error("site_config.yaml", config_doc.line(("navigatie", key, i, "paginas", j)),
+                                          f"de pagina '{page}' in het menu bestaat niet",
+                                          f"Maak content/{page} aan of corrigeer de naam."))
+    counts = Counter(order)
+    for page, count in counts.items():
+        if count > 1:
+            problems.append(error("site_config.yaml", None, f"de pagina '{page}' staat {count} keer in het menu",
+                                  "Laat elke pagina één keer in het menu staan."))
+    return problems
