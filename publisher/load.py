@@ -23,11 +23,25 @@ def validate_document(document: YamlDocument, model: type[M]) -> tuple[M | None,
     try:
         return model.model_validate(document.data), []
     except ValidationError as exc:
-        problems = [_problem(document, model, err) for err in exc.errors(include_url=False)]
-        return None, _without_follow_ups(problems)
+        errors = _without_typo_follow_ups(exc.errors(include_url=False), model)
+        problems = [_problem(document, model, err) for err in errors]
+        return None, _without_duplicates(problems)
 
 
-def _without_follow_ups(problems: list[Problem]) -> list[Problem]:
+def _without_typo_follow_ups(errors: list[dict], model: type[BaseModel]) -> list[dict]:
+    """A misspelt field ('vragen:' for 'vraag:') is one mistake: report the unknown
+    field with its suggestion, not also the 'missing' field it was meant to be."""
+    meant: set[tuple] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            location = tuple(err["loc"])
+            close = difflib.get_close_matches(str(location[-1]), _known_fields(_model_at(model, location)), n=1, cutoff=0.6)
+            if close:
+                meant.add(location[:-1] + (close[0],))
+    return [err for err in errors if not (err["type"] == "missing" and tuple(err["loc"]) in meant)]
+
+
+def _without_duplicates(problems: list[Problem]) -> list[Problem]:
     seen: set[tuple] = set()
     unique = []
     for problem in problems:

@@ -72,9 +72,10 @@ class _StrictComposer(Composer):
                 "Schrijf de tekst voluit op elke plek waar je hem nodig hebt.",
                 event.start_mark,
             )
-        if getattr(event, "tag", None) not in (None, "!"):
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
             raise _Refused(
-                f"YAML-tags zoals '{event.tag}' zijn niet toegestaan",
+                f"YAML-tags zoals '{tag.replace('tag:yaml.org,2002:', '!!')}' zijn niet toegestaan",
                 "Verwijder de tag (het woord dat met ! begint); zet tekst eventueel tussen aanhalingstekens.",
                 event.start_mark,
             )
@@ -96,7 +97,8 @@ _YAML_PROBLEMS = [
      "Gebruik spaties om in te springen, geen tabs (stel je editor in op 'spaties')."),
     ("while scanning a quoted scalar", "een aanhalingsteken wordt niet afgesloten",
      "Sluit de tekst af met hetzelfde aanhalingsteken als waarmee hij begint (\" of ')."),
-    ("mapping values are not allowed here", "er staat een dubbele punt op een plek waar dat niet mag",
+    ("mapping values are not allowed here",
+     "het inspringen klopt niet, of er staat een dubbele punt op een plek waar dat niet mag",
      "Controleer het inspringen van deze regel, of zet tekst die een dubbele punt bevat tussen aanhalingstekens."),
     ("could not find expected ':'", "er ontbreekt een dubbele punt achter een veldnaam",
      "Schrijf velden als 'naam: waarde', en controleer of een lange tekst goed is ingesprongen."),

@@ -1,0 +1,276 @@
+"""Reflection sheets: one print PDF and one fillable PDF form per school type.
+
+HTML comes from templates/sheets/ (Jinja2), the PDF from WeasyPrint. PDFs are
+tagged (PDF/UA-1, lang nl), reproducible (dates from the edition or
+SOURCE_DATE_EPOCH) and cached by a hash of everything that goes into them, so a
+rebuild only renders the sheets whose input changed. Sheets render in parallel
+worker processes because WeasyPrint is single-threaded.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import segno
+
+from .model import Publication, SchoolType
+from .problems import Problem, error
+from .project import Project
+from .templating import render
+
+SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
+SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    school_type: SchoolType
+    fillable: bool
+
+    @property
+    def file_name(self) -> str:
+        return sheet_file_name(self.school_type.id, self.fillable)
+
+    @property
+    def label(self) -> str:
+        return "Invulbaar" if self.fillable else "Afdrukbaar"
+
+
+@dataclass(frozen=True)
+class Download:
+    file_name: str
+    label: str
+    size: int
+    path: Path  # the rendered PDF (in the cache)
+
+
+@dataclass
+class SheetResult:
+    downloads: dict[str, list[Download]]  # per school type id, print sheet first
+    rendered: list[str]  # file names rendered in this run (not from the cache)
+    problems: list[Problem]
+
+
+def sheet_file_name(school_type_id: str, fillable: bool) -> str:
+    return f"reflectievragen-{school_type_id}{'-invulbaar' if fillable else ''}.pdf"
+
+
+def sheet_specs(publication: Publication) -> list[SheetSpec]:
+    return [SheetSpec(s, fillable) for s in publication.school_types for fillable in (False, True)]
+
+
+def reflection_page_url(publication: Publication, school_type: SchoolType) -> str:
+    return f"{publication.config.base_url}{school_type.id}/reflectievragen/"
+
+
+def document_date(publication: Publication) -> str:
+    """W3C date for the PDF metadata: SOURCE_DATE_EPOCH if set, else 1 January of the edition year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    else:
+        moment = datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def qr_code_data_uri(url: str) -> str:
+    svg = segno.make(url, error="m", micro=False).svg_inline(scale=1, border=0, omitsize=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> str:
+    school_type = spec.school_type
+    config = publication.config
+    perspectives = []
+    number = 0
+    for index, perspective in enumerate(school_type.perspectives, start=1):
+        themes = []
+        for theme in perspective.themes:
+            questions = []
+            for question in theme.questions:
+                number += 1
+                name = f"{school_type.id}-{question.id}"
+                questions.append({
+                    "number": number,
+                    "text": question.text,
+                    "field": name,
+                    "answers": [{"field": f"{name}-{answer_id}", "label": label,
+                                 "title": f"Vraag {number}, {label}: {question.text}"}
+                                for answer_id, label in config.answer_options()],
+                    "note_field": f"{name}-toelichting",
+                    "note_title": f"Vraag {number}, toelichting of voorbeeld: {question.text}",
+                })
+            themes.append({"title": theme.title, "id": theme.id, "questions": questions})
+        perspectives.append({"heading": f"{index}. {config.perspective_label(perspective.id)} – {perspective.title}",
+                             "id": perspective.id, "themes": themes})
+    url = reflection_page_url(publication, school_type)
+    return render(
+        project.templates, SHEET_TEMPLATE,
+        fillable=spec.fillable,
+        title=school_type.sheet_title,
+        document_title=f"{school_type.sheet_title}{' (invulbaar)' if spec.fillable else ''} – {config.title}",
+        publication_title=config.title,
+        organisation=config.organisation,
+        edition=config.edition,
+        date=document_date(publication),
+        intro=school_type.intro,
+        answer_labels=[label for _, label in config.answer_options()],
+        perspectives=perspectives,
+        actions=[{"number": i, "fields": [{"name": f"afspraak-{i}-{column}", "title": f"Afspraak {i}: {column}"}
+                                          for column in ("wat", "wie", "wanneer")]}
+                 for i in range(1, SHEET_ACTIONS + 1)],
+        url=url,
+        qr_code=qr_code_data_uri(url),
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+class _RefusedResource(Exception):
+    def __init__(self, url: str, reason: str):
+        super().__init__(url)
+        self.url, self.reason = url, reason
+
+
+def _fetcher_class():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class ProjectOnlyFetcher(URLFetcher):
+        """Only files inside the allowed directories and data: URLs; never the network."""
+
+        def __init__(self, allowed: list[Path]):
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+            self.allowed = [p.resolve() for p in allowed]
+
+        def fetch(self, url, headers=None):
+            scheme = urlparse(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                raise FatalURLFetchingError(f"extern:{url}")
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if not any(path == root or root in path.parents for root in self.allowed):
+                raise FatalURLFetchingError(f"buiten:{url}")
+            return super().fetch(url, headers)
+
+    return ProjectOnlyFetcher, FatalURLFetchingError
+
+
+def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> str | None:
+    """Render one sheet to `target`. Runs in a worker process; returns an error text or None."""
+    from weasyprint import HTML
+
+    fetcher_class, fatal = _fetcher_class()
+    fetcher = fetcher_class([Path(p) for p in allowed])
+
+    def finisher(document, pdf):
+        import pydyf
+
+        # PDF/UA-1: viewers must show the document title, not the file name.
+        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+    try:
+        document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher)
+        partial = Path(target + ".part")
+        document.write_pdf(partial, pdf_variant="pdf/ua-1", pdf_forms=True, finisher=finisher,
+                           pdf_identifier=False, uncompressed_pdf=False)
+        partial.replace(target)
+    except fatal as exc:
+        kind, _, url = str(exc).partition(":")
+        return f"{kind}:{url}"
+    return None
+
+
+def _fingerprint(project: Project, html: str) -> str:
+    import weasyprint
+
+    digest = hashlib.sha256()
+    digest.update(f"weasyprint {weasyprint.__version__}\n".encode())
+    for directory in (project.templates / "sheets", project.fonts):
+        for file in sorted(directory.rglob("*")):
+            if file.is_file():
+                digest.update(file.relative_to(project.root).as_posix().encode())
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+    digest.update(html.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def build_sheets(project: Project, publication: Publication, cache_dir: Path, jobs: int | None = None,
+                 only: set[str] | None = None) -> SheetResult:
+    """Render the sheets whose input changed; return every sheet (from the cache or fresh).
+
+    `only` restricts the work to these school type ids (used by serve)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    specs = [s for s in sheet_specs(publication) if only is None or s.school_type.id in only]
+    problems: list[Problem] = []
+    todo: list[tuple[SheetSpec, str, Path]] = []
+    planned: list[tuple[SheetSpec, Path]] = []
+    for spec in specs:
+        html = sheet_html(project, publication, spec)
+        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(project, html)}.pdf"
+        planned.append((spec, cached))
+        if not cached.exists():
+            todo.append((spec, html, cached))
+
+    allowed = [str(project.templates)]
+    base_dir = str(project.templates / "sheets")
+    if todo:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        if workers == 1:
+            outcomes = [render_pdf(html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+        else:
+            import weasyprint  # noqa: F401  (imported once here, inherited by the forked workers)
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+                outcomes = [future.result() for future in futures]
+        for (spec, _, _), outcome in zip(todo, outcomes):
+            if outcome is not None:
+                problems.append(_refusal_problem(outcome))
+
+    downloads: dict[str, list[Download]] = {}
+    if not problems:
+        for spec, cached in planned:
+            downloads.setdefault(spec.school_type.id, []).append(
+                Download(spec.file_name, spec.label, cached.stat().st_size, cached))
+        _prune_cache(cache_dir, {cached for _, cached in planned}, {s.file_name[:-4] for s in specs})
+    return SheetResult(downloads, [spec.file_name for spec, _, _ in todo], _unique(problems))
+
+
+def _refusal_problem(outcome: str) -> Problem:
+    kind, _, url = outcome.partition(":")
+    if kind == "extern":
+        return error(f"templates/{SHEET_TEMPLATE.rsplit('/', 1)[0]}/", None,
+                     f"een sjabloon of stijlblad van het reflectieblad verwijst naar een adres buiten deze computer: {url}",
+                     "De bouw haalt niets van internet. Zet het bestand (lettertype, afbeelding) in templates/ en verwijs daarnaar.")
+    return error(f"templates/{SHEET_TEMPLATE.rsplit('/', 1)[0]}/", None,
+                 f"een sjabloon of stijlblad van het reflectieblad verwijst naar een bestand buiten het project: {url}",
+                 "Alleen bestanden in templates/ mogen gebruikt worden; kopieer het bestand daarheen.")
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _prune_cache(cache_dir: Path, keep: set[Path], stems: set[str]) -> None:
+    """Remove outdated renders of the sheets just built (other sheets' entries stay)."""
+    for file in cache_dir.glob("*.pdf"):
+        stem = file.name.rsplit("-", 1)[0]
+        if stem in stems and file not in keep:
+            file.unlink()
+
+
+def copy_sheets(downloads: dict[str, list[Download]], target_dir: Path) -> None:
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for files in downloads.values():
+        for download in files:
+            shutil.copyfile(download.path, target_dir / download.file_name)

@@ -1,0 +1,168 @@
+"""The indicator data: every question of the publication, in order, in the right
+theme, perspective and school type; the schema; YAML loading rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from publisher.model import SchoolType
+from publisher.load import validate_document
+from publisher.project import Project
+from publisher.schema import SCHEMAS, schema_text
+from publisher.validate import load_publication
+from publisher.yamlfile import parse_yaml, read_yaml
+
+FIXTURE = Path(__file__).parent / "fixtures" / "reflectievragen.txt"
+
+
+def transcription() -> dict[str, list[tuple[str, str, list[str]]]]:
+    """{school type: [(perspective heading, theme title, [questions])]} from the fixture."""
+    result: dict[str, list] = {}
+    perspective = None
+    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("# ") and perspective is None and not result:
+            continue
+        if line.startswith("== "):
+            current = result.setdefault(line[3:].strip(), [])
+            perspective = None
+        elif line.startswith("# "):
+            perspective = line[2:].strip()
+        elif line.startswith("- "):
+            current[-1][2].append(line[2:].strip())
+        else:
+            current.append((perspective, line.strip(), []))
+    return result
+
+
+@pytest.fixture(scope="module")
+def publication():
+    loaded = load_publication(Project.at(ROOT))
+    assert not loaded.errors, "\n".join(map(str, loaded.errors))
+    return loaded.publication
+
+
+def perspective_heading(publication, school_type: SchoolType, index: int) -> str:
+    perspective = school_type.perspectives[index]
+    return f"{index + 1}. {publication.config.perspective_label(perspective.id)} – {perspective.title}"
+
+
+def normalise_dash(text: str) -> str:
+    return text.replace(" - ", " – ")
+
+
+def test_fixture_counts() -> None:
+    data = transcription()
+    assert list(data) == ["bo", "go", "vo-mbo"]
+    counts = {k: (sum(len(q) for _, _, q in v), len(v)) for k, v in data.items()}
+    assert counts == {"bo": (32, 16), "go": (40, 14), "vo-mbo": (30, 10)}
+
+
+def test_counts(publication) -> None:
+    assert [s.id for s in publication.school_types] == ["bo", "go", "vo-mbo"]
+    assert sum(len(s.questions()) for s in publication.school_types) == 102
+    assert sum(len(s.themes()) for s in publication.school_types) == 40
+    counts = {s.id: (len(s.questions()), len(s.themes())) for s in publication.school_types}
+    assert counts == {"bo": (32, 16), "go": (40, 14), "vo-mbo": (30, 10)}
+
+
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_every_question_in_order_in_its_theme_and_perspective(publication, type_id: str) -> None:
+    school_type = publication.school_type(type_id)
+    expected = transcription()[type_id]
+    actual = []
+    for index, perspective in enumerate(school_type.perspectives):
+        heading = perspective_heading(publication, school_type, index)
+        for theme in perspective.themes:
+            actual.append((heading, theme.title, [q.text for q in theme.questions]))
+    assert [(normalise_dash(p), t, q) for p, t, q in actual] == [(normalise_dash(p), t, q) for p, t, q in expected]
+
+
+def test_last_go_theme_has_one_question_as_in_source(publication) -> None:
+    last = publication.school_type("go").perspectives[-1].themes[-1]
+    assert last.title == "Inbedding beleid & overleg"
+    assert len(last.questions) == 1
+
+
+def test_vo_mbo_third_perspective_is_verankering(publication) -> None:
+    titles = [p.title for p in publication.school_type("vo-mbo").perspectives]
+    assert titles == ["Veranderingen & effecten", "Condities & werkzame factoren", "Duurzaamheid & verankering"]
+
+
+def test_impact_themes_and_recommendations(publication) -> None:
+    counts = {s.id: (len(s.impact_themes), len(s.recommendations)) for s in publication.school_types}
+    assert counts == {"bo": (5, 7), "go": (8, 6), "vo-mbo": (7, 9)}
+    assert publication.school_type("go").impact_themes[0].title == "Emotieregulatie & prikkelmanagement"
+    assert publication.school_type("vo-mbo").recommendations[-1].title == "Betrek community en netwerk"
+
+
+def test_no_extraction_damage_left(publication) -> None:
+    """Broken hyphenation ('maat- schappelijke') or double spaces must not survive transcription."""
+    import re
+
+    for school_type in publication.school_types:
+        texts = [school_type.intro] + [q.text for _, _, q in school_type.questions()]
+        texts += [t.text for t in school_type.impact_themes] + [r.text for r in school_type.recommendations]
+        for text in texts:
+            assert not re.search(r"[a-zë]- [a-z]", text.replace("- en ", "").replace("- of ", "")) or " - " in text, text
+            assert "  " not in text and "\n" not in text, text
+
+
+def test_ids_are_slugs_and_unique_per_school_type(publication) -> None:
+    for school_type in publication.school_types:
+        ids = [p.id for p in school_type.perspectives] + [t.id for t in school_type.themes()]
+        ids += [q.id for _, _, q in school_type.questions()]
+        assert len(ids) == len(set(ids)), school_type.id
+
+
+def test_sheet_titles(publication) -> None:
+    assert publication.school_type("bo").sheet_title == "Reflectievragen basisonderwijs (bo)"
+    assert publication.school_type("vo-mbo").sheet_title == "Reflectievragen voortgezet onderwijs en mbo (vo & mbo)"
+
+
+def test_answer_scale(publication) -> None:
+    assert publication.config.answer_options() == [("ja", "ja"), ("deels", "deels"), ("nee", "nee"), ("nvt", "n.v.t.")]
+
+
+def test_yaml_1_1_values_stay_text() -> None:
+    document, problems = parse_yaml("a: no\nb: ja\nc: on\nd: 2025-01-01\ne: 1.0\nf: ~\ng: 0x1F\n", "x.yaml")
+    assert not problems
+    assert document.data == {"a": "no", "b": "ja", "c": "on", "d": "2025-01-01", "e": "1.0", "f": "~", "g": "0x1F"}
+    corpus = Path(__file__).parent / "bad_input" / "ja-nee-blijven-tekst.yaml"
+    document, problems = read_yaml(corpus, "bo.yaml")
+    school_type, problems = validate_document(document, SchoolType)
+    assert school_type is not None and school_type.abbreviation == "no"
+
+
+def test_line_numbers_point_at_values() -> None:
+    document, _ = parse_yaml("id: bo\nthemas:\n  - id: a\n    vragen:\n      - vraag: x\n", "x.yaml")
+    assert document.line(("themas", 0, "vragen", 0, "vraag")) == 5
+    assert document.line(("themas", 0)) == 3
+    assert document.line(("themas", 0, "ontbreekt")) == 3
+
+
+def test_billion_laughs_is_refused_before_expansion() -> None:
+    text = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
+    )
+    document, problems = parse_yaml(text, "x.yaml")
+    assert document is None
+    assert "ankers en verwijzingen" in problems[0].message
+
+
+@pytest.mark.parametrize("file_name", sorted(SCHEMAS))
+def test_committed_json_schema_is_current(file_name: str) -> None:
+    model, title = SCHEMAS[file_name]
+    committed = (ROOT / "schema" / file_name).read_text(encoding="utf-8")
+    assert committed == schema_text(model, title), "Run: python build.py schema"
+    assert json.loads(committed)["additionalProperties"] is False
+
+
+def test_yaml_files_reference_their_schema() -> None:
+    for path in sorted((ROOT / "indicators").glob("*.yaml")):
+        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schema/schooltype.schema.json")
+    assert (ROOT / "site_config.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=schema/site_config.schema.json")
