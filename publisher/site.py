@@ -1,0 +1,187 @@
+"""The build recipe: check → sheets → staged Markdown → MkDocs → swap into site/.
+
+Everything is gathered and checked first; output is written to a new
+directory and swapped into site/ only when every step succeeded, so a failed
+build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .pages import stage_docs
+from .problems import Problem, error, summary
+from .project import Project
+from .report import Reporter
+from .sheets import build_sheets, document_date
+from .validate import load_publication
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    rendered_sheets: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool:
+    return build_site(project, reporter, jobs).ok
+
+
+def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None) -> BuildResult:
+    output = output or project.output
+    result = BuildResult(ok=False)
+
+    def failed(problems: list[Problem], step: str) -> BuildResult:
+        reporter.problems(problems)
+        result.problems += problems
+        reporter.fail(f"Bouw gestopt bij '{step}': {summary(problems)}. "
+                      f"{'De vorige versie in site/ is niet aangepast.' if output.exists() else 'Er is niets gepubliceerd.'}")
+        return result
+
+    # 1. Gather and check everything editors wrote.
+    started = time.perf_counter()
+    loaded = load_publication(project)
+    result.timings["check"] = time.perf_counter() - started
+    if loaded.errors:
+        return failed(loaded.problems, "controle")
+    reporter.problems(loaded.problems)  # warnings only
+    result.problems += loaded.problems
+    publication = loaded.publication
+    reporter.step(f"controle: {len(publication.school_types)} schooltypen, "
+                  f"{sum(len(s.questions()) for s in publication.school_types)} vragen, "
+                  f"{len(loaded.pages)} pagina's ({result.timings['check']:.1f} s)")
+
+    # 2. Reflection sheets (cached by content hash, rendered in parallel).
+    started = time.perf_counter()
+    sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs)
+    result.timings["sheets"] = time.perf_counter() - started
+    result.rendered_sheets = sheets.rendered
+    if sheets.problems:
+        return failed(sheets.problems, "reflectiebladen")
+    total = sum(len(files) for files in sheets.downloads.values())
+    reporter.step(f"reflectiebladen: {len(sheets.rendered)} van {total} opnieuw gemaakt "
+                  f"({result.timings['sheets']:.1f} s)")
+    for name in sheets.rendered:
+        reporter.detail(name)
+
+    # 3. Staged Markdown and 4. the site, into a fresh directory next to site/.
+    started = time.perf_counter()
+    new_site = output.parent / f".{output.name}.new"
+    if new_site.exists():
+        shutil.rmtree(new_site)
+    staged = stage_docs(project, publication, loaded.pages, sheets.downloads, project.work / "staging", new_site)
+    result.timings["staging"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with _reproducible_dates(publication):
+        problems = run_mkdocs(staged.config_file, project)
+    result.timings["mkdocs"] = time.perf_counter() - started
+    if problems:
+        shutil.rmtree(new_site, ignore_errors=True)
+        return failed(problems, "site")
+    reporter.step(f"site: {len(loaded.pages) + len(publication.school_types) + 3} pagina's "
+                  f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
+
+    # 5. Only now replace the published output.
+    swap_into_place(new_site, output)
+    result.ok = True
+    reporter.done(f"Klaar: {project.name(output)}/ is bijgewerkt.")
+    return result
+
+
+@contextmanager
+def _reproducible_dates(publication):
+    """MkDocs stamps the sitemap with the build date; use the edition's date instead."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    if previous is None:
+        from datetime import datetime
+
+        moment = datetime.strptime(document_date(publication), "%Y-%m-%dT%H:%M:%SZ")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int((moment - datetime(1970, 1, 1)).total_seconds()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:
+    """Build the staged docs with MkDocs in strict mode; its warnings become Dutch problems."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    collector = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    previous_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        config = load_config(config_file=str(config_file), strict=True)
+        mkdocs_build(config)
+        failure = None
+    except (Abort, MkDocsException) as exc:
+        failure = str(exc)
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(previous_level)
+    problems = [_mkdocs_problem(record.getMessage(), project) for record in collector.records]
+    if failure and not problems:
+        problems.append(error("mkdocs.yml", None, f"de site kon niet gebouwd worden ({failure})",
+                              "Controleer mkdocs.yml en de laatst gewijzigde pagina."))
+    return problems
+
+
+_MKDOCS_LINK = re.compile(r"Doc file '(?P<page>[^']+)' contains a link '(?P<target>[^']+)', but (?P<rest>.*)")
+
+
+def _mkdocs_problem(message: str, project: Project) -> Problem:
+    match = _MKDOCS_LINK.search(message)
+    if match:
+        name = f"content/{match['page']}"
+        if "anchor" in match["rest"]:
+            return error(name, None, f"de link '{match['target']}' wijst naar een onderdeel van een pagina dat niet bestaat",
+                         "Controleer het deel na # (de id van de kop, vraag of het thema).")
+        return error(name, None, f"de link '{match['target']}' wijst naar iets dat niet bestaat",
+                     "Controleer de bestandsnaam; links zijn relatief vanaf deze pagina.")
+    return error("mkdocs.yml", None, f"de site-bouwer (MkDocs) meldt: {message}",
+                 "Controleer de laatst gewijzigde pagina of mkdocs.yml.")
+
+
+def swap_into_place(new_site: Path, output: Path) -> None:
+    """Replace `output` by `new_site` with two renames on the same file system."""
+    old = output.parent / f".{output.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if output.exists():
+        output.rename(old)
+    try:
+        new_site.rename(output)
+    except OSError:
+        if old.exists():
+            old.rename(output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def clean(project: Project) -> None:
+    for path in (project.output, project.work, project.root / ".site.new", project.root / ".site.old"):
+        if path.exists():
+            shutil.rmtree(path)
