@@ -163,8 +163,11 @@ def _find_spans(lines: list[str], spans: list[tuple[str, str, str]]):
     stripped = [norm(line) for line in lines]
     found, missing = [], []
     for start, end, comment in spans:
+        if stripped.count(start) != 1:  # a start marker must be unambiguous
+            missing.append((start, end))
+            continue
+        i = stripped.index(start)
         try:
-            i = stripped.index(start)
             j = stripped.index(end, i)
         except ValueError:
             missing.append((start, end))
@@ -446,7 +449,7 @@ def test_fixture_is_well_formed():
 def test_fixture_entries_match_the_source():
     source = load_source()
     exc = load_exceptions()
-    assert not source.missing_spans, f"SPAN markers not found in source: {source.missing_spans}"
+    assert not source.missing_spans, f"SPAN markers not found (or start not unique) in source: {source.missing_spans}"
     stale = [old for old, _new, _c in exc.fixes if old not in source.raw_joined]
     assert not stale, f"fixes whose old text does not occur in the source: {stale}"
 
