@@ -58,6 +58,13 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         clean(project)
         reporter.done("site/ en .cache/ verwijderd.")
         return 0
+    if args.command in ("build", "serve"):
+        from .system import missing_message
+
+        message = missing_message()
+        if message:
+            reporter.fail(message)
+            return 1
     if args.command == "serve":
         from .serve import serve
 

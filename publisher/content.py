@@ -26,7 +26,7 @@ SHORTCODES = {
 }
 
 _SHORTCODE_LINE = re.compile(r"^\{\{<\s*(?P<name>[\w-]+)\s+(?P<arg>[\w-]+)\s*>\}\}\s*$")
-_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\(\s*(?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _BLOCK_TAGS = ("figure", "div", "section", "ol", "ul", "table", "details", "aside", "figcaption", "blockquote")
 _HEADING = re.compile(r"^(#{1,6})\s+\S")
 _FENCE = re.compile(r"^\s*(```|~~~)")

@@ -38,3 +38,41 @@ def run_cli(args: list[str], root: Path) -> tuple[int, str]:
     with contextlib.redirect_stderr(output), contextlib.redirect_stdout(output):
         code = main(args, root=root)
     return code, output.getvalue()
+
+
+def seed_pdf_cache(source: Path, target: Path) -> None:
+    """Give a project copy the rendered PDFs of another build, as a warm cache."""
+    cache = source / ".cache" / "pdf"
+    if cache.is_dir():
+        shutil.copytree(cache, target / ".cache" / "pdf", dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """A copy of the project, built once per test session (site/ and all PDFs)."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    code, output = run_cli(["build"], root)
+    assert code == 0, output
+    return root
+
+
+@pytest.fixture(scope="session")
+def site_dir(built_project: Path) -> Path:
+    return built_project / "site"
+
+
+@pytest.fixture(scope="session")
+def publication():
+    from publisher.project import Project
+    from publisher.validate import load_publication
+
+    loaded = load_publication(Project.at(ROOT))
+    assert not loaded.errors, "\n".join(map(str, loaded.errors))
+    return loaded.publication
+
+
+def tree_digest(directory: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.rglob("*")) if p.is_file()}

@@ -11,9 +11,7 @@ import pytest
 from conftest import ROOT
 from publisher.model import SchoolType
 from publisher.load import validate_document
-from publisher.project import Project
 from publisher.schema import SCHEMAS, schema_text
-from publisher.validate import load_publication
 from publisher.yamlfile import parse_yaml, read_yaml
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reflectievragen.txt"
@@ -36,13 +34,6 @@ def transcription() -> dict[str, list[tuple[str, str, list[str]]]]:
         else:
             current.append((perspective, line.strip(), []))
     return result
-
-
-@pytest.fixture(scope="module")
-def publication():
-    loaded = load_publication(Project.at(ROOT))
-    assert not loaded.errors, "\n".join(map(str, loaded.errors))
-    return loaded.publication
 
 
 def perspective_heading(publication, school_type: SchoolType, index: int) -> str:

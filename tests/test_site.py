@@ -1,0 +1,148 @@
+"""The built site, checked from its HTML: complete content, generated pages,
+no requests to other hosts, reproducible output."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from conftest import ROOT, copy_project, run_cli, seed_pdf_cache, tree_digest
+
+pytestmark = pytest.mark.slow
+
+
+def page(site_dir: Path, path: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((site_dir / path / "index.html").read_bytes())
+
+
+def text_of(element) -> str:
+    return re.sub(r"\s+", " ", element.text_content()).strip()
+
+
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_reflection_page_has_every_question_in_order_with_anchor(site_dir, publication, type_id) -> None:
+    school_type = publication.school_type(type_id)
+    html = page(site_dir, f"{type_id}/reflectievragen")
+    items = html.cssselect("article ol.vragen > li")
+    assert [text_of(li) for li in items] == [q.text for _, _, q in school_type.questions()]
+    assert [li.get("id") for li in items] == [q.id for _, _, q in school_type.questions()]
+    headings = {h.get("id"): text_of(h) for h in html.cssselect("article h2, article h3")}
+    for perspective in school_type.perspectives:
+        assert perspective.title in headings[perspective.id]
+        for theme in perspective.themes:
+            assert headings[theme.id].startswith(theme.title)
+    assert text_of(html.cssselect("article h1")[0]).startswith(school_type.sheet_title)
+
+
+def test_quote_attributions_all_present(site_dir) -> None:
+    site_text = " ".join(text_of(lxml.html.fromstring(p.read_bytes()))
+                         for p in site_dir.rglob("*.html"))
+    attributions = []
+    for md in (ROOT / "content").rglob("*.md"):
+        attributions += re.findall(r"<figcaption>(.*?)</figcaption>", md.read_text(encoding="utf-8"))
+    assert len(attributions) >= 8
+    for attribution in attributions:
+        assert attribution in site_text, attribution
+    captions = [text_of(c) for p in site_dir.rglob("*.html") for c in lxml.html.fromstring(p.read_bytes()).cssselect("figure.citaat figcaption")]
+    assert "Leerkracht 2, school 1" in captions
+
+
+def test_impact_themes_and_recommendations_rendered_from_yaml(site_dir, publication) -> None:
+    for school_type in publication.school_types:
+        impact = page(site_dir, f"{school_type.id}/impact")
+        assert [text_of(h) for h in impact.cssselect(".impactthema h3")] == [t.title for t in school_type.impact_themes]
+        recommendations = page(site_dir, f"{school_type.id}/aanbevelingen").cssselect("ol.aanbevelingen > li")
+        assert [text_of(li) for li in recommendations] == [f"{r.title} – {r.text}" for r in school_type.recommendations]
+
+
+def test_no_page_loads_anything_from_another_host(site_dir) -> None:
+    offending = []
+    for file in site_dir.rglob("*.html"):
+        html = lxml.html.fromstring(file.read_bytes())
+        for element in html.cssselect("script[src], img[src], iframe[src], source[src], video[src], audio[src], embed[src]"):
+            if re.match(r"^(https?:)?//", element.get("src")):
+                offending.append((file.name, element.get("src")))
+        for element in html.cssselect("link[href]"):
+            if element.get("rel") not in ("canonical",) and re.match(r"^(https?:)?//", element.get("href")):
+                offending.append((str(file.relative_to(site_dir)), element.get("href")))
+    for file in list(site_dir.rglob("*.css")) + list(site_dir.rglob("*.js")):
+        text = file.read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(r"(?:url\(|@import\s+)['\"]?((?:https?:)?//[^'\")\s]+)", text):
+            if not url.startswith("//www.w3.org"):
+                offending.append((file.name, url))
+    assert not offending, offending
+    everything = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in site_dir.rglob("*.html"))
+    for host in ("fonts.googleapis.com", "fonts.gstatic.com", "cdn.jsdelivr", "unpkg.com", "googletagmanager"):
+        assert host not in everything
+
+
+def test_dutch_stemming_in_search_pipeline(site_dir) -> None:
+    config = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
+    assert config["lang"] == ["nl"]
+    assert config["pipeline"] == ["stemmer", "stopWordFilter", "trimmer"]
+
+
+def test_downloads_page_lists_every_sheet_with_size_and_edition(site_dir, publication) -> None:
+    html = page(site_dir, "downloads")
+    links = {a.get("href"): text_of(a.getparent()) for a in html.cssselect("article table a") if a.get("href").endswith(".pdf")}
+    assert len(links) == 2 * len(publication.school_types)
+    for school_type in publication.school_types:
+        for name in (f"reflectievragen-{school_type.id}.pdf", f"reflectievragen-{school_type.id}-invulbaar.pdf"):
+            href = next(h for h in links if h.endswith(name))
+            size_text = re.search(r"PDF, (\d+) kB", links[href])
+            assert size_text, links[href]
+            actual = (site_dir / "downloads" / name).stat().st_size
+            assert abs(int(size_text[1]) - actual / 1024) <= 1
+    assert f"Editie {publication.config.edition}" in text_of(html) or publication.config.edition in text_of(html)
+
+
+def test_reflection_pages_have_download_buttons(site_dir, publication) -> None:
+    for school_type in publication.school_types:
+        buttons = page(site_dir, f"{school_type.id}/reflectievragen").cssselect("article .downloads a.md-button")
+        hrefs = [b.get("href") for b in buttons]
+        assert hrefs == [f"../../downloads/reflectievragen-{school_type.id}.pdf",
+                         f"../../downloads/reflectievragen-{school_type.id}-invulbaar.pdf"]
+        for href in hrefs:
+            assert (site_dir / school_type.id / "reflectievragen" / href).resolve().is_file()
+
+
+def test_comparison_page_shows_every_theme_per_perspective(site_dir, publication) -> None:
+    html = page(site_dir, "vergelijking")
+    for perspective in publication.config.perspectives:
+        for school_type in publication.school_types:
+            column = html.get_element_by_id(f"{perspective.id}-{school_type.id}").getparent()
+            links = [text_of(a) for a in column.cssselect("li a")]
+            themes = next(p for p in school_type.perspectives if p.id == perspective.id).themes
+            assert links == [t.title for t in themes]
+
+
+def test_glossary_and_abbreviations(site_dir, publication) -> None:
+    html = page(site_dir, "begrippenlijst")
+    terms = [text_of(dt) for dt in html.cssselect("article dl dt")]
+    assert len(terms) == len(publication.glossary.terms)
+    for term in ("ICC’er", "TOS", "ZML", "VTS", "SLO", "CKV"):
+        assert any(t.startswith(term) for t in terms), term
+    abbreviations = {a.text: a.get("title") for a in page(site_dir, "go/index").cssselect("article abbr")}
+    assert abbreviations.get("go") == "gespecialiseerd onderwijs"
+
+
+def test_chapters_link_to_their_reflection_questions_and_downloads(site_dir, publication) -> None:
+    for school_type in publication.school_types:
+        html = page(site_dir, f"{school_type.id}/aanbevelingen")
+        hrefs = [a.get("href") for a in html.cssselect("article a")]
+        assert any(h.endswith(f"reflectievragen-{school_type.id}.pdf") for h in hrefs)
+
+
+def test_two_builds_give_identical_html(built_project, tmp_path) -> None:
+    again = copy_project(tmp_path / "again")
+    seed_pdf_cache(built_project, again)
+    code, output = run_cli(["build"], again)
+    assert code == 0, output
+    first, second = tree_digest(built_project / "site"), tree_digest(again / "site")
+    assert first.keys() == second.keys()
+    different = [name for name in first if first[name] != second[name]]
+    assert not different, different
