@@ -10,7 +10,7 @@ Source spans that are rendered from ``indicators/*.yaml`` by the build (impact
 themes, numbered recommendations, reflection questions) are listed as ``SPAN:``
 entries in ``tests/fixtures/fidelity_exceptions.txt``. They are excluded from
 the Markdown check and checked against the string values of the YAML files in
-a separate test (skipped while no such YAML file exists).
+a separate test.
 
 Typo fixes (``old => new``) and layout artefacts (``IGNORE: text``) are listed
 in the same fixture, each with a comment.
