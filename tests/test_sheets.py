@@ -1,0 +1,158 @@
+"""The reflection sheets, checked from the PDFs themselves."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import copy_project, run_cli
+from publisher.project import Project
+from publisher.sheets import build_sheets
+
+pytestmark = pytest.mark.slow
+
+PRINT_LIMIT = 150 * 1024
+FILLABLE_LIMIT = 300 * 1024
+
+
+def sheet(site_dir: Path, type_id: str, fillable: bool) -> Path:
+    return site_dir / "downloads" / f"reflectievragen-{type_id}{'-invulbaar' if fillable else ''}.pdf"
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+def fields(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Dictionary]:
+    result = {}
+
+    def walk(field, prefix=""):
+        name = prefix + str(field.get("/T", ""))
+        if "/Kids" in field and "/FT" not in field:
+            for kid in field.Kids:
+                walk(kid, name + ".")
+        else:
+            result[name] = field
+
+    for field in pdf.Root.AcroForm.Fields:
+        walk(field)
+    return result
+
+
+@pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_every_question_in_order(site_dir, publication, type_id, fillable) -> None:
+    school_type = publication.school_type(type_id)
+    text = pdf_text(sheet(site_dir, type_id, fillable))
+    position = 0
+    for number, (_, theme, question) in enumerate(school_type.questions(), start=1):
+        found = text.find(f"{number} {question.text}", position)
+        assert found >= 0, f"vraag {number} ontbreekt of staat niet op volgorde: {question.text}"
+        position = found
+    assert school_type.sheet_title in text
+    assert "Afspraken en vervolgstappen" in text and "Volgend reflectiemoment" in text
+    for label in ("School", "Project", "Datum", "Aanwezigen"):
+        assert label in text
+    assert f"Online: {publication.config.base_url}{type_id}/reflectievragen/" in text
+    assert re.search(r"pagina 1 van \d+", text)
+    assert f"Editie {publication.config.edition}" in text
+
+
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_fillable_sheet_has_named_accessible_fields(site_dir, publication, type_id) -> None:
+    school_type = publication.school_type(type_id)
+    with pikepdf.open(sheet(site_dir, type_id, True)) as pdf:
+        found = fields(pdf)
+        for number, (_, _, question) in enumerate(school_type.questions(), start=1):
+            for answer_id, label in publication.config.answer_options():
+                field = found[f"{type_id}-{question.id}-{answer_id}"]
+                assert field.FT == "/Btn"
+                assert str(field.TU) == f"Vraag {number}, {label}: {question.text}"
+            note = found[f"{type_id}-{question.id}-toelichting"]
+            assert note.FT == "/Tx" and int(note.Ff) & (1 << 12), "toelichting moet een tekstveld met meerdere regels zijn"
+            assert str(note.TU).startswith(f"Vraag {number}, toelichting")
+        for name, label in [("school", "School"), ("project", "Project"), ("datum", "Datum"),
+                            ("aanwezigen", "Aanwezigen"), ("volgend-reflectiemoment", "Volgend reflectiemoment")]:
+            assert found[name].FT == "/Tx" and str(found[name].TU) == label
+        assert all(str(f.get("/TU", "")).strip() for f in found.values()), "elk veld heeft een toegankelijke naam"
+        expected = len(school_type.questions()) * (len(publication.config.answer_options()) + 1) + 5 + 6 * 3
+        assert len(found) == expected
+
+
+def test_print_sheet_has_no_form(site_dir) -> None:
+    with pikepdf.open(sheet(site_dir, "bo", False)) as pdf:
+        assert "/AcroForm" not in pdf.Root
+
+
+@pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_tagged_pdf_ua_with_language_title_and_embedded_fonts(site_dir, publication, type_id, fillable) -> None:
+    school_type = publication.school_type(type_id)
+    with pikepdf.open(sheet(site_dir, type_id, fillable)) as pdf:
+        root = pdf.Root
+        assert str(root.Lang) == "nl"
+        assert bool(root.MarkInfo.Marked) is True
+        assert "/StructTreeRoot" in root
+        assert bool(root.ViewerPreferences.DisplayDocTitle) is True
+        assert str(pdf.docinfo.Title).startswith(school_type.sheet_title)
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+        fonts = {}
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                fonts[str(font.BaseFont)] = font
+        assert fonts
+        for name, font in fonts.items():
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{name} niet ingebed"
+            assert "AtkinsonHyperlegible" in re.sub(r"[ -]", "", name), name
+            if not fillable:
+                assert re.match(r"^/[A-Z]{6}\+", name), f"{name} is geen subset"
+
+
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_size_limits(site_dir, type_id) -> None:
+    assert sheet(site_dir, type_id, False).stat().st_size < PRINT_LIMIT
+    assert sheet(site_dir, type_id, True).stat().st_size < FILLABLE_LIMIT
+
+
+def test_two_renders_are_byte_identical(publication, tmp_path) -> None:
+    project = Project.at(Path(__file__).resolve().parent.parent)
+    first = build_sheets(project, publication, tmp_path / "a", jobs=2)
+    second = build_sheets(project, publication, tmp_path / "b", jobs=1)
+    assert len(first.rendered) == len(second.rendered) == 6
+    for type_id, downloads in first.downloads.items():
+        for one, two in zip(downloads, second.downloads[type_id]):
+            assert one.path.read_bytes() == two.path.read_bytes(), one.file_name
+
+
+@pytest.mark.parametrize("reference, message", [
+    ("@import url('file:///etc/passwd');", "buiten het project: file:///etc/passwd"),
+    ("@import url('http://example.com/kcr.css');", "buiten deze computer: http://example.com/kcr.css"),
+    ("body { background: url('../../../../../../../../../../etc/passwd'); }", "buiten het project: file:///etc/passwd"),
+])
+def test_template_may_not_read_outside_project_or_network(tmp_path, reference, message) -> None:
+    project = copy_project(tmp_path / "project")
+    css = project / "templates" / "sheets" / "reflectieblad.css"
+    css.write_text(reference + "\n" + css.read_text(encoding="utf-8"), encoding="utf-8")
+    (project / "site").mkdir()
+    (project / "site" / "index.html").write_text("vorige versie", encoding="utf-8")
+    code, output = run_cli(["build"], project)
+    assert code == 1
+    assert message in output, output
+    assert "fout:" in output and "Traceback" not in output
+    assert (project / "site" / "index.html").read_text(encoding="utf-8") == "vorige versie"
+
+
+def test_sheet_pages_render_to_png(site_dir, tmp_path) -> None:
+    """Every page converts with pdftoppm (what we look at when checking the layout)."""
+    for pdf in sorted((site_dir / "downloads").glob("*.pdf")):
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / pdf.stem)], check=True)
+    pages = list(tmp_path.glob("*.png"))
+    assert len(pages) >= 6 * 5
