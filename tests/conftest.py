@@ -4,8 +4,12 @@ change files work on a copy in a temporary directory."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import io
 import shutil
+import socketserver
+import threading
 from pathlib import Path
 
 import pytest
@@ -76,3 +80,58 @@ def tree_digest(directory: Path) -> dict[str, str]:
 
     return {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path):
+    """Serve a directory over HTTP on a free localhost port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium ontbreekt: sudo apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(site_dir: Path, publication, tmp_path_factory):
+    """The built site served under the same path as in production (site_config's basis_url),
+    so that pages with absolute links, like 404.html, work as they will online."""
+    from urllib.parse import urlparse
+
+    prefix = urlparse(publication.config.base_url).path.strip("/")
+    root = tmp_path_factory.mktemp("webroot")
+    mount = root / prefix if prefix else root
+    mount.parent.mkdir(parents=True, exist_ok=True)
+    if prefix:
+        mount.symlink_to(site_dir, target_is_directory=True)
+    with serve_directory(root if prefix else site_dir) as url:
+        yield url + (prefix + "/" if prefix else "")
