@@ -38,7 +38,8 @@ def format_size(size: int) -> str:
 
 
 def stage_docs(project: Project, publication: Publication, pages: dict[str, Page],
-               downloads: dict[str, list[Download]], staging: Path, site_dir: Path) -> Staged:
+               downloads: dict[str, list[Download]], staging: Path, site_dir: Path,
+               site_url: str | None = None) -> Staged:
     docs = staging / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -71,7 +72,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
             shutil.copyfile(download.path, target)
 
     config_file = staging / "mkdocs.yml"
-    config_file.write_text(_mkdocs_config(project, publication, docs, site_dir), encoding="utf-8")
+    config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, site_url), encoding="utf-8")
     return Staged(config_file, docs)
 
 
@@ -106,13 +107,14 @@ def _comparison(publication: Publication) -> list[dict]:
     return rows
 
 
-def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_dir: Path) -> str:
+def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_dir: Path,
+                   site_url: str | None) -> str:
     """The repository's mkdocs.yml, completed with what comes from site_config.yaml."""
     config = yaml.safe_load(project.mkdocs_config.read_text(encoding="utf-8"))
     site = publication.config
     config.update({
         "site_name": site.title,
-        "site_url": site.base_url,
+        "site_url": site_url or site.base_url,
         "site_author": site.organisation,
         "copyright": f"© {site.year} {site.organisation} · editie {site.edition}",
         "docs_dir": str(docs),

@@ -16,6 +16,10 @@ class Reporter:
         self.stream = stream or sys.stderr
         self.started = time.perf_counter()
 
+    def restart(self) -> None:
+        """Measure the next 'done' from now (the live preview builds many times)."""
+        self.started = time.perf_counter()
+
     def _write(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import shutil
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -57,6 +56,7 @@ class SheetResult:
     downloads: dict[str, list[Download]]  # per school type id, print sheet first
     rendered: list[str]  # file names rendered in this run (not from the cache)
     problems: list[Problem]
+    pending: list[str] = field(default_factory=list)  # outdated sheets used as they are (render=False)
 
 
 def sheet_file_name(school_type_id: str, fillable: bool) -> str:
@@ -205,18 +205,27 @@ def _fingerprint(project: Project, html: str) -> str:
 
 
 def build_sheets(project: Project, publication: Publication, cache_dir: Path, jobs: int | None = None,
-                 only: set[str] | None = None) -> SheetResult:
+                 render: bool = True) -> SheetResult:
     """Render the sheets whose input changed; return every sheet (from the cache or fresh).
 
-    `only` restricts the work to these school type ids (used by serve)."""
+    With render=False (live preview) an outdated sheet that has an earlier render
+    is used as it is and listed in `pending`, so the pages can be shown at once and
+    the sheets rendered afterwards."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    specs = [s for s in sheet_specs(publication) if only is None or s.school_type.id in only]
+    specs = sheet_specs(publication)
     problems: list[Problem] = []
     todo: list[tuple[SheetSpec, str, Path]] = []
     planned: list[tuple[SheetSpec, Path]] = []
+    pending: list[str] = []
     for spec in specs:
         html = sheet_html(project, publication, spec)
         cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(project, html)}.pdf"
+        if not cached.exists() and not render:
+            earlier = _latest_render(cache_dir, spec.file_name[:-4])
+            if earlier is not None:
+                planned.append((spec, earlier))
+                pending.append(spec.file_name)
+                continue
         planned.append((spec, cached))
         if not cached.exists():
             todo.append((spec, html, cached))
@@ -242,8 +251,19 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         for spec, cached in planned:
             downloads.setdefault(spec.school_type.id, []).append(
                 Download(spec.file_name, spec.label, cached.stat().st_size, cached))
-        _prune_cache(cache_dir, {cached for _, cached in planned}, {s.file_name[:-4] for s in specs})
-    return SheetResult(downloads, [spec.file_name for spec, _, _ in todo], _unique(problems))
+        if render:  # the live preview never prunes: a render may be under way in the background
+            _prune_cache(cache_dir, {cached for _, cached in planned})
+    return SheetResult(downloads, [spec.file_name for spec, _, _ in todo], _unique(problems), pending)
+
+
+def _latest_render(cache_dir: Path, stem: str) -> Path | None:
+    renders = [p for p in cache_dir.glob(f"{stem}-*.pdf") if _stem(p) == stem]
+    return max(renders, key=lambda p: p.stat().st_mtime_ns, default=None)
+
+
+def _stem(cached: Path) -> str:
+    """'reflectievragen-bo-invulbaar' for 'reflectievragen-bo-invulbaar-<hash>.pdf'."""
+    return cached.name.rsplit("-", 1)[0]
 
 
 def _refusal_problem(outcome: str) -> Problem:
@@ -261,16 +281,8 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _prune_cache(cache_dir: Path, keep: set[Path], stems: set[str]) -> None:
-    """Remove outdated renders of the sheets just built (other sheets' entries stay)."""
+def _prune_cache(cache_dir: Path, keep: set[Path]) -> None:
+    """Remove renders that no current sheet uses (outdated versions, removed school types)."""
     for file in cache_dir.glob("*.pdf"):
-        stem = file.name.rsplit("-", 1)[0]
-        if stem in stems and file not in keep:
+        if file not in keep:
             file.unlink()
-
-
-def copy_sheets(downloads: dict[str, list[Download]], target_dir: Path) -> None:
-    target_dir.mkdir(parents=True, exist_ok=True)
-    for files in downloads.values():
-        for download in files:
-            shutil.copyfile(download.path, target_dir / download.file_name)

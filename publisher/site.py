@@ -29,6 +29,7 @@ class BuildResult:
     ok: bool
     problems: list[Problem] = field(default_factory=list)
     rendered_sheets: list[str] = field(default_factory=list)
+    pending_sheets: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -36,15 +37,20 @@ def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool
     return build_site(project, reporter, jobs).ok
 
 
-def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None) -> BuildResult:
+def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None,
+               render_sheets: bool = True, site_url: str | None = None, staging: Path | None = None) -> BuildResult:
+    """The whole build. `output` defaults to site/; the live preview builds elsewhere, with
+    `render_sheets=False` (outdated sheets are used as they are and reported in
+    `result.pending_sheets`) and its own `site_url`."""
     output = output or project.output
     result = BuildResult(ok=False)
+    reporter.restart()
 
     def failed(problems: list[Problem], step: str) -> BuildResult:
         reporter.problems(problems)
         result.problems += problems
         reporter.fail(f"Bouw gestopt bij '{step}': {summary(problems)}. "
-                      f"{'De vorige versie in site/ is niet aangepast.' if output.exists() else 'Er is niets gepubliceerd.'}")
+                      f"{f'De vorige versie in {project.name(output)}/ is niet aangepast.' if output.exists() else 'Er is niets gepubliceerd.'}")
         return result
 
     # 1. Gather and check everything editors wrote.
@@ -62,13 +68,15 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
 
     # 2. Reflection sheets (cached by content hash, rendered in parallel).
     started = time.perf_counter()
-    sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs)
+    sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs, render=render_sheets)
     result.timings["sheets"] = time.perf_counter() - started
     result.rendered_sheets = sheets.rendered
+    result.pending_sheets = sheets.pending
     if sheets.problems:
         return failed(sheets.problems, "reflectiebladen")
     total = sum(len(files) for files in sheets.downloads.values())
-    reporter.step(f"reflectiebladen: {len(sheets.rendered)} van {total} opnieuw gemaakt "
+    later = f"; {len(sheets.pending)} worden op de achtergrond bijgewerkt" if sheets.pending else ""
+    reporter.step(f"reflectiebladen: {len(sheets.rendered)} van {total} opnieuw gemaakt{later} "
                   f"({result.timings['sheets']:.1f} s)")
     for name in sheets.rendered:
         reporter.detail(name)
@@ -78,7 +86,8 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     new_site = output.parent / f".{output.name}.new"
     if new_site.exists():
         shutil.rmtree(new_site)
-    staged = stage_docs(project, publication, loaded.pages, sheets.downloads, project.work / "staging", new_site)
+    staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging", new_site,
+                        site_url=site_url)
     result.timings["staging"] = time.perf_counter() - started
     started = time.perf_counter()
     with _reproducible_dates(publication):

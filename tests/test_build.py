@@ -1,0 +1,176 @@
+"""Build behaviour: atomic swap, incremental PDFs, live preview, set-up messages."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, run_cli, seed_pdf_cache, tree_digest
+from publisher.project import Project
+from publisher.report import Reporter
+from publisher.site import build_site
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def warm_project(built_project, tmp_path) -> Path:
+    """A built project copy whose PDF cache is warm (no PDF needs rendering)."""
+    project = copy_project(tmp_path / "project")
+    seed_pdf_cache(built_project, project)
+    code, output = run_cli(["build"], project)
+    assert code == 0, output
+    return project
+
+
+def rebuild(project: Path):
+    import io
+
+    return build_site(Project.at(project), Reporter(quiet=True, stream=io.StringIO()))
+
+
+def test_failed_build_leaves_previous_site_untouched(warm_project) -> None:
+    before = tree_digest(warm_project / "site")
+    yaml_file = warm_project / "indicators" / "go.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("  - id: hoe\n", "\t- id: hoe\n"), encoding="utf-8")
+    code, output = run_cli(["build"], warm_project)
+    assert code == 1
+    assert "indicators/go.yaml" in output and "tab-teken" in output
+    assert "De vorige versie in site/ is niet aangepast." in output
+    assert tree_digest(warm_project / "site") == before
+    assert not (warm_project / ".site.new").exists()
+
+
+def test_failed_site_step_leaves_previous_site_untouched(warm_project) -> None:
+    """A failure after the check (here: MkDocs refusing a broken theme) must not touch site/ either."""
+    before = tree_digest(warm_project / "site")
+    mkdocs = warm_project / "mkdocs.yml"
+    mkdocs.write_text(mkdocs.read_text(encoding="utf-8").replace("name: material", "name: bestaat-niet"), encoding="utf-8")
+    code, output = run_cli(["build"], warm_project)
+    assert code == 1 and "fout" in output and "Traceback" not in output
+    assert tree_digest(warm_project / "site") == before
+
+
+def test_no_change_rebuild_renders_no_pdf(warm_project) -> None:
+    result = rebuild(warm_project)
+    assert result.ok
+    assert result.rendered_sheets == []
+
+
+def test_editing_one_school_type_rerenders_only_its_sheets(warm_project) -> None:
+    yaml_file = warm_project / "indicators" / "go.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("vraag: Nemen escalaties/incidenten af over tijd?",
+                                      "vraag: Nemen escalaties/incidenten merkbaar af over tijd?"), encoding="utf-8")
+    result = rebuild(warm_project)
+    assert result.ok
+    assert sorted(result.rendered_sheets) == ["reflectievragen-go-invulbaar.pdf", "reflectievragen-go.pdf"]
+    page = (warm_project / "site" / "go" / "reflectievragen" / "index.html").read_text(encoding="utf-8")
+    assert "Nemen escalaties/incidenten merkbaar af over tijd?" in page
+    assert len(list((warm_project / ".cache" / "pdf").glob("*.pdf"))) == 6, "oude versies worden opgeruimd"
+
+
+def test_changing_a_sheet_template_rerenders_every_sheet(warm_project) -> None:
+    css = warm_project / "templates" / "sheets" / "reflectieblad.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nh3 { letter-spacing: 0.01em; }\n", encoding="utf-8")
+    result = rebuild(warm_project)
+    assert result.ok and len(result.rendered_sheets) == 6
+
+
+def test_clean_removes_outputs(warm_project) -> None:
+    code, _ = run_cli(["clean"], warm_project)
+    assert code == 0
+    assert not (warm_project / "site").exists() and not (warm_project / ".cache").exists()
+    assert (warm_project / "content").is_dir()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(condition, timeout: float) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        try:
+            if condition():
+                return time.perf_counter() - start
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"niet binnen {timeout} s")
+
+
+def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_path) -> None:
+    project = copy_project(tmp_path / "project")
+    seed_pdf_cache(built_project, project)
+    (project / "build.py").write_text((ROOT / "build.py").read_text(encoding="utf-8"), encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
+                                    f"sys.exit(main(['serve', '--port', '{port}'], root=sys.argv[1]))", str(project)],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    page_url = f"http://127.0.0.1:{port}/bo/reflectievragen/"
+    yaml_file = project / "indicators" / "bo.yaml"
+    try:
+        wait_for(lambda: "Ervaren leerlingen herkenning?" in fetch(page_url), timeout=60)
+
+        text = yaml_file.read_text(encoding="utf-8")
+        yaml_file.write_text(text.replace("Ervaren leerlingen herkenning?", "Ervaren leerlingen herkenning in de klas?"),
+                             encoding="utf-8")
+        seconds = wait_for(lambda: "Ervaren leerlingen herkenning in de klas?" in fetch(page_url), timeout=15)
+        assert seconds < 5, f"wijziging pas na {seconds:.1f} s zichtbaar"
+        # the changed sheets are rendered in the background and land in the preview
+        wait_for(lambda: "reflectiebladen bijgewerkt: reflectievragen-bo.pdf" in log.read_text(encoding="utf-8"), timeout=60)
+
+        yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + "\tkapot: ja\n", encoding="utf-8")
+        wait_for(lambda: "tab-teken" in log.read_text(encoding="utf-8"), timeout=15)
+        assert "Ervaren leerlingen herkenning in de klas?" in fetch(page_url), "laatste goede versie blijft zichtbaar"
+        assert "indicators/bo.yaml" in log.read_text(encoding="utf-8")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def test_missing_system_library_gives_one_line_install_command(monkeypatch, project_copy) -> None:
+    import ctypes.util
+
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "harfbuzz-subset" else real(name))
+    code, output = run_cli(["build"], project_copy)
+    assert code == 1
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines == ["✗ Ontbrekende systeembibliotheken. Installeer ze met: sudo apt-get install -y libharfbuzz-subset0"]
+
+
+def test_dev_script_names_the_apt_command_for_missing_libraries(tmp_path) -> None:
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "ldconfig").write_text("#!/bin/sh\nexit 0\n")  # pretends no library is installed
+    (stub / "ldconfig").chmod(0o755)
+    env = {**os.environ, "PATH": f"{stub}:{os.environ['PATH']}", "DEV_NO_INSTALL": "1"}
+    result = subprocess.run(["bash", str(ROOT / "dev"), "check"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "✗ Ontbrekende systeempakketten. Installeer ze met: sudo apt-get install -y "
+        "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"]
