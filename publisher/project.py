@@ -35,10 +35,6 @@ class Project:
         return self.root / "templates"
 
     @property
-    def fonts(self) -> Path:
-        return self.templates / "site" / "assets" / "fonts"
-
-    @property
     def mkdocs_config(self) -> Path:
         return self.root / "mkdocs.yml"
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from importlib import metadata
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlparse
 
 import segno
@@ -165,6 +167,11 @@ def _fetcher_class():
     return ProjectOnlyFetcher, FatalURLFetchingError
 
 
+def _load_weasyprint() -> None:
+    """Worker start-up: import WeasyPrint in each worker, in parallel with the main process."""
+    import weasyprint  # noqa: F401
+
+
 def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> str | None:
     """Render one sheet to `target`. Runs in a worker process; returns an error text or None."""
     from weasyprint import HTML
@@ -191,26 +198,24 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> str
 
 
 def _fingerprint(project: Project, html: str) -> str:
-    import weasyprint
-
     digest = hashlib.sha256()
-    digest.update(f"weasyprint {weasyprint.__version__}\n".encode())
-    for directory in (project.templates / "sheets", project.fonts):
-        for file in sorted(directory.rglob("*")):
-            if file.is_file():
-                digest.update(file.relative_to(project.root).as_posix().encode())
-                digest.update(hashlib.sha256(file.read_bytes()).digest())
+    digest.update(f"weasyprint {metadata.version('weasyprint')}\n".encode())
+    for file in sorted((project.templates / "sheets").rglob("*")):  # templates, stylesheet, fonts
+        if file.is_file():
+            digest.update(file.relative_to(project.root).as_posix().encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
     digest.update(html.encode("utf-8"))
     return digest.hexdigest()[:32]
 
 
 def build_sheets(project: Project, publication: Publication, cache_dir: Path, jobs: int | None = None,
-                 render: bool = True) -> SheetResult:
+                 render: bool = True, while_rendering: Callable[[], None] | None = None) -> SheetResult:
     """Render the sheets whose input changed; return every sheet (from the cache or fresh).
 
     With render=False (live preview) an outdated sheet that has an earlier render
     is used as it is and listed in `pending`, so the pages can be shown at once and
-    the sheets rendered afterwards."""
+    the sheets rendered afterwards. `while_rendering` runs in this process while
+    the workers render (only when there is something to render)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     specs = sheet_specs(publication)
     problems: list[Problem] = []
@@ -233,14 +238,18 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     allowed = [str(project.templates)]
     base_dir = str(project.templates / "sheets")
     if todo:
+        # Largest sheets first, so the workers finish at about the same time.
+        todo.sort(key=lambda item: len(item[1]), reverse=True)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if workers == 1:
+            if while_rendering:
+                while_rendering()
             outcomes = [render_pdf(html, base_dir, allowed, str(cached)) for _, html, cached in todo]
         else:
-            import weasyprint  # noqa: F401  (imported once here, inherited by the forked workers)
-
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
                 futures = [pool.submit(render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+                if while_rendering:
+                    while_rendering()  # the main process is otherwise idle until the sheets are done
                 outcomes = [future.result() for future in futures]
         for (spec, _, _), outcome in zip(todo, outcomes):
             if outcome is not None:

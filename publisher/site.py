@@ -7,6 +7,7 @@ build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -68,7 +69,8 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
 
     # 2. Reflection sheets (cached by content hash, rendered in parallel).
     started = time.perf_counter()
-    sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs, render=render_sheets)
+    sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs, render=render_sheets,
+                          while_rendering=load_site_engine)
     result.timings["sheets"] = time.perf_counter() - started
     result.rendered_sheets = sheets.rendered
     result.pending_sheets = sheets.pending
@@ -89,6 +91,14 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging", new_site,
                         site_url=site_url)
     result.timings["staging"] = time.perf_counter() - started
+    # Nothing the site engine sees has changed since the build that made `output`: keep it.
+    stamp = project.work / "stamps" / f"{output.name}.sha256"
+    digest = staged_digest(project, staged)
+    if output.is_dir() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
+        result.ok = True
+        reporter.step("site: niets veranderd")
+        reporter.done(f"Klaar: {project.name(output)}/ was al bijgewerkt.")
+        return result
     started = time.perf_counter()
     with _reproducible_dates(publication):
         problems = run_mkdocs(staged.config_file, project)
@@ -100,10 +110,29 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 
     # 5. Only now replace the published output.
+    stamp.unlink(missing_ok=True)
     swap_into_place(new_site, output)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest, encoding="utf-8")
     result.ok = True
     reporter.done(f"Klaar: {project.name(output)}/ is bijgewerkt.")
     return result
+
+
+def staged_digest(project: Project, staged) -> str:
+    """Everything MkDocs reads: staged pages and config, the theme overrides, the engine's versions."""
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown"):
+        digest.update(f"{package} {metadata.version(package)}\n".encode())
+    digest.update(staged.config_file.read_bytes())
+    for directory in (staged.docs_dir, project.templates / "site"):
+        for file in sorted(directory.rglob("*")):
+            if file.is_file():
+                digest.update(file.relative_to(directory).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 @contextmanager
@@ -129,6 +158,14 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+def load_site_engine() -> None:
+    """Import MkDocs and its extensions ahead of time (done while the sheets render)."""
+    import material.plugins.search.plugin  # noqa: F401
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+    from markdown.extensions import abbr, admonition, attr_list, def_list, footnotes, md_in_html, tables, toc  # noqa: F401
 
 
 def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Build benchmark (not a test): how the build compares with the bare tools.
+
+    ./dev bench                 # 3 runs per figure (medians), includes the 10x corpus
+    ./dev bench --runs 5 --skip-10x
+
+Every figure is the median wall-clock time of separate processes, measured on a
+copy of the project in a temporary directory (your site/ and .cache/ stay as
+they are):
+
+- cold build: `build.py build` with an empty cache and no site/;
+- bare mkdocs: `mkdocs build` of the same staged docs (.cache/staging/mkdocs.yml);
+- bare WeasyPrint: one process rendering the same six sheet HTML files one after
+  the other with the same options (PDF/UA-1, forms), no orchestration;
+- no-change rebuild, one-question edit rebuild;
+- a synthetic corpus ten times larger (30 generated school types), cold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from publisher.project import Project  # noqa: E402
+from publisher.sheets import sheet_html, sheet_specs  # noqa: E402
+from publisher.validate import load_publication  # noqa: E402
+
+PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml", "build.py", "publisher"]
+
+BARE_WEASYPRINT = """
+import sys
+from pathlib import Path
+from weasyprint import HTML
+base, out = Path(sys.argv[1]), Path(sys.argv[2])
+for html in sorted(base.glob("*.html")):
+    HTML(filename=str(html), base_url=sys.argv[3]).write_pdf(out / (html.stem + ".pdf"), pdf_variant="pdf/ua-1", pdf_forms=True)
+"""
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "CI": ""})
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"mislukt: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def build(project: Path) -> float:
+    return timed([sys.executable, "build.py", "build", "--quiet"], project)
+
+
+def cold_build(project: Path) -> float:
+    for path in (project / "site", project / ".cache"):
+        shutil.rmtree(path, ignore_errors=True)
+    return build(project)
+
+
+def edit_one_question(project: Path, run: int) -> None:
+    yaml_file = project / "indicators" / "go.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    marker = "vraag: Nemen escalaties/incidenten af over tijd"
+    start = text.index(marker) + len(marker)
+    end = text.index("?", start)
+    yaml_file.write_text(text[:start] + f" (meting {run})" * (run > 0) + text[end:], encoding="utf-8")
+
+
+def make_tenfold(project: Path) -> None:
+    """Thirty school types: ten generated copies of bo, go and vo & mbo, with their pages."""
+    config_file = project / "site_config.yaml"
+    config = config_file.read_text(encoding="utf-8")
+    ids = []
+    for copy in range(1, 10):
+        for original in ("bo", "go", "vo-mbo"):
+            new_id = f"{original}-kopie-{copy}"
+            ids.append(new_id)
+            text = (project / "indicators" / f"{original}.yaml").read_text(encoding="utf-8")
+            text = text.replace(f"id: {original}\n", f"id: {new_id}\n", 1)
+            text = text.replace("naam: ", f"naam: Kopie {copy} van ", 1)
+            (project / "indicators" / f"{new_id}.yaml").write_text(text, encoding="utf-8")
+            shutil.copytree(project / "content" / original, project / "content" / new_id)
+            for page in (project / "content" / new_id).glob("*.md"):
+                page.write_text(page.read_text(encoding="utf-8").replace(f" {original} >}}}}", f" {new_id} >}}}}"),
+                                encoding="utf-8")
+    config = config.replace("  - vo-mbo\n", "  - vo-mbo\n" + "".join(f"  - {i}\n" for i in ids), 1)
+    config_file.write_text(config, encoding="utf-8")
+
+
+def bare_tools(project: Path, runs: int) -> tuple[float, float]:
+    staged = project / ".cache" / "staging" / "mkdocs.yml"
+    bare_site = project / ".bench-mkdocs"
+    mkdocs = median([timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(staged), "-d", str(bare_site)], project)
+                     for _ in range(runs)])
+    project_ = Project.at(project)
+    publication = load_publication(project_).publication
+    html_dir = project / ".bench-html"
+    pdf_dir = project / ".bench-pdf"
+    html_dir.mkdir(exist_ok=True)
+    pdf_dir.mkdir(exist_ok=True)
+    for spec in sheet_specs(publication):
+        (html_dir / f"{spec.file_name[:-4]}.html").write_text(sheet_html(project_, publication, spec), encoding="utf-8")
+    base_url = (project / "templates" / "sheets").as_uri() + "/"
+    weasy = median([timed([sys.executable, "-c", BARE_WEASYPRINT, str(html_dir), str(pdf_dir), base_url], project)
+                    for _ in range(runs)])
+    return mkdocs, weasy
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-10x", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        project = copy_project(Path(tmp) / "project")
+        print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.runs} runs per figure (median)")
+
+        cold = median([cold_build(project) for _ in range(args.runs)])
+        mkdocs, weasy = bare_tools(project, args.runs)
+        unchanged = median([build(project) for _ in range(args.runs)])
+        edits = []
+        for run in range(1, args.runs + 1):
+            edit_one_question(project, run)
+            edits.append(build(project))
+        edit = median(edits)
+
+        rows = [
+            ("cold full build (site + 6 PDFs)", cold, ""),
+            ("bare mkdocs build (same staged docs)", mkdocs, ""),
+            ("bare WeasyPrint (same 6 sheet HTMLs, one process)", weasy, ""),
+            ("full / (bare mkdocs + bare WeasyPrint)", None, f"{cold / (mkdocs + weasy):.2f}x   (target ≤ 1.0x)"),
+            ("no-change rebuild", unchanged, f"{unchanged / cold:.2f}x of cold   (target < 0.2x)"),
+            ("one-question edit rebuild (go)", edit, f"{edit / cold:.2f}x of cold   (target < 0.5x)"),
+        ]
+        if not args.skip_10x:
+            big = copy_project(Path(tmp) / "tenfold")
+            make_tenfold(big)
+            tenfold = median([cold_build(big) for _ in range(args.runs)])
+            rows.append(("10x corpus cold build (30 school types, 60 PDFs)", tenfold,
+                         f"{tenfold / cold:.2f}x of 1x   (target ≤ 10x)"))
+
+        width = max(len(name) for name, _, _ in rows)
+        for name, seconds, ratio in rows:
+            figure = f"{seconds:6.2f} s" if seconds is not None else " " * 8
+            print(f"{name:<{width}}  {figure}  {ratio}")
+
+
+if __name__ == "__main__":
+    main()
