@@ -42,10 +42,20 @@ INDICATORS = ROOT / "indicators"
 FIXTURE = ROOT / "tests" / "fixtures" / "fidelity_exceptions.txt"
 SOURCE_CANDIDATES = [
     os.environ.get("FIDELITY_SOURCE", ""),
+    # A copy of the publication's text, so the repository is self-contained (GitHub CI).
     str(ROOT / "tests" / "fixtures" / "source.txt"),
-    # CI and developers have the shared seeds beside the repository clone.
+    # The shared seeds beside the repository clone (this workplace's CI).
     str(ROOT.parent / "shared" / "seeds" / "000_564f0d8992f6e850.txt"),
 ]
+
+
+def test_source_copy_matches_shared_seed():
+    """The copy in tests/fixtures must not drift from the shared source, where that exists."""
+    shared = ROOT.parent / "shared" / "seeds" / "000_564f0d8992f6e850.txt"
+    copy = ROOT / "tests" / "fixtures" / "source.txt"
+    assert copy.is_file()
+    if shared.is_file():
+        assert copy.read_bytes() == shared.read_bytes()
 
 MIN_WORDS = 4  # sentences shorter than this are not checked (labels, numbers)
 MIN_WORDS_YAML = 3  # YAML-owned text is checked per line, lines are short
