@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     args = parser.parse_args(argv)
 
     project = Project.at(root or Path(__file__).resolve().parent.parent)
-    quiet = args.quiet or (os.environ.get("CI", "").lower() in ("1", "true") and not args.verbose)
+    # Quiet by default in CI (problems and the result are always shown); the live preview
+    # is interactive and always reports what it does.
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true")
+    quiet = args.quiet or (in_ci and not args.verbose and args.command != "serve")
     reporter = Reporter(quiet=quiet, verbose=args.verbose)
 
     if args.command == "check":

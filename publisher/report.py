@@ -38,9 +38,9 @@ class Reporter:
         self.step(f"{text} ({time.perf_counter() - start:.1f} s)")
 
     def problems(self, problems: list[Problem]) -> None:
+        """Errors and warnings are always shown, also when quiet."""
         for problem in problems:
-            if problem.is_error or not self.quiet:
-                self._write(str(problem))
+            self._write(str(problem))
 
     def done(self, text: str) -> None:
         self._write(f"✓ {text} [{time.perf_counter() - self.started:.1f} s]")

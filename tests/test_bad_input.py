@@ -47,3 +47,15 @@ def test_the_real_project_passes_the_check() -> None:
     code, output = run_cli(["check"], ROOT)
     assert code == 0, output
     assert "fout" not in output
+
+
+def test_quiet_ci_output_still_shows_warnings_and_errors(project_copy: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    (project_copy / "indicators" / "bo.yaml").write_bytes((CORPUS / "geen-vraagteken.yaml").read_bytes())
+    code, output = run_cli(["check"], project_copy)
+    assert code == 0
+    assert "waarschuwing: de vraag 'Keuze in onderwerp/materiaal/rol' eindigt niet op een vraagteken" in output
+    (project_copy / "indicators" / "go.yaml").write_bytes((CORPUS / "tab-inspringen.yaml").read_bytes())
+    code, output = run_cli(["build"], project_copy)
+    assert code == 1 and "tab-teken" in output
+    assert "• controle" not in output, "geen voortgangsregels in CI"
