@@ -156,3 +156,42 @@ def test_sheet_pages_render_to_png(site_dir, tmp_path) -> None:
         subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / pdf.stem)], check=True)
     pages = list(tmp_path.glob("*.png"))
     assert len(pages) >= 6 * 5
+
+
+def page_texts(path: Path) -> list[str]:
+    with pikepdf.open(path) as pdf:
+        count = len(pdf.pages)
+    return [pdf_text_page(path, number) for number in range(1, count + 1)]
+
+
+def pdf_text_page(path: Path, number: int) -> str:
+    text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-enc", "UTF-8", str(path), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_no_theme_split_and_no_orphaned_heading(site_dir, publication, type_id, fillable) -> None:
+    """Each theme (title and all its questions) is on one page; a perspective heading is on
+    the page of its first theme; the closing table sits with its heading."""
+    school_type = publication.school_type(type_id)
+    pages = page_texts(sheet(site_dir, type_id, fillable))
+
+    def page_of(text: str) -> int:
+        found = [i for i, page in enumerate(pages) if text in page]
+        assert found, text
+        return found[0]
+
+    number = 0
+    for index, perspective in enumerate(school_type.perspectives, start=1):
+        heading = f"{index}. {publication.config.perspective_label(perspective.id)} – {perspective.title}"
+        first_theme_page = None
+        for theme in perspective.themes:
+            theme_page = page_of(theme.title)
+            first_theme_page = theme_page if first_theme_page is None else first_theme_page
+            for question in theme.questions:
+                number += 1
+                assert page_of(f"{number} {question.text}") == theme_page, f"thema '{theme.title}' is gesplitst"
+        assert page_of(heading) == first_theme_page, f"kop '{heading}' staat los van het eerste thema"
+    assert page_of("Afspraken en vervolgstappen") == page_of("Volgend reflectiemoment")
