@@ -152,3 +152,14 @@ def test_reflection_question_anchor_is_stable(page, site_url, publication) -> No
     question = publication.school_type("go").perspectives[0].themes[0].questions[1]
     page.goto(urljoin(site_url, f"go/reflectievragen/#{question.id}"))
     assert page.locator(f"li#{question.id}").inner_text().strip() == question.text
+
+
+def test_abbreviation_explained_on_hover_and_on_keyboard_focus(page, site_url) -> None:
+    page.goto(urljoin(site_url, "go/"))
+    abbreviation = page.locator("article abbr[title='gespecialiseerd onderwijs']").first
+    abbreviation.focus()
+    tooltip = page.locator(".md-tooltip2--active")
+    tooltip.wait_for(timeout=5000)
+    assert tooltip.inner_text().strip() == "gespecialiseerd onderwijs"
+    focusable = page.locator("article abbr[tabindex='0']").all_inner_texts()
+    assert len(focusable) == len(set(focusable)), "één tabstop per afkorting per pagina"
