@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 from . import content
 from .load import validate_document
@@ -16,6 +18,8 @@ from .model import Glossary, Publication, SchoolType, SiteConfig
 from .problems import Problem, error, sort_key, warning
 from .project import Project
 from .yamlfile import YamlDocument, read_yaml
+
+M = TypeVar("M")
 
 # Pages the build writes itself (see pages.py); content/ must not have files with these names.
 SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md")
@@ -49,24 +53,16 @@ def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
 def load_publication(project: Project) -> Loaded:
     problems: list[Problem] = []
 
-    config_doc, found = read_yaml(project.site_config, project.name(project.site_config))
+    config_doc, config, found = _read_model(project, project.site_config, SiteConfig)
     problems += found
-    config = None
-    if config_doc is not None:
-        config, found = validate_document(config_doc, SiteConfig)
-        problems += found
     if config is not None:
         problems += _check_config(config, config_doc)
 
     school_types, found = _load_school_types(project, config, config_doc)
     problems += found
 
-    glossary = None
-    glossary_doc, found = read_yaml(project.glossary, project.name(project.glossary))
+    glossary_doc, glossary, found = _read_model(project, project.glossary, Glossary)
     problems += found
-    if glossary_doc is not None:
-        glossary, found = validate_document(glossary_doc, Glossary)
-        problems += found
     if glossary is not None:
         problems += _duplicates(glossary_doc, [(("begrippen", i, "term"), t.term) for i, t in enumerate(glossary.terms)],
                                 "het begrip")
@@ -82,6 +78,15 @@ def load_publication(project: Project) -> Loaded:
     if any(p.is_error for p in problems):
         publication = None
     return Loaded(publication, pages, problems)
+
+
+def _read_model(project: Project, path: Path, model: type[M]) -> tuple[YamlDocument | None, M | None, list[Problem]]:
+    """Read one YAML file and validate it against `model`."""
+    document, problems = read_yaml(path, project.name(path))
+    if document is None:
+        return None, None, problems
+    value, found = validate_document(document, model)
+    return document, value, problems + found
 
 
 def _check_config(config: SiteConfig, doc: YamlDocument) -> list[Problem]:
@@ -117,12 +122,8 @@ def _load_school_types(project: Project, config: SiteConfig | None,
                                   f"Maak het bestand aan, of corrigeer de naam (bestaande bestanden: {known})."))
             school_types.append(None)
             continue
-        document, found = read_yaml(path, project.name(path))
+        document, school_type, found = _read_model(project, path, SchoolType)
         problems += found
-        school_type = None
-        if document is not None:
-            school_type, found = validate_document(document, SchoolType)
-            problems += found
         if school_type is not None:
             problems += _check_school_type(project, school_type, document, type_id, config)
         school_types.append(school_type)
