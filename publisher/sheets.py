@@ -137,12 +137,6 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
 # --------------------------------------------------------------------------- rendering
 
 
-class _RefusedResource(Exception):
-    def __init__(self, url: str, reason: str):
-        super().__init__(url)
-        self.url, self.reason = url, reason
-
-
 def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -158,10 +152,10 @@ def _fetcher_class():
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme != "file":
-                raise FatalURLFetchingError(f"extern:{url}")
+                raise FatalURLFetchingError("extern", url)
             path = Path(unquote(urlparse(url).path)).resolve()
             if not any(path == root or root in path.parents for root in self.allowed):
-                raise FatalURLFetchingError(f"buiten:{url}")
+                raise FatalURLFetchingError("buiten", url)
             return super().fetch(url, headers)
 
     return ProjectOnlyFetcher, FatalURLFetchingError
@@ -172,8 +166,9 @@ def _load_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
-def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> str | None:
-    """Render one sheet to `target`. Runs in a worker process; returns an error text or None."""
+def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> tuple[str, str] | None:
+    """Render one sheet to `target`. Runs in a worker process; returns None, or
+    ('extern' | 'buiten', url) when the template asked for a resource it may not use."""
     from weasyprint import HTML
 
     fetcher_class, fatal = _fetcher_class()
@@ -192,20 +187,24 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> str
                            pdf_identifier=False, uncompressed_pdf=False)
         partial.replace(target)
     except fatal as exc:
-        kind, _, url = str(exc).partition(":")
-        return f"{kind}:{url}"
+        kind, url = exc.args
+        return kind, url
     return None
 
 
-def _fingerprint(project: Project, html: str) -> str:
+def _inputs_digest(project: Project) -> bytes:
+    """What every sheet depends on besides its HTML: WeasyPrint, the stylesheet, the fonts."""
     digest = hashlib.sha256()
     digest.update(f"weasyprint {metadata.version('weasyprint')}\n".encode())
     for file in sorted((project.templates / "sheets").rglob("*")):  # templates, stylesheet, fonts
         if file.is_file():
             digest.update(file.relative_to(project.root).as_posix().encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
-    digest.update(html.encode("utf-8"))
-    return digest.hexdigest()[:32]
+    return digest.digest()
+
+
+def _fingerprint(inputs: bytes, html: str) -> str:
+    return hashlib.sha256(inputs + html.encode("utf-8")).hexdigest()[:32]
 
 
 def build_sheets(project: Project, publication: Publication, cache_dir: Path, jobs: int | None = None,
@@ -222,9 +221,10 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     todo: list[tuple[SheetSpec, str, Path]] = []
     planned: list[tuple[SheetSpec, Path]] = []
     pending: list[str] = []
+    inputs = _inputs_digest(project)
     for spec in specs:
         html = sheet_html(project, publication, spec)
-        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(project, html)}.pdf"
+        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(inputs, html)}.pdf"
         if not cached.exists() and not render:
             earlier = _latest_render(cache_dir, spec.file_name[:-4])
             if earlier is not None:
@@ -244,16 +244,21 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         if workers == 1:
             if while_rendering:
                 while_rendering()
-            outcomes = [render_pdf(html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+            outcomes = [_outcome(None, render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
                 futures = [pool.submit(render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
                 if while_rendering:
                     while_rendering()  # the main process is otherwise idle until the sheets are done
-                outcomes = [future.result() for future in futures]
+                outcomes = [_outcome(future) for future in futures]
         for (spec, _, _), outcome in zip(todo, outcomes):
-            if outcome is not None:
-                problems.append(_refusal_problem(outcome))
+            if isinstance(outcome, BaseException):
+                problems.append(error(f"templates/{SHEET_TEMPLATE}", None,
+                                      f"het reflectieblad {spec.file_name} kon niet gemaakt worden "
+                                      f"({type(outcome).__name__}: {outcome})",
+                                      "Controleer de laatste wijziging in templates/sheets/; meld het aan een ontwikkelaar."))
+            elif outcome is not None:
+                problems.append(_refusal_problem(*outcome))
 
     downloads: dict[str, list[Download]] = {}
     if not problems:
@@ -275,8 +280,15 @@ def _stem(cached: Path) -> str:
     return cached.name.rsplit("-", 1)[0]
 
 
-def _refusal_problem(outcome: str) -> Problem:
-    kind, _, url = outcome.partition(":")
+def _outcome(future, function=None, *args):
+    """The result of a render, or the exception it raised (reported as a problem, not a traceback)."""
+    try:
+        return future.result() if future is not None else function(*args)
+    except Exception as exc:  # noqa: BLE001 - any failure of the renderer becomes a Dutch problem
+        return exc
+
+
+def _refusal_problem(kind: str, url: str) -> Problem:
     if kind == "extern":
         return error(f"templates/{SHEET_TEMPLATE.rsplit('/', 1)[0]}/", None,
                      f"een sjabloon of stijlblad van het reflectieblad verwijst naar een adres buiten deze computer: {url}",

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .pages import stage_docs
-from .problems import Problem, error, summary
+from .pages import Staged, stage_docs
+from .problems import InputError, Problem, error, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets, document_date
@@ -69,8 +69,11 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
 
     # 2. Reflection sheets (cached by content hash, rendered in parallel).
     started = time.perf_counter()
-    sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs, render=render_sheets,
-                          while_rendering=load_site_engine)
+    try:
+        sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs, render=render_sheets,
+                              while_rendering=load_site_engine)
+    except InputError as exc:
+        return failed(exc.problems, "reflectiebladen")
     result.timings["sheets"] = time.perf_counter() - started
     result.rendered_sheets = sheets.rendered
     result.pending_sheets = sheets.pending
@@ -88,11 +91,14 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     new_site = output.parent / f".{output.name}.new"
     if new_site.exists():
         shutil.rmtree(new_site)
-    staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging", new_site,
-                        site_url=site_url)
+    try:
+        staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging",
+                            new_site, site_url=site_url)
+    except InputError as exc:
+        return failed(exc.problems, "pagina's")
     result.timings["staging"] = time.perf_counter() - started
     # Nothing the site engine sees has changed since the build that made `output`: keep it.
-    stamp = project.work / "stamps" / f"{output.name}.sha256"
+    stamp = project.work / "stamps" / (hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16] + ".sha256")
     digest = staged_digest(project, staged)
     if output.is_dir() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
         result.ok = True
@@ -119,7 +125,7 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     return result
 
 
-def staged_digest(project: Project, staged) -> str:
+def staged_digest(project: Project, staged: Staged) -> str:
     """Everything MkDocs reads: staged pages and config, the theme overrides, the engine's versions."""
     from importlib import metadata
 

@@ -195,3 +195,15 @@ def test_no_theme_split_and_no_orphaned_heading(site_dir, publication, type_id, 
                 assert page_of(f"{number} {question.text}") == theme_page, f"thema '{theme.title}' is gesplitst"
         assert page_of(heading) == first_theme_page, f"kop '{heading}' staat los van het eerste thema"
     assert page_of("Afspraken en vervolgstappen") == page_of("Volgend reflectiemoment")
+
+
+@pytest.mark.parametrize("template, line", [("sheets/reflectieblad.html.j2", 3), ("pages/reflectievragen.md.j2", 3)])
+def test_broken_template_gives_message_with_template_and_line(tmp_path, template, line) -> None:
+    project = copy_project(tmp_path / "project")
+    target = project / "templates" / template
+    lines = target.read_text(encoding="utf-8").split("\n")
+    lines.insert(line - 1, "{% if %}")
+    target.write_text("\n".join(lines), encoding="utf-8")
+    code, output = run_cli(["build"], project)
+    assert code == 1 and "Traceback" not in output
+    assert f"templates/{template}:{line}: fout: het sjabloon klopt niet" in output, output
