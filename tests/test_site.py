@@ -152,3 +152,14 @@ def test_two_builds_give_identical_html(built_project, tmp_path) -> None:
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert not different, different
+
+
+def test_plain_mkdocs_strict_build_of_staged_docs_has_no_warnings(built_project, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    staged = built_project / ".cache" / "staging" / "mkdocs.yml"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(staged), "-d", str(tmp_path / "site")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
