@@ -169,7 +169,7 @@ def _scan_body(page: Page, name: str) -> list[Problem]:
     return problems
 
 
-def check_pages(pages: dict[str, Page], project: Project, school_type_ids: set[str],
+def check_pages(pages: dict[str, Page], school_type_ids: set[str],
                 generated: set[str], navigation: list[str]) -> list[Problem]:
     """Checks that need the whole site: shortcode arguments, links, the menu."""
     problems: list[Problem] = []

@@ -21,7 +21,7 @@ from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
 from .templating import render
-from .validate import REFLECTION_PAGE
+from .validate import chapter_pages, reflection_page
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
     for path, page in pages.items():
         write(path, expand_shortcodes(project, publication, page, downloads))
     for school_type in publication.school_types:
-        write(f"{school_type.id}/{REFLECTION_PAGE}",
+        write(reflection_page(school_type.id),
               render(templates, "pages/reflectievragen.md.j2", school_type=school_type,
                      download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context))
     write("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context))
@@ -65,7 +65,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
     terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
     write("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context))
 
-    for school_type_id, files in downloads.items():
+    for files in downloads.values():
         for download in files:
             target = docs / "downloads" / download.file_name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +138,6 @@ def _nav(publication: Publication) -> list:
 
     add(publication.config.navigation.before)
     for number, school_type in enumerate(publication.school_types, start=1):
-        pages = [f"{school_type.id}/{page}" for page in school_type.pages] + [f"{school_type.id}/{REFLECTION_PAGE}"]
-        nav.append({f"{number}. {school_type.title}": pages})
+        nav.append({f"{number}. {school_type.title}": chapter_pages(school_type)})
     add(publication.config.navigation.after)
     return nav

@@ -26,6 +26,7 @@ from .model import Publication, SchoolType
 from .problems import Problem, error
 from .project import Project
 from .templating import render
+from .validate import reflection_page
 
 SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
@@ -70,17 +71,21 @@ def sheet_specs(publication: Publication) -> list[SheetSpec]:
 
 
 def reflection_page_url(publication: Publication, school_type: SchoolType) -> str:
-    return f"{publication.config.base_url}{school_type.id}/reflectievragen/"
+    """The published address of the reflection page (MkDocs' directory URLs: 'bo/reflectievragen/')."""
+    return f"{publication.config.base_url}{reflection_page(school_type.id).removesuffix('.md')}/"
+
+
+def document_moment(publication: Publication) -> datetime:
+    """The date of every output: SOURCE_DATE_EPOCH if set, else 1 January of the edition year."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
 
 
 def document_date(publication: Publication) -> str:
-    """W3C date for the PDF metadata: SOURCE_DATE_EPOCH if set, else 1 January of the edition year."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    else:
-        moment = datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """W3C date for the PDF metadata."""
+    return document_moment(publication).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def qr_code_data_uri(url: str) -> str:

@@ -21,8 +21,8 @@ from .pages import Staged, stage_docs
 from .problems import InputError, Problem, error, summary
 from .project import Project
 from .report import Reporter
-from .sheets import build_sheets, document_date
-from .validate import load_publication
+from .sheets import build_sheets, document_moment
+from .validate import generated_pages, load_publication
 
 
 @dataclass
@@ -112,7 +112,8 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     if problems:
         shutil.rmtree(new_site, ignore_errors=True)
         return failed(problems, "site")
-    reporter.step(f"site: {len(loaded.pages) + len(publication.school_types) + 3} pagina's "
+    site_pages = len(loaded.pages) + len(generated_pages([s.id for s in publication.school_types]))
+    reporter.step(f"site: {site_pages} pagina's "
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 
     # 5. Only now replace the published output.
@@ -146,10 +147,7 @@ def _reproducible_dates(publication):
     """MkDocs stamps the sitemap with the build date; use the edition's date instead."""
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     if previous is None:
-        from datetime import datetime
-
-        moment = datetime.strptime(document_date(publication), "%Y-%m-%dT%H:%M:%SZ")
-        os.environ["SOURCE_DATE_EPOCH"] = str(int((moment - datetime(1970, 1, 1)).total_seconds()))
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(document_moment(publication).timestamp()))
     try:
         yield
     finally:

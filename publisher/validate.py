@@ -37,15 +37,25 @@ class Loaded:
         return [p for p in self.problems if p.is_error]
 
 
+def reflection_page(school_type_id: str) -> str:
+    """'bo/reflectievragen.md': the generated page with a school type's reflection questions."""
+    return f"{school_type_id}/{REFLECTION_PAGE}"
+
+
+def chapter_pages(school_type: SchoolType) -> list[str]:
+    """The pages of a school type's chapter, in menu order: its content pages, then its reflection page."""
+    return [f"{school_type.id}/{page}" for page in school_type.pages] + [reflection_page(school_type.id)]
+
+
 def generated_pages(school_type_ids: list[str]) -> list[str]:
-    return [f"{type_id}/{REFLECTION_PAGE}" for type_id in school_type_ids] + list(SITE_PAGES)
+    return [reflection_page(type_id) for type_id in school_type_ids] + list(SITE_PAGES)
 
 
 def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
     """Every page in menu order."""
     order = [page for section in config.navigation.before for page in section.pages]
     for school_type in school_types:
-        order += [f"{school_type.id}/{page}" for page in school_type.pages] + [f"{school_type.id}/{REFLECTION_PAGE}"]
+        order += chapter_pages(school_type)
     order += [page for section in config.navigation.after for page in section.pages]
     return order
 
@@ -199,7 +209,7 @@ def _check_site_pages(project: Project, publication: Publication, pages: dict[st
     ids = [s.id for s in publication.school_types]
     generated = set(generated_pages(ids))
     order = navigation(publication.config, publication.school_types)
-    problems = content.check_pages(pages, project, set(ids), generated, order)
+    problems = content.check_pages(pages, set(ids), generated, order)
     for path in sorted(generated & set(pages)):
         problems.append(error(f"content/{path}", None, "deze pagina maakt de bouw zelf uit de gegevens",
                               "Hernoem of verwijder dit bestand; de inhoud komt uit indicators/ of content/begrippen.yaml."))
