@@ -9,7 +9,7 @@ editor's YAML editor shows on hover.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -100,8 +100,22 @@ class SchoolType(_Strict):
     def questions(self) -> list[tuple[Perspective, Theme, Question]]:
         return [(p, t, q) for p in self.perspectives for t in p.themes for q in t.questions]
 
+    def numbered_questions(self) -> list["NumberedQuestion"]:
+        """Every question with its number. This is the one numbering of a school type:
+        1 to N straight through all perspectives and themes, the same on the website,
+        both PDF sheets, the online form and the exports (field names use the ids)."""
+        return [NumberedQuestion(number, p, t, q)
+                for number, (p, t, q) in enumerate(self.questions(), start=1)]
+
     def themes(self) -> list[Theme]:
         return [t for p in self.perspectives for t in p.themes]
+
+
+class NumberedQuestion(NamedTuple):
+    number: int
+    perspective: Perspective
+    theme: Theme
+    question: Question
 
 
 # --------------------------------------------------------------------------- site config

@@ -59,6 +59,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
     for school_type in publication.school_types:
         write(reflection_page(school_type.id),
               render(templates, "pages/reflectievragen.md.j2", school_type=school_type,
+                     numbers={item.question.id: item.number for item in school_type.numbered_questions()},
                      download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context))
     write("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context))
     write("downloads.md", render(templates, "pages/downloads.md.j2", **context))

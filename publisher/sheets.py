@@ -97,13 +97,13 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
     school_type = spec.school_type
     config = publication.config
     perspectives = []
-    number = 0
+    numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
     for index, perspective in enumerate(school_type.perspectives, start=1):
         themes = []
         for theme in perspective.themes:
             questions = []
             for question in theme.questions:
-                number += 1
+                number = numbers[question.id]
                 name = f"{school_type.id}-{question.id}"
                 questions.append({
                     "number": number,

@@ -34,6 +34,9 @@ def test_reflection_page_has_every_question_in_order_with_anchor(site_dir, publi
     items = html.cssselect("article ol.vragen > li")
     assert [text_of(li) for li in items] == [q.text for _, _, q in school_type.questions()]
     assert [li.get("id") for li in items] == [q.id for _, _, q in school_type.questions()]
+    # One numbering: the number a reader sees is the number on both PDF sheets (1 to N straight through).
+    shown = [int(ol.get("start", "1")) + i for ol in html.cssselect("article ol.vragen") for i in range(len(ol.cssselect("li")))]
+    assert shown == list(range(1, len(items) + 1))
     headings = {h.get("id"): text_of(h) for h in html.cssselect("article h2, article h3")}
     for perspective in school_type.perspectives:
         assert perspective.title in headings[perspective.id]
