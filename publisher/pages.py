@@ -6,6 +6,11 @@ comparison, the downloads and the glossary), appends the abbreviation
 definitions to every page, and writes the MkDocs configuration for it. Anyone
 can open the staging directory and see what MkDocs gets; nothing depends on
 MkDocs plugins.
+
+Everything an editor wrote is escaped on its way in: page bodies by the
+Markdown templates (templating.py), front matter and the MkDocs configuration
+by a YAML serializer with HTML-escaped values (the theme puts titles, menu
+entries and descriptions into its HTML as they are).
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 
 from .content import Page
+from .escaping import html_text
 from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
@@ -30,6 +37,12 @@ class Staged:
     docs_dir: Path
 
 
+@dataclass(frozen=True)
+class StagedPage:
+    path: str  # relative to the docs dir, e.g. 'bo/reflectievragen.md'
+    text: str  # the whole Markdown file as MkDocs reads it
+
+
 def format_size(size: int) -> str:
     """Dutch file size: '84 kB', '1,2 MB'."""
     if size < 1024 * 1024:
@@ -37,35 +50,63 @@ def format_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
+def staged_pages(project: Project, publication: Publication, pages: dict[str, Page],
+                 downloads: dict[str, list[Download]]) -> list[StagedPage]:
+    """Every page of the site as MkDocs will read it (content pages and generated pages)."""
+    templates = project.templates
+    abbreviations = render(templates, "pages/afkortingen.md.j2", terms=[t for t in publication.glossary.terms if t.expansion])
+    config = publication.config
+    context = {"publication": publication, "config": config, "downloads": downloads, "format_size": format_size}
+    result: list[StagedPage] = []
+
+    def add(path: str, body: str, meta: dict[str, object]) -> None:
+        result.append(StagedPage(path, front_matter(meta) + body.rstrip("\n") + "\n\n" + abbreviations))
+
+    for path, page in pages.items():
+        meta = page.front_matter.model_dump(exclude_defaults=True) if page.front_matter else {}
+        add(path, expand_shortcodes(project, publication, page, downloads), meta)
+    for school_type in publication.school_types:
+        numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
+        add(reflection_page(school_type.id),
+            render(templates, "pages/reflectievragen.md.j2", school_type=school_type, numbers=numbers,
+                   download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
+            {"title": f"Reflectievragen {school_type.abbreviation}",
+             "description": f"{school_type.sheet_title}: de reflectievragen uit {config.title}, per perspectief en thema."})
+    add("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context),
+        {"description": "De thema's van de reflectievragen per schooltype naast elkaar, per perspectief."})
+    add("downloads.md", render(templates, "pages/downloads.md.j2", **context),
+        {"description": f"Alle reflectiebladen van {config.title} om te downloaden, afdrukbaar en invulbaar."})
+    terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
+    add("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context),
+        {"description": f"Afkortingen en begrippen uit {config.title}."})
+    return result
+
+
+def front_matter(meta: dict[str, object]) -> str:
+    """YAML front matter written by a serializer; text values HTML-escaped, because
+    the theme puts the title and description into the page's HTML as they are."""
+    if not meta:
+        return ""
+    escaped = {key: html_text(value) if isinstance(value, str) else value for key, value in meta.items()}
+    return "---\n" + yaml.safe_dump(escaped, allow_unicode=True, sort_keys=True) + "---\n"
+
+
 def stage_docs(project: Project, publication: Publication, pages: dict[str, Page],
                downloads: dict[str, list[Download]], staging: Path, site_dir: Path,
-               site_url: str | None = None) -> Staged:
+               site_url: str | None = None, assets: list[str] = ()) -> Staged:
     docs = staging / "docs"
     if docs.exists():
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
-    templates = project.templates
-    abbreviations = render(templates, "pages/afkortingen.md.j2", terms=[t for t in publication.glossary.terms if t.expansion])
-    context = {"publication": publication, "config": publication.config, "downloads": downloads,
-               "format_size": format_size}
 
-    def write(path: str, text: str) -> None:
-        target = docs / path
+    for page in staged_pages(project, publication, pages, downloads):
+        target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text.rstrip("\n") + "\n\n" + abbreviations, encoding="utf-8")
-
-    for path, page in pages.items():
-        write(path, expand_shortcodes(project, publication, page, downloads))
-    for school_type in publication.school_types:
-        write(reflection_page(school_type.id),
-              render(templates, "pages/reflectievragen.md.j2", school_type=school_type,
-                     numbers={item.question.id: item.number for item in school_type.numbered_questions()},
-                     download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context))
-    write("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context))
-    write("downloads.md", render(templates, "pages/downloads.md.j2", **context))
-    terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
-    write("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context))
-
+        target.write_text(page.text, encoding="utf-8")
+    for asset in assets:  # images and documents next to the pages, checked by validate
+        target = docs / asset
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(project.content / asset, target)
     for files in downloads.values():
         for download in files:
             target = docs / "downloads" / download.file_name
@@ -79,6 +120,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
 
 def expand_shortcodes(project: Project, publication: Publication, page: Page,
                       downloads: dict[str, list[Download]]) -> str:
+    """The page body (without its front matter) with every shortcode line replaced."""
     lines = page.text.split("\n")
     depth = page.path.count("/")
     for code in page.shortcodes:
@@ -88,12 +130,13 @@ def expand_shortcodes(project: Project, publication: Publication, page: Page,
         else:
             text = render(project.templates, f"pages/{code.name}.md.j2", school_type=school_type)
         lines[code.line - 1] = text.rstrip("\n")
-    return "\n".join(lines)
+    return "\n".join(lines[page.body_start - 1:])
 
 
-def _download_buttons(project: Project, school_type: SchoolType, downloads: dict[str, list[Download]], depth: int) -> str:
-    return render(project.templates, "pages/downloadknoppen.md.j2", school_type=school_type,
-                  files=downloads[school_type.id], prefix="../" * depth, format_size=format_size)
+def _download_buttons(project: Project, school_type: SchoolType, downloads: dict[str, list[Download]],
+                      depth: int) -> Markup:
+    return Markup(render(project.templates, "pages/downloadknoppen.md.j2", school_type=school_type,
+                         files=downloads[school_type.id], prefix="../" * depth, format_size=format_size))
 
 
 def _comparison(publication: Publication) -> list[dict]:
@@ -110,20 +153,21 @@ def _comparison(publication: Publication) -> list[dict]:
 
 def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_dir: Path,
                    site_url: str | None) -> str:
-    """The repository's mkdocs.yml, completed with what comes from site_config.yaml."""
+    """The repository's mkdocs.yml, completed with what comes from site_config.yaml.
+    Text values are HTML-escaped: the theme writes them into every page as they are."""
     config = yaml.safe_load(project.mkdocs_config.read_text(encoding="utf-8"))
     site = publication.config
     config.update({
-        "site_name": site.title,
-        "site_url": site_url or site.base_url,
-        "site_author": site.organisation,
-        "copyright": f"© {site.year} {site.organisation} · editie {site.edition}",
+        "site_name": html_text(site.title),
+        "site_url": site_url or site.base_url,  # validated: no characters that need escaping
+        "site_author": html_text(site.organisation),
+        "copyright": html_text(f"© {site.year} {site.organisation} · editie {site.edition}"),
         "docs_dir": str(docs),
         "site_dir": str(site_dir),
         "nav": _nav(publication),
     })
     config["theme"]["custom_dir"] = str(project.templates / "site")
-    config.setdefault("extra", {})["editie"] = site.edition
+    config.setdefault("extra", {})["editie"] = html_text(site.edition)
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
@@ -133,12 +177,12 @@ def _nav(publication: Publication) -> list:
     def add(sections) -> None:
         for section in sections:
             if section.title:
-                nav.append({section.title: list(section.pages)})
+                nav.append({html_text(section.title): list(section.pages)})
             else:
                 nav.extend(section.pages)
 
     add(publication.config.navigation.before)
     for number, school_type in enumerate(publication.school_types, start=1):
-        nav.append({f"{number}. {school_type.title}": chapter_pages(school_type)})
+        nav.append({html_text(f"{number}. {school_type.title}"): chapter_pages(school_type)})
     add(publication.config.navigation.after)
     return nav
