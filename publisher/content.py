@@ -17,7 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from .load import validate_document
 from .problems import Problem, error, warning
 from .project import Project
-from .yamlfile import parse_yaml, read_text
+from .sources import list_files, read_text
+from .yamlfile import parse_yaml
+
+# Files next to the pages that are published as they are (SVG is refused: it can hold scripts).
+ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf"}
 
 SHORTCODES = {
     "impactthemas": "de impactthema's van een schooltype",
@@ -59,20 +63,36 @@ class Page:
     links: list[tuple[str, int]] = field(default_factory=list)  # (target, line)
 
 
-def read_pages(project: Project) -> tuple[dict[str, Page], list[Problem]]:
+def read_pages(project: Project) -> tuple[dict[str, Page], list[str], list[Problem]]:
+    """Every Markdown page of content/, the other files published as they are (images,
+    documents), and the problems found."""
     pages: dict[str, Page] = {}
-    problems: list[Problem] = []
-    for file in sorted(project.content.rglob("*.md")):
-        page, found = read_page(project, file)
-        problems += found
-        if page is not None:
-            pages[page.path] = page
-    return pages, problems
+    assets: list[str] = []
+    listing = list_files(project.root, project.content, project.name)
+    problems: list[Problem] = list(listing.problems)
+    for file in listing.files:
+        path = file.relative_to(project.content).as_posix()
+        suffix = file.suffix.lower()
+        if suffix == ".md":
+            page, found = read_page(project, file)
+            problems += found
+            if page is not None:
+                pages[page.path] = page
+        elif suffix in ASSET_SUFFIXES:
+            assets.append(path)
+        elif suffix == ".svg":
+            problems.append(error(project.name(file), None, "SVG-afbeeldingen kunnen scripts bevatten en worden niet gepubliceerd",
+                                  "Zet de afbeelding om naar PNG of JPG en verwijs daarnaar."))
+        elif file != project.glossary:
+            problems.append(warning(project.name(file), None, "dit bestand wordt niet gepubliceerd (alleen pagina's (.md) "
+                                    f"en afbeeldingen of documenten ({', '.join(sorted(ASSET_SUFFIXES))}) horen in content/)",
+                                    "Verwijder het bestand, of zet het op de juiste plek."))
+    return pages, assets, problems
 
 
 def read_page(project: Project, file: Path) -> tuple[Page | None, list[Problem]]:
     name = project.name(file)
-    text, problems = read_text(file, name)
+    text, problems = read_text(file, name, project.root)
     if text is None:
         return None, problems
     page = Page(path=file.relative_to(project.content).as_posix(), text=text)
@@ -171,38 +191,15 @@ def _scan_body(page: Page, name: str) -> list[Problem]:
 
 def check_pages(pages: dict[str, Page], school_type_ids: set[str],
                 generated: set[str], navigation: list[str]) -> list[Problem]:
-    """Checks that need the whole site: shortcode arguments, links, the menu."""
+    """Checks that need the whole site: shortcode arguments, the menu (links: site_check.py)."""
     problems: list[Problem] = []
-    existing = set(pages) | generated
     for page in pages.values():
         name = f"content/{page.path}"
         for code in page.shortcodes:
             if code.argument not in school_type_ids:
                 problems.append(error(name, code.line, f"onbekend schooltype '{code.argument}' in '{{{{< {code.name} … >}}}}'",
                                       f"Kies uit: {', '.join(sorted(school_type_ids))}."))
-        for target, line in page.links:
-            resolved = resolve_link(page.path, target)
-            if resolved is not None and resolved not in existing:
-                problems.append(error(name, line, f"de link '{target}' wijst naar een pagina die niet bestaat",
-                                      "Controleer de bestandsnaam; links zijn relatief vanaf deze pagina, bv. '../bo/index.md'."))
         if page.path not in navigation:
             problems.append(error(name, None, "deze pagina staat niet in het menu",
                                   "Voeg de pagina toe aan 'navigatie' in site_config.yaml, of aan 'paginas' van het schooltype."))
     return problems
-
-
-def resolve_link(page_path: str, target: str) -> str | None:
-    """The content path an internal link points to, or None for external links and anchors."""
-    if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith(("#", "/")):
-        return None
-    file = target.split("#", 1)[0]
-    if not file.endswith(".md"):
-        return None
-    parts = page_path.split("/")[:-1]
-    for part in file.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/".join(parts)

@@ -28,7 +28,7 @@ from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
 from .templating import render
-from .validate import chapter_pages, reflection_page
+from .structure import chapter_pages, reflection_page
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,11 @@ def expand_shortcodes(project: Project, publication: Publication, page: Page,
     """The page body (without its front matter) with every shortcode line replaced."""
     lines = page.text.split("\n")
     depth = page.path.count("/")
+    known = {school_type.id for school_type in publication.school_types}
     for code in page.shortcodes:
+        if code.argument not in known:  # reported by content.check_pages
+            lines[code.line - 1] = ""
+            continue
         school_type = publication.school_type(code.argument)
         if code.name == "downloads":
             text = _download_buttons(project, school_type, downloads, depth)

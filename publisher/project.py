@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +53,10 @@ class Project:
         return self.root / ".cache"
 
     def name(self, path: Path) -> str:
-        """A path as editors see it in messages: relative to the project, forward slashes."""
+        """A path as editors see it in messages: relative to the project, forward slashes.
+        Symbolic links are not followed: a link is named as the link, not as its target."""
+        absolute = Path(os.path.abspath(path))
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return absolute.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
-
-    def indicator_files(self) -> list[Path]:
-        return sorted(p for p in self.indicators.glob("*") if p.is_file() and not p.name.startswith("."))

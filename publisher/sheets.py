@@ -26,7 +26,7 @@ from .model import Publication, SchoolType
 from .problems import Problem, error
 from .project import Project
 from .templating import render
-from .validate import reflection_page
+from .structure import reflection_page
 
 SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table

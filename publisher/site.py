@@ -22,7 +22,8 @@ from .problems import InputError, Problem, error, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets, document_moment
-from .validate import generated_pages, load_publication
+from .structure import generated_pages
+from .validate import load_publication
 
 
 @dataclass
@@ -93,7 +94,7 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
         shutil.rmtree(new_site)
     try:
         staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging",
-                            new_site, site_url=site_url)
+                            new_site, site_url=site_url, assets=loaded.assets)
     except InputError as exc:
         return failed(exc.problems, "pagina's")
     result.timings["staging"] = time.perf_counter() - started

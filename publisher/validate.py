@@ -8,7 +8,7 @@ problem found, so an editor sees all mistakes of a pull request at once.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,47 +17,23 @@ from .load import validate_document
 from .model import Glossary, Publication, SchoolType, SiteConfig
 from .problems import Problem, error, sort_key, warning
 from .project import Project
+from .site_check import check_html_only, check_site
+from .sources import list_files
+from .structure import REFLECTION_PAGE, generated_pages, navigation, reflection_page
 from .yamlfile import YamlDocument, read_yaml
 
 M = TypeVar("M")
-
-# Pages the build writes itself (see pages.py); content/ must not have files with these names.
-SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md")
-REFLECTION_PAGE = "reflectievragen.md"
-
 
 @dataclass
 class Loaded:
     publication: Publication | None
     pages: dict[str, content.Page]
     problems: list[Problem]
+    assets: list[str] = field(default_factory=list)  # images and documents in content/, published as they are
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.is_error]
-
-
-def reflection_page(school_type_id: str) -> str:
-    """'bo/reflectievragen.md': the generated page with a school type's reflection questions."""
-    return f"{school_type_id}/{REFLECTION_PAGE}"
-
-
-def chapter_pages(school_type: SchoolType) -> list[str]:
-    """The pages of a school type's chapter, in menu order: its content pages, then its reflection page."""
-    return [f"{school_type.id}/{page}" for page in school_type.pages] + [reflection_page(school_type.id)]
-
-
-def generated_pages(school_type_ids: list[str]) -> list[str]:
-    return [reflection_page(type_id) for type_id in school_type_ids] + list(SITE_PAGES)
-
-
-def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
-    """Every page in menu order."""
-    order = [page for section in config.navigation.before for page in section.pages]
-    for school_type in school_types:
-        order += chapter_pages(school_type)
-    order += [page for section in config.navigation.after for page in section.pages]
-    return order
 
 
 def load_publication(project: Project) -> Loaded:
@@ -68,7 +44,8 @@ def load_publication(project: Project) -> Loaded:
     if config is not None:
         problems += _check_config(config, config_doc)
 
-    school_types, found = _load_school_types(project, config, config_doc)
+    anchors: dict[str, dict[str, tuple[str, int]]] = {}  # page → id → (YAML file, line)
+    school_types, found = _load_school_types(project, config, config_doc, anchors)
     problems += found
 
     glossary_doc, glossary, found = _read_model(project, project.glossary, Glossary)
@@ -77,22 +54,29 @@ def load_publication(project: Project) -> Loaded:
         problems += _duplicates(glossary_doc, [(("begrippen", i, "term"), t.term) for i, t in enumerate(glossary.terms)],
                                 "het begrip")
 
-    pages, found = content.read_pages(project)
+    pages, assets, found = content.read_pages(project)
     problems += found
     publication = None
     if config is not None and glossary is not None and all(s is not None for s in school_types):
         publication = Publication(config=config, school_types=school_types, glossary=glossary)
         problems += _check_site_pages(project, publication, pages, config_doc)
+    # The pages as the site engine will render them: HTML, links, anchors, ids. This needs
+    # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
+    if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
+        problems += check_site(project, publication, pages, assets, anchors)
+    else:
+        problems += check_html_only(project, pages)
 
+    problems = list(dict.fromkeys(problems))
     problems.sort(key=sort_key)
     if any(p.is_error for p in problems):
         publication = None
-    return Loaded(publication, pages, problems)
+    return Loaded(publication, pages, problems, assets)
 
 
 def _read_model(project: Project, path: Path, model: type[M]) -> tuple[YamlDocument | None, M | None, list[Problem]]:
     """Read one YAML file and validate it against `model`."""
-    document, problems = read_yaml(path, project.name(path))
+    document, problems = read_yaml(path, project.name(path), project.root)
     if document is None:
         return None, None, problems
     value, found = validate_document(document, model)
@@ -108,16 +92,24 @@ def _check_config(config: SiteConfig, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
-def _load_school_types(project: Project, config: SiteConfig | None,
-                       config_doc: YamlDocument | None) -> tuple[list[SchoolType | None], list[Problem]]:
-    problems: list[Problem] = []
-    files = {p.stem: p for p in project.indicator_files()}
+def _load_school_types(project: Project, config: SiteConfig | None, config_doc: YamlDocument | None,
+                       anchors: dict) -> tuple[list[SchoolType | None], list[Problem]]:
+    listing = list_files(project.root, project.indicators, project.name)
+    problems: list[Problem] = list(listing.problems)
+    files: dict[str, Path] = {}
+    for path in listing.files:
+        if path.parent != project.indicators:
+            problems.append(error(project.name(path), None, "indicators/ mag geen submappen hebben",
+                                  "Zet elk schooltype als <id>.yaml direct in indicators/."))
+        elif path.suffix == ".yaml" or path.stem not in files:
+            files[path.stem] = path
     listed = config.school_types if config is not None else sorted(files)
     for stem, path in files.items():
         name = project.name(path)
         if path.suffix != ".yaml":
-            problems.append(error(name, None, "bestanden in indicators/ moeten eindigen op .yaml",
-                                  f"Hernoem het bestand naar '{stem}.yaml'."))
+            hint = (f"Hernoem het bestand naar '{stem}.yaml'." if not (project.indicators / f"{stem}.yaml").exists()
+                    else f"Er is al een bestand {stem}.yaml; verwijder dit bestand of zet het buiten indicators/.")
+            problems.append(error(name, None, "bestanden in indicators/ moeten eindigen op .yaml", hint))
         elif config is not None and stem not in config.school_types:
             problems.append(error(name, 1, f"het schooltype '{stem}' staat niet in site_config.yaml",
                                   f"Voeg '- {stem}' toe onder 'schooltypen' in site_config.yaml, of verwijder dit bestand."))
@@ -136,6 +128,7 @@ def _load_school_types(project: Project, config: SiteConfig | None,
         problems += found
         if school_type is not None:
             problems += _check_school_type(project, school_type, document, type_id, config)
+            anchors[reflection_page(type_id)] = _yaml_ids(school_type, document)
         school_types.append(school_type)
     return school_types, problems
 
@@ -186,6 +179,18 @@ def _check_school_type(project: Project, school_type: SchoolType, doc: YamlDocum
                                   f"de pagina content/{school_type.id}/{page} bestaat niet",
                                   "Maak het bestand aan of corrigeer de naam."))
     return problems
+
+
+def _yaml_ids(school_type: SchoolType, doc: YamlDocument) -> dict[str, tuple[str, int]]:
+    """Where each id of the reflection page stands in the YAML file."""
+    ids = {}
+    for i, perspective in enumerate(school_type.perspectives):
+        ids[perspective.id] = (doc.name, doc.line(("perspectieven", i, "id")))
+        for j, theme in enumerate(perspective.themes):
+            ids[theme.id] = (doc.name, doc.line(("perspectieven", i, "themas", j, "id")))
+            for k, question in enumerate(theme.questions):
+                ids[question.id] = (doc.name, doc.line(("perspectieven", i, "themas", j, "vragen", k, "id")))
+    return ids
 
 
 def _duplicates(doc: YamlDocument, values: list[tuple[tuple, str]], what: str) -> list[Problem]:

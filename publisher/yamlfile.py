@@ -8,7 +8,7 @@ usual YAML surprises cannot happen:
 - no tags (`!!python/object`, `!!str`), no anchors or aliases (`&a`, `*a`):
   refused, so a file cannot blow up memory ("billion laughs");
 - duplicate keys are reported (PyYAML silently keeps the last one);
-- a size limit, UTF-8 only, no byte order mark.
+- a size limit, UTF-8 only, no byte order mark (sources.py reads the file).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from .problems import Problem, error
+from .sources import read_text
 
-MAX_BYTES = 512 * 1024
 MAX_DEPTH = 20
 
 Location = tuple  # path into the data: ("perspectieven", 0, "themas", 2, "vraag")
@@ -143,37 +143,6 @@ def _translate(exc: yaml.MarkedYAMLError) -> tuple[str, str, int]:
             mark.line + 1 if mark else 1)
 
 
-def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
-    if len(raw) > MAX_BYTES:
-        return None, [error(name, None, f"het bestand is te groot ({len(raw) // 1024} kB; maximaal {MAX_BYTES // 1024} kB)",
-                            "Splits de inhoud op of controleer of er per ongeluk iets groots in is geplakt.")]
-    if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return None, [error(name, 1, "het bestand begint met een BOM (onzichtbaar byte order mark-teken)",
-                            "Sla het bestand op als 'UTF-8' zonder BOM (in VS Code: klik rechtsonder op de codering).")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [error(name, line, f"het bestand is geen geldige UTF-8 (onleesbaar teken, byte 0x{raw[exc.start]:02x})",
-                            "Sla het bestand op met de codering 'UTF-8'.")]
-    if "\x00" in text:
-        return None, [error(name, text[: text.index("\x00")].count("\n") + 1, "het bestand bevat een nul-teken (binair bestand?)",
-                            "Controleer of dit echt een tekstbestand is.")]
-    return text, []
-
-
-def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
-    """Read an editor's text file (YAML or Markdown) with the same encoding rules."""
-    if not path.is_file():
-        return None, [error(name, None, "het bestand ontbreekt", "Maak het bestand aan (zie docs/redacteuren.md).")]
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [error(name, None, f"het bestand kan niet gelezen worden (foutcode {exc.errno})",
-                            "Controleer of het bestand bestaat en leesbaar is.")]
-    return _decode(raw, name)
-
-
 def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text; `first_line` shifts line numbers (front matter inside Markdown)."""
     offset = first_line - 1
@@ -199,8 +168,8 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
     return document, problems
 
 
-def read_yaml(path: Path, name: str) -> tuple[YamlDocument | None, list[Problem]]:
-    text, problems = read_text(path, name)
+def read_yaml(path: Path, name: str, root: Path) -> tuple[YamlDocument | None, list[Problem]]:
+    text, problems = read_text(path, name, root)
     if text is None:
         return None, problems
     return parse_yaml(text, name)

@@ -123,7 +123,7 @@ def test_yaml_1_1_values_stay_text() -> None:
     assert not problems
     assert document.data == {"a": "no", "b": "ja", "c": "on", "d": "2025-01-01", "e": "1.0", "f": "~", "g": "0x1F"}
     corpus = Path(__file__).parent / "bad_input" / "ja-nee-blijven-tekst.yaml"
-    document, problems = read_yaml(corpus, "bo.yaml")
+    document, problems = read_yaml(corpus, "bo.yaml", corpus.parent)
     school_type, problems = validate_document(document, SchoolType)
     assert school_type is not None and school_type.abbreviation == "no"
 

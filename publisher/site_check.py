@@ -1,0 +1,231 @@
+"""Checks on the pages as the site engine will render them.
+
+`check_site` renders every page (content pages with their shortcodes expanded
+and the generated pages) with the same Markdown extensions as MkDocs, then
+checks the HTML:
+- only allowed HTML (html_policy.py): no scripts, event handlers, frames,
+  `javascript:` links or resources from other websites;
+- every link to a page, file or anchor of the site exists;
+- no id is used twice on a page (a question id equal to a heading's anchor).
+Each problem names the editor's file and line: the line of the link or HTML in
+the Markdown file, or the line of the id in the YAML file. Both `check` and the
+build run this, so the build never fails on something `check` passed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import markdown
+import yaml
+from justhtml import JustHTML
+
+from . import html_policy
+from .content import Page
+from .model import Publication
+from .pages import StagedPage, staged_pages
+from .problems import Problem, error
+from .project import Project
+from .sheets import Download, sheet_specs
+
+Anchors = dict[str, dict[str, tuple[str, int]]]  # page path → id → (YAML file, line) for ids from YAML
+
+
+@dataclass
+class RenderedPage:
+    path: str
+    html: str
+    ids: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (tag, URL) of every <a href> and <img src>
+
+
+def check_site(project: Project, publication: Publication, pages: dict[str, Page], assets: list[str],
+               anchors: Anchors) -> list[Problem]:
+    downloads = {spec.school_type.id: [] for spec in sheet_specs(publication)}
+    for spec in sheet_specs(publication):
+        downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
+    staged = staged_pages(project, publication, pages, downloads)
+    rendered = {page.path: render_page(project, page) for page in staged}
+    files = set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
+
+    problems: list[Problem] = []
+    for path, page in rendered.items():
+        source = pages.get(path)
+        problems += _html_problems(project, page, source)
+        problems += _link_problems(project, page, source, rendered, files)
+        problems += _duplicate_ids(project, page, source, anchors.get(path, {}))
+    return problems
+
+
+def check_html_only(project: Project, pages: dict[str, Page]) -> list[Problem]:
+    """Without a valid model (errors in the YAML): at least the HTML of the content pages."""
+    problems: list[Problem] = []
+    for path, page in pages.items():
+        lines = page.text.split("\n")
+        for code in page.shortcodes:
+            lines[code.line - 1] = ""
+        body = "\n".join(lines[page.body_start - 1:])
+        problems += _html_problems(project, render_page(project, StagedPage(path, body)), page)
+    return problems
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def markdown_engine(project: Project) -> markdown.Markdown:
+    """Python-Markdown with the extensions and settings of mkdocs.yml, as MkDocs uses it."""
+    config = yaml.safe_load(project.mkdocs_config.read_text(encoding="utf-8"))
+    extensions, settings = [], {}
+    for entry in config.get("markdown_extensions", []):
+        if isinstance(entry, dict):
+            (name, options), = entry.items()
+            extensions.append(name)
+            settings[name] = options or {}
+        else:
+            extensions.append(entry)
+    return markdown.Markdown(extensions=extensions, extension_configs=settings)
+
+
+def render_page(project: Project, page: StagedPage) -> RenderedPage:
+    text = page.text
+    if text.startswith("---\n"):  # our own front matter (pages.front_matter)
+        text = text.split("\n---\n", 1)[1]
+    engine = _engine(project)
+    engine.reset()
+    html = engine.convert(text)
+    rendered = RenderedPage(page.path, html)
+    document = JustHTML(html, fragment=True, sanitize=False)
+    _collect(document.root, rendered)
+    return rendered
+
+
+_ENGINES: dict[tuple[Path, str], markdown.Markdown] = {}
+
+
+def _engine(project: Project) -> markdown.Markdown:
+    """One Markdown engine per project and mkdocs.yml version (setting it up costs more than a page)."""
+    key = (project.root, project.mkdocs_config.read_text(encoding="utf-8"))
+    if key not in _ENGINES:
+        _ENGINES[key] = markdown_engine(project)
+    return _ENGINES[key]
+
+
+def _collect(node, page: RenderedPage) -> None:
+    for child in node.children or []:
+        if child.name.startswith("#"):
+            continue
+        attrs = child.attrs or {}
+        if attrs.get("id"):
+            page.ids.append(attrs["id"])
+        if child.name == "a" and "href" in attrs:
+            page.links.append(("a", attrs["href"]))
+        if child.name == "img" and "src" in attrs:
+            page.links.append(("img", attrs["src"]))
+        _collect(child, page)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _file_name(page: RenderedPage, source: Page | None) -> str:
+    if source is not None:
+        return f"content/{source.path}"
+    return f"{page.path} (gemaakt door de bouw)"
+
+
+def _html_problems(project: Project, page: RenderedPage, source: Page | None) -> list[Problem]:
+    problems = []
+    for violation in html_policy.violations(page.html):
+        line = _source_line(source, violation) if source else None
+        problems.append(error(_file_name(page, source), line, violation.message, violation.hint))
+    return problems
+
+
+def _link_problems(project: Project, page: RenderedPage, source: Page | None,
+                   rendered: dict[str, RenderedPage], files: set[str]) -> list[Problem]:
+    problems = []
+    directory = posixpath.dirname(page.path)
+    for tag, url in page.links:
+        if html_policy.is_external(url):
+            continue  # checked by the HTML policy
+        line = _line_of_text(source, url) if source else None
+        name = _file_name(page, source)
+        path, anchor = html_policy.split_target(url)
+        if url.startswith("/"):
+            problems.append(error(name, line, f"de link '{url}' begint met /",
+                                  "Schrijf links relatief vanaf deze pagina, bv. '../bo/index.md'."))
+            continue
+        target = posixpath.normpath(posixpath.join(directory, path)) if path else page.path
+        if target.startswith("../") or target == "..":
+            problems.append(error(name, line, f"de link '{url}' wijst naar iets buiten de site",
+                                  "Links zijn relatief vanaf deze pagina; controleer het aantal '../'."))
+            continue
+        if target not in files:
+            if path.endswith("/") or "." not in posixpath.basename(path):
+                hint = "Link naar het Markdown-bestand, bv. '../bo/index.md' in plaats van '../bo/'."
+            else:
+                hint = "Controleer de bestandsnaam; links zijn relatief vanaf deze pagina, bv. '../bo/index.md'."
+            what = "de afbeelding" if tag == "img" else "de link"
+            missing = "een pagina die" if path.endswith(".md") else "een bestand dat"
+            problems.append(error(name, line, f"{what} '{url}' wijst naar {missing} niet bestaat", hint))
+            continue
+        if anchor is not None and target in rendered and anchor not in rendered[target].ids:
+            problems.append(error(name, line, f"de link '{url}' wijst naar een onderdeel (#{anchor}) dat niet bestaat "
+                                              f"op de pagina {target}",
+                                  "Controleer het deel na #: de id van een kop, vraag of thema op die pagina."))
+    return problems
+
+
+def _duplicate_ids(project: Project, page: RenderedPage, source: Page | None,
+                   yaml_ids: dict[str, tuple[str, int]]) -> list[Problem]:
+    problems = []
+    for value, count in Counter(page.ids).items():
+        if count < 2:
+            continue
+        if value in yaml_ids:
+            file, line = yaml_ids[value]
+            problems.append(error(file, line, f"de id '{value}' komt op de pagina {page.path} ook als id van een kop "
+                                              "of ander onderdeel voor",
+                                  "Kies een andere id: twee onderdelen van één pagina kunnen niet hetzelfde adres hebben."))
+        else:
+            line = _line_of_text(source, value) if source else None
+            problems.append(error(_file_name(page, source), line, f"de id '{value}' komt {count} keer voor op deze pagina",
+                                  "Geef elk onderdeel een eigen id (bij koppen: '{ #andere-id }' achter de kop)."))
+    return problems
+
+
+# --------------------------------------------------------------------------- back to the editor's line
+
+_CODE = re.compile(r"(^\s*(```|~~~).*?^\s*\2[^\n]*$)|(`+)(?:(?!\3).)+?\3", re.S | re.M)
+
+
+def _masked(text: str) -> str:
+    """The Markdown with code blocks and code spans blanked out (same line structure)."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def _source_line(source: Page, violation: html_policy.Violation) -> int | None:
+    """The line of a refused tag or attribute in the editor's Markdown file."""
+    document = JustHTML(_masked(source.text), fragment=True, sanitize=False, track_node_locations=True)
+    for element in document.root.query(violation.tag) if _is_css_name(violation.tag) else []:
+        attrs = element.attrs or {}
+        if violation.attribute is None or attrs.get(violation.attribute) == violation.value:
+            return element.origin_line
+    return _line_of_text(source, violation.value or f"<{violation.tag}")
+
+
+def _is_css_name(name: str) -> bool:
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9-]*$", name))
+
+
+def _line_of_text(source: Page | None, needle: str) -> int | None:
+    if source is None or not needle:
+        return None
+    for number, line in enumerate(source.text.split("\n"), start=1):
+        if needle in line or needle.lower() in line.lower():
+            return number
+    return None

@@ -1,0 +1,106 @@
+"""The files editors write: finding them and reading them safely.
+
+- Only files inside the project are read. A file or folder that is a symbolic
+  link to somewhere outside the project is refused by name and never opened,
+  so no message can show what such a file contains.
+- Backup and swap files of editors (`bo.yaml~`, `.bo.yaml.swp`, `#bo.yaml#`,
+  `bo.yaml.bak`, `bo.yaml.orig`) are ignored, with a note.
+- Text is UTF-8 without byte order mark, without NUL characters, and not larger
+  than MAX_BYTES (YAML and Markdown alike).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem, error, warning
+
+MAX_BYTES = 512 * 1024
+_BACKUP = re.compile(r"(~|\.swp|\.swo|\.swx|\.bak|\.orig|\.rej|\.tmp)$|^\.#|^#.*#$|^\.~lock\.|^~\$")
+
+
+def is_backup_file(name: str) -> bool:
+    return bool(_BACKUP.search(name))
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether `path`, with every symbolic link followed, is inside `root`."""
+    resolved, base = path.resolve(), root.resolve()
+    return resolved == base or base in resolved.parents
+
+
+@dataclass
+class Listing:
+    files: list[Path] = field(default_factory=list)  # regular files inside the project, sorted
+    problems: list[Problem] = field(default_factory=list)
+
+
+def list_files(root: Path, directory: Path, name_of) -> Listing:
+    """Every editor file below `directory`, without following links out of the project;
+    backup files are left out with a warning. `name_of(path)` names a path in messages."""
+    listing = Listing()
+    if not directory.is_dir():
+        return listing
+    for folder, subfolders, files in os.walk(directory, followlinks=False):
+        here = Path(folder)
+        for sub in sorted(subfolders):
+            if (here / sub).is_symlink() and not inside(root, here / sub):
+                listing.problems.append(_outside(name_of(here / sub), "map"))
+        subfolders[:] = sorted(s for s in subfolders if not (here / s).is_symlink() or inside(root, here / s))
+        for file_name in sorted(files):
+            path = here / file_name
+            if is_backup_file(file_name):
+                listing.problems.append(warning(name_of(path), None,
+                                                "reservekopie of tijdelijk bestand van een editor; wordt genegeerd",
+                                                "Verwijder het bestand als je het niet meer nodig hebt (het hoort niet in een pull request)."))
+            elif path.is_symlink() and not inside(root, path):
+                listing.problems.append(_outside(name_of(path), "bestand"))
+            else:
+                listing.files.append(path)
+    listing.files.sort()
+    return listing
+
+
+def _outside(name: str, what: str) -> Problem:
+    return error(name, None, f"dit is een snelkoppeling (symbolische link) naar een {what} buiten het project; "
+                             "die wordt niet gelezen",
+                 f"Zet het {what} zelf in het project in plaats van een link ernaar.")
+
+
+def read_text(path: Path, name: str, root: Path) -> tuple[str | None, list[Problem]]:
+    """Read an editor's text file (YAML or Markdown) inside the project at `root`."""
+    if path.is_symlink() and not inside(root, path):
+        return None, [_outside(name, "bestand")]
+    if path.is_dir():
+        return None, [error(name, None, "dit is een map, geen bestand",
+                            "Zet hier een bestand neer, of verwijs naar het juiste bestand.")]
+    if not path.is_file():
+        return None, [error(name, None, "het bestand ontbreekt", "Maak het bestand aan (zie docs/redacteuren.md).")]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(name, None, f"het bestand kan niet gelezen worden (foutcode {exc.errno})",
+                            "Controleer of het bestand bestaat en leesbaar is.")]
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    if len(raw) > MAX_BYTES:
+        return None, [error(name, None, f"het bestand is te groot ({len(raw) // 1024} kB; maximaal {MAX_BYTES // 1024} kB)",
+                            "Splits de inhoud op of controleer of er per ongeluk iets groots in is geplakt.")]
+    if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None, [error(name, 1, "het bestand begint met een BOM (onzichtbaar byte order mark-teken)",
+                            "Sla het bestand op als 'UTF-8' zonder BOM (in VS Code: klik rechtsonder op de codering).")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [error(name, line, f"het bestand is geen geldige UTF-8 (onleesbaar teken, byte 0x{raw[exc.start]:02x})",
+                            "Sla het bestand op met de codering 'UTF-8'.")]
+    if "\x00" in text:
+        return None, [error(name, text[: text.index("\x00")].count("\n") + 1, "het bestand bevat een nul-teken (binair bestand?)",
+                            "Controleer of dit echt een tekstbestand is.")]
+    return text, []

@@ -1,0 +1,32 @@
+"""The structure of the site: which pages exist and in which order they stand in the menu."""
+
+from __future__ import annotations
+
+from .model import SchoolType, SiteConfig
+
+# Pages the build writes itself (see pages.py); content/ must not have files with these names.
+SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md")
+REFLECTION_PAGE = "reflectievragen.md"
+
+
+def reflection_page(school_type_id: str) -> str:
+    """'bo/reflectievragen.md': the generated page with a school type's reflection questions."""
+    return f"{school_type_id}/{REFLECTION_PAGE}"
+
+
+def chapter_pages(school_type: SchoolType) -> list[str]:
+    """The pages of a school type's chapter, in menu order: its content pages, then its reflection page."""
+    return [f"{school_type.id}/{page}" for page in school_type.pages] + [reflection_page(school_type.id)]
+
+
+def generated_pages(school_type_ids: list[str]) -> list[str]:
+    return [reflection_page(type_id) for type_id in school_type_ids] + list(SITE_PAGES)
+
+
+def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
+    """Every page in menu order."""
+    order = [page for section in config.navigation.before for page in section.pages]
+    for school_type in school_types:
+        order += chapter_pages(school_type)
+    order += [page for section in config.navigation.after for page in section.pages]
+    return order
