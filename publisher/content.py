@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,7 +42,8 @@ class FrontMatter(BaseModel):
 
     title: str | None = Field(default=None, description="Paginatitel in het menu en de browsertab.")
     description: str | None = Field(default=None, description="Korte beschrijving voor zoekmachines.")
-    hide: list[str] = Field(default_factory=list, description="Onderdelen om te verbergen: navigation, toc, footer.")
+    hide: list[Literal["navigation", "toc", "footer", "path"]] = Field(
+        default_factory=list, description="Onderdelen om te verbergen: navigation, toc, footer, path.")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .escaping import TERM_PATTERN
+from .model import EDITION_PATTERN, URL_PATTERN, DutchValueError
 from .problems import Problem, error
+from .sources import character_name
 from .yamlfile import YamlDocument
 
 M = TypeVar("M", bound=BaseModel)
@@ -141,10 +144,21 @@ _PATTERN_HELP = {
                                  "Gebruik alleen kleine letters, cijfers en koppeltekens, bv. 'identiteit-en-inclusie'."),
     "^[a-z0-9][a-z0-9/_-]*\\.md$": ("is geen geldig paginapad",
                                     "Schrijf het pad van een Markdown-bestand met kleine letters, bv. 'onderzoek/index.md'."),
-    "^https?://[^\\s]+/$": ("is geen geldig webadres",
-                           "Schrijf een volledig adres dat begint met https:// en eindigt op /."),
-    "^\\d{4}\\b.*$": ("is geen geldige editie", "Begin de editie met een jaartal, bv. '2025'."),
+    URL_PATTERN: ("is geen geldig webadres",
+                  "Schrijf een volledig adres dat begint met https://, met kleine letters in de domeinnaam, zonder "
+                  "spaties, aanhalingstekens, ? of #, en dat eindigt op /, bv. 'https://kc-r.nl/reflectievragen/'."),
+    EDITION_PATTERN: ("is geen geldige editie",
+                      "Begin de editie met een jaartal, eventueel gevolgd door letters en cijfers, bv. '2025' of '2025-2'."),
+    TERM_PATTERN: ("is geen geldig begrip",
+                   "Een begrip mag geen [ ] * < > & \" ` { } | # of \\ bevatten; schrijf het zoals het in de tekst staat."),
 }
+
+
+def _unusual_characters(text: str) -> str:
+    """"'а' (CYRILLIC SMALL LETTER A, U+0430)" for each character of a name or id that is not
+    plain ASCII: look-alike letters and invisible characters that no editor can see."""
+    unusual = [c for c in dict.fromkeys(text) if ord(c) > 126 or not c.isprintable()]
+    return ", ".join(f"'{c}' = {character_name(c)}" for c in unusual)
 
 
 def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Problem:
@@ -164,10 +178,14 @@ def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Probl
     if kind == "extra_forbidden":
         known = _known_fields(_model_at(model, location))
         close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
+        where_in = f" (in {_where(location[:-1])})" if location[:-1] else ""
+        unusual = _unusual_characters(field)
+        if unusual:  # looks right, but is not: a look-alike letter or an invisible character
+            retype = f"Typ de veldnaam opnieuw met gewone letters{f': {close[0]!r}' if close else ''}."
+            return error(name, line, f"onbekend veld '{field}'{where_in}: de naam bevat {unusual}", retype)
         suggestion = f"Bedoel je '{close[0]}'? " if close else ""
         allowed = f"Toegestane velden hier: {', '.join(known)}." if known else "Verwijder dit veld."
-        return error(name, line, f"onbekend veld '{field}'" + (f" (in {_where(location[:-1])})" if location[:-1] else ""),
-                     suggestion + allowed)
+        return error(name, line, f"onbekend veld '{field}'{where_in}", suggestion + allowed)
     if kind == "string_type":
         return error(name, line, f"'{field}' moet een tekst zijn, maar is {_kind(value)} ({where})",
                      "Schrijf de tekst direct achter de dubbele punt, op dezelfde regel (lange tekst: '>-' en de tekst ingesprongen eronder).")
@@ -185,6 +203,9 @@ def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Probl
                      "Maak de tekst korter of splits hem op.")
     if kind == "string_pattern_mismatch":
         what, hint = _PATTERN_HELP.get(ctx.get("pattern", ""), ("heeft niet de juiste vorm", "Controleer de schrijfwijze."))
+        unusual = _unusual_characters(str(value)) if ctx.get("pattern") != TERM_PATTERN else ""
+        if unusual:
+            what += f": de tekst bevat {unusual}"
         return error(name, line, f"'{_short(value)}' {what} (veld '{field}', {where})", hint)
     if kind == "too_short":
         count = ctx.get("min_length")
@@ -194,5 +215,10 @@ def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Probl
         count = ctx.get("max_length")
         return error(name, line, f"'{field}' mag hoogstens {count} items bevatten ({where})",
                      "Verdeel de items over meer blokken (bv. een extra thema).")
-    return error(name, line, f"ongeldige waarde voor '{field}' ({where}): {err.get('msg')}",
+    if kind == "literal_error":
+        return error(name, line, f"'{_short(value)}' is geen toegestane waarde voor '{field}' ({where})",
+                     f"Kies uit: {ctx.get('expected', '').replace(chr(39), '')}.")
+    if kind == "value_error" and isinstance(ctx.get("error"), DutchValueError):
+        return error(name, line, f"{ctx['error'].message} (veld '{field}', {where})", ctx["error"].hint)
+    return error(name, line, f"ongeldige waarde voor '{field}' ({where})",
                  "Vergelijk dit blok met een vergelijkbaar blok dat wel werkt.")

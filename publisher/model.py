@@ -11,11 +11,44 @@ from __future__ import annotations
 import re
 from typing import Annotated, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from .escaping import TERM_PATTERN
+
+
+class DutchValueError(ValueError):
+    """A validation error with the Dutch message and hint an editor sees (see load.py)."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _edition_year(value: str) -> str:
+    year = int(value[:4])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DutchValueError(f"het jaartal {year} van de editie ligt niet tussen {FIRST_YEAR} en {LAST_YEAR}",
+                              "Begin de editie met het jaar van uitgave, bv. '2025' of '2025-2'.")
+    return value
+
+
+RESERVED_ANSWER_IDS = {"toelichting"}  # the notes field of a question on the fillable sheet
+
+
+def _answer_labels(labels: list[str]) -> list[str]:
+    for label in labels:
+        if answer_id(label) in RESERVED_ANSWER_IDS:
+            raise DutchValueError(f"het antwoord '{label}' heeft dezelfde naam als het toelichtingsveld van een vraag",
+                                  "Kies een ander woord voor dit antwoord; 'toelichting' is al het veld voor de notities.")
+    return labels
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PAGE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md$"
-URL_PATTERN = r"^https?://[^\s]+/$"
+# A web address that needs no escaping anywhere: scheme, lower-case host, optional port,
+# path segments of unreserved characters and percent escapes; no query or fragment.
+URL_PATTERN = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?(/[A-Za-z0-9._~%-]+)*/$"
+EDITION_PATTERN = r"^\d{4}([ ./-][0-9A-Za-z.-]+)*$"
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 Slug = Annotated[
     str,
@@ -142,7 +175,8 @@ class Navigation(_Strict):
 class SiteConfig(_Strict):
     title: ShortText = Field(alias="titel")
     organisation: ShortText = Field(alias="organisatie")
-    edition: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{4}\b.*$", max_length=40)] = Field(
+    edition: Annotated[str, StringConstraints(strip_whitespace=True, pattern=EDITION_PATTERN, max_length=40),
+                       AfterValidator(_edition_year)] = Field(
         alias="editie", description="Editie; begint met een jaartal, bv. '2025'."
     )
     base_url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN, max_length=200)] = Field(
@@ -153,7 +187,7 @@ class SiteConfig(_Strict):
         description="Volgorde van de schooltypen; elk heeft een bestand indicators/<id>.yaml.",
     )
     perspectives: list[PerspectiveDefinition] = Field(alias="perspectieven", min_length=1)
-    answer_scale: list[ShortText] = Field(
+    answer_scale: Annotated[list[ShortText], AfterValidator(_answer_labels)] = Field(
         alias="antwoordschaal", min_length=2, max_length=6,
         description="De antwoordmogelijkheden op de reflectiebladen, bv. ja, deels, nee, n.v.t.",
     )
@@ -179,7 +213,8 @@ def answer_id(label: str) -> str:
 
 
 class Term(_Strict):
-    term: ShortText = Field(description="Het begrip of de afkorting zoals het in de tekst staat (hoofdlettergevoelig).")
+    term: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TERM_PATTERN)] = Field(
+        description="Het begrip of de afkorting zoals het in de tekst staat (hoofdlettergevoelig).")
     expansion: ShortText | None = Field(default=None, alias="voluit", description="Voluit geschreven (bij een afkorting).")
     explanation: Text = Field(alias="uitleg")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +71,29 @@ def _outside(name: str, what: str) -> Problem:
                  f"Zet het {what} zelf in het project in plaats van een link ernaar.")
 
 
+# Characters nobody sees that change what a file means. Named in messages by their Unicode name.
+INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u061c",
+             *map(chr, range(0x202a, 0x202f)), *map(chr, range(0x2066, 0x206a))}
+
+
+def character_name(character: str) -> str:
+    """'NO-BREAK SPACE (U+00A0)'; control characters, which have no name, as 'stuurteken (U+0007)'."""
+    return f"{unicodedata.name(character, 'stuurteken')} (U+{ord(character):04X})"
+
+
+def invisible_characters(text: str, name: str) -> list[Problem]:
+    """Invisible characters anywhere in an editor's file (YAML or Markdown)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for column, character in enumerate(line, start=1):
+            if character in INVISIBLE:
+                problems.append(error(name, number, f"onzichtbaar teken {character_name(character)} in kolom {column}",
+                                      "Verwijder het teken: zet de cursor erachter en druk op Backspace (het komt vaak "
+                                      "mee bij kopiëren uit Word of een PDF)."))
+                break  # one message per line is enough
+    return problems
+
+
 def read_text(path: Path, name: str, root: Path) -> tuple[str | None, list[Problem]]:
     """Read an editor's text file (YAML or Markdown) inside the project at `root`."""
     if path.is_symlink() and not inside(root, path):
@@ -84,7 +108,10 @@ def read_text(path: Path, name: str, root: Path) -> tuple[str | None, list[Probl
     except OSError as exc:
         return None, [error(name, None, f"het bestand kan niet gelezen worden (foutcode {exc.errno})",
                             "Controleer of het bestand bestaat en leesbaar is.")]
-    return decode(raw, name)
+    text, problems = decode(raw, name)
+    if text is None:
+        return None, problems
+    return text, invisible_characters(text, name)
 
 
 def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:

@@ -116,6 +116,11 @@ def _load_school_types(project: Project, config: SiteConfig | None, config_doc: 
     school_types: list[SchoolType | None] = []
     for index, type_id in enumerate(listed):
         path = files.get(type_id)
+        if (project.indicators / f"{type_id}.yaml").is_dir():
+            problems.append(error(f"indicators/{type_id}.yaml", None, "dit is een map, geen bestand",
+                                  f"Zet de reflectievragen van '{type_id}' in een bestand indicators/{type_id}.yaml."))
+            school_types.append(None)
+            continue
         if path is None or path.suffix != ".yaml":
             line = config_doc.line(("schooltypen", index)) if config_doc else None
             known = ", ".join(sorted(files)) or "geen"
@@ -162,6 +167,10 @@ def _check_school_type(project: Project, school_type: SchoolType, doc: YamlDocum
             for k, question in enumerate(theme.questions):
                 location = ("perspectieven", i, "themas", j, "vragen", k)
                 anchors.append((location + ("id",), question.id))
+                if question.id.endswith("-toelichting"):
+                    problems.append(error(name, doc.line(location + ("id",)),
+                                          f"de id '{question.id}' eindigt op '-toelichting', de naam van het notitieveld van een vraag",
+                                          "Kies een id die niet op '-toelichting' eindigt."))
                 if not question.text.endswith("?"):
                     problems.append(warning(name, doc.line(location + ("vraag",)),
                                             f"de vraag '{question.text}' eindigt niet op een vraagteken",

@@ -13,19 +13,22 @@ usual YAML surprises cannot happen:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.reader
 from yaml.composer import Composer
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .problems import Problem, error
-from .sources import read_text
+from .problems import Problem, error, warning
+from .sources import character_name, read_text
 
 MAX_DEPTH = 20
 
@@ -91,61 +94,113 @@ class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, _TextOnlyResolver)
         _TextOnlyResolver.__init__(self)
 
 
-# PyYAML's messages are English; these are the ones editors meet, in Dutch.
+# PyYAML's messages are English; every one of them reaches editors in Dutch. Each entry:
+# (text in PyYAML's message, Dutch message, what to do, which mark gives the line:
+# "problem" = where PyYAML noticed it, "context" = where the construct began).
+QUOTE_HINT = "Zet de tekst tussen aanhalingstekens, bv. vraag: \"…\"."
 _YAML_PROBLEMS = [
     ("found character '\\t'", "er staat een tab-teken",
-     "Gebruik spaties om in te springen, geen tabs (stel je editor in op 'spaties')."),
+     "Gebruik spaties om in te springen, geen tabs (stel je editor in op 'spaties').", "problem"),
+    ("found a tab character", "er staat een tab-teken",
+     "Gebruik spaties om in te springen, geen tabs (stel je editor in op 'spaties').", "problem"),
     ("while scanning a quoted scalar", "een aanhalingsteken wordt niet afgesloten",
-     "Sluit de tekst af met hetzelfde aanhalingsteken als waarmee hij begint (\" of ')."),
+     "Sluit de tekst af met hetzelfde aanhalingsteken als waarmee hij begint (\" of ').", "context"),
     ("mapping values are not allowed here",
      "het inspringen klopt niet, of er staat een dubbele punt op een plek waar dat niet mag",
-     "Controleer het inspringen van deze regel, of zet tekst die een dubbele punt bevat tussen aanhalingstekens."),
-    ("could not find expected ':'", "er ontbreekt een dubbele punt achter een veldnaam",
-     "Schrijf velden als 'naam: waarde', en controleer of een lange tekst goed is ingesprongen."),
-    ("expected <block end>", "het inspringen klopt niet",
-     "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties)."),
-    ("did not find expected key", "het inspringen klopt niet",
-     "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties)."),
+     "Controleer het inspringen van deze regel, of zet tekst die een dubbele punt bevat tussen aanhalingstekens.", "problem"),
+    ("could not find expected ':'", "deze regel is geen 'veld: waarde' en hoort ook niet bij de tekst erboven",
+     "Schrijf 'naam: waarde'. Is het het vervolg van een lange tekst, spring de regel dan verder in dan de "
+     "veldnaam van die tekst.", "context"),
     ("did not find expected '-' indicator", "een lijst-item is niet goed ingesprongen",
-     "Laat elk item van een lijst op dezelfde hoogte met '- ' beginnen."),
+     "Laat elk item van een lijst op dezelfde hoogte met '- ' beginnen.", "problem"),
+    ("sequence entries are not allowed here", "een lijst-item ('- ') staat op een plek waar geen lijst kan beginnen",
+     "Zet '- ' alleen onder een veld dat een lijst is (een regel die eindigt op ':'), even ver ingesprongen als de andere items.",
+     "problem"),
+    ("expected <block end>", "het inspringen klopt niet",
+     "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties).", "problem"),
+    ("did not find expected key", "het inspringen klopt niet",
+     "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties).", "problem"),
     ("expected a single document", "het bestand bevat meer dan één YAML-document ('---')",
-     "Verwijder de extra regel '---'; één bestand bevat één schooltype."),
+     "Verwijder de extra regel '---'; één bestand bevat één schooltype of één instelling.", "problem"),
     ("found unknown escape character", "onbekend escape-teken (\\) in tekst tussen dubbele aanhalingstekens",
-     "Gebruik enkele aanhalingstekens, of schrijf een backslash als \\\\."),
+     "Gebruik enkele aanhalingstekens, of schrijf een backslash als \\\\.", "problem"),
+    ("hexadecimal numbers", "onbekend escape-teken (\\) in tekst tussen dubbele aanhalingstekens",
+     "Gebruik enkele aanhalingstekens, of schrijf een backslash als \\\\.", "problem"),
     ("found undefined alias", "ankers en verwijzingen (& en *) zijn niet toegestaan",
-     "Schrijf de tekst voluit op elke plek waar je hem nodig hebt."),
-    ("found character '@'", "een waarde mag niet met @ of ` beginnen",
-     "Zet de tekst tussen aanhalingstekens."),
-    ("found character '`'", "een waarde mag niet met @ of ` beginnen",
-     "Zet de tekst tussen aanhalingstekens."),
+     "Schrijf de tekst voluit op elke plek waar je hem nodig hebt.", "problem"),
+    ("expected alphabetic or numeric character", "een waarde mag niet met & of * beginnen", QUOTE_HINT, "problem"),
+    ("that cannot start any token", "een waarde mag niet met dit teken beginnen", QUOTE_HINT, "problem"),
     ("expected ',' or ']'", "een lijst tussen [ ] is niet goed afgesloten",
-     "Sluit de lijst af met ], of zet tekst met komma's tussen aanhalingstekens."),
+     "Sluit de lijst af met ], of zet tekst met komma's tussen aanhalingstekens.", "problem"),
     ("expected ',' or '}'", "een blok tussen { } is niet goed afgesloten",
-     "Sluit het blok af met }, of zet tekst tussen aanhalingstekens."),
-    ("found a tab character", "er staat een tab-teken",
-     "Gebruik spaties om in te springen, geen tabs."),
-    ("unacceptable character", "het bestand bevat een onzichtbaar stuurteken",
-     "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst."),
+     "Sluit het blok af met }, of zet tekst tussen aanhalingstekens.", "problem"),
+    ("mapping keys are not allowed here", "een regel begint met '? ', wat in YAML iets bijzonders betekent", QUOTE_HINT, "problem"),
+    ("while scanning a block scalar", "na '>' of '|' mag op dezelfde regel niets anders staan",
+     "Zet '>-' aan het eind van de regel met de veldnaam, en de tekst ingesprongen op de regels eronder.", "problem"),
+    ("expected the node content", "er staat een leesteken op een plek waar tekst verwacht wordt", QUOTE_HINT, "problem"),
+    ("while scanning a directive", "een regel die met % begint, betekent in YAML iets bijzonders",
+     "Begin een regel niet met %; zet tekst met % tussen aanhalingstekens.", "problem"),
+    ("expected '<document start>'", "een regel die met % begint, betekent in YAML iets bijzonders",
+     "Begin een regel niet met %; zet tekst met % tussen aanhalingstekens.", "problem"),
+    ("YAML directive", "een regel die met % begint, betekent in YAML iets bijzonders",
+     "Begin een regel niet met %; zet tekst met % tussen aanhalingstekens.", "problem"),
+    ("tag handle", "een waarde mag niet met ! beginnen", QUOTE_HINT, "problem"),
+    ("while scanning a tag", "een waarde mag niet met ! beginnen", QUOTE_HINT, "problem"),
+    ("found unexpected end of stream", "het bestand houdt onverwacht op",
+     "Controleer of elk aanhalingsteken, elke [ en elke { ook wordt afgesloten.", "context"),
 ]
+_FALLBACK = ("de YAML-opmaak klopt niet op deze regel",
+             "Vergelijk deze regel met de regels erboven; let op inspringen, dubbele punten en aanhalingstekens.")
+_QUOTED_THEN_MORE = re.compile(r"""^\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+(["']).*?\1\s*[^\s#]""")
 
 
-def _translate(exc: yaml.MarkedYAMLError) -> tuple[str, str, int]:
-    text = f"{exc.context or ''} {exc.problem or ''}"
-    mark = exc.problem_mark or exc.context_mark
-    for needle, message, hint in _YAML_PROBLEMS:
-        if needle in text:
-            if needle == "while scanning a quoted scalar" and exc.context_mark:
-                mark = exc.context_mark  # where the quote was opened, not the end of the file
-            return message, hint, (mark.line + 1 if mark else 1)
-    problem = (exc.problem or exc.context or "onbekend probleem").strip()
-    return (f"de YAML-opmaak klopt niet ({problem})",
-            "Vergelijk deze regel met de regels erboven; let op inspringen, dubbele punten en aanhalingstekens.",
-            mark.line + 1 if mark else 1)
+def _translate(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str, int]:
+    """Dutch message, hint and line for a PyYAML error; never PyYAML's English."""
+    described = f"{exc.context or ''} {exc.problem or ''}"
+    problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    context_line = exc.context_mark.line + 1 if exc.context_mark else None
+    lines = text.split("\n")
+    # A text that starts with a quote and goes on after the closing quote: PyYAML says
+    # "expected <block end>", the real cause is the quote.
+    for candidate in filter(None, (problem_line, context_line)):
+        if 0 < candidate <= len(lines) and _QUOTED_THEN_MORE.match(lines[candidate - 1]):
+            return ("de tekst begint met een aanhalingsteken, maar gaat na het sluitende aanhalingsteken nog verder",
+                    "Zet de hele tekst tussen (andere) aanhalingstekens, bv. vraag: '\"Ervaren\" leerlingen …?', "
+                    "of laat het aanhalingsteken aan het begin weg.", candidate)
+    for needle, message, hint, mark in _YAML_PROBLEMS:
+        if needle in described:
+            line = (context_line if mark == "context" else problem_line) or problem_line or context_line or 1
+            if needle == "that cannot start any token" and exc.problem:
+                character = exc.problem.split("'")[1] if "'" in exc.problem else "?"
+                message = f"een waarde mag niet met het teken '{character}' beginnen"
+            return message, hint, line
+    return (*_FALLBACK, problem_line or context_line or 1)
+
+
+_STRUCTURAL_SPACE = re.compile(r"^(\s*(?:-\s+)*)(\S[^:#]*:)?(\s*)")
+
+
+def structural_spaces(text: str, name: str) -> list[Problem]:
+    """Unusual spaces (like the no-break space) where YAML needs an ordinary space: in the
+    indentation, after '- ' or right after 'veld:'."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _STRUCTURAL_SPACE.match(line)
+        for character in match.group(0) if match else "":
+            if character.isspace() and character not in " \t":
+                problems.append(error(name, number, f"er staat een bijzondere spatie, {character_name(character)}, "
+                                                    "waar YAML een gewone spatie nodig heeft",
+                                      "Vervang het teken door een gewone spatie (het komt vaak mee bij kopiëren)."))
+                break
+    return problems
 
 
 def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text; `first_line` shifts line numbers (front matter inside Markdown)."""
     offset = first_line - 1
+    spaces = [Problem(p.file, p.line + offset, p.message, p.hint, p.severity) for p in structural_spaces(text, name)]
+    if spaces:  # PyYAML would report something misleading further on
+        return None, spaces
     try:
         loader = _StrictLoader(text)
         try:
@@ -155,16 +210,22 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
     except _Refused as exc:
         return None, [error(name, exc.mark.line + 1 + offset, exc.message, exc.hint)]
     except yaml.MarkedYAMLError as exc:
-        message, hint, line = _translate(exc)
+        message, hint, line = _translate(exc, text)
         return None, [error(name, line + offset, message, hint)]
-    except (yaml.YAMLError, RecursionError) as exc:
-        return None, [error(name, None, f"het bestand kan niet als YAML gelezen worden ({type(exc).__name__})",
-                            "Controleer de opmaak; is het te diep genest?")]
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return None, [error(name, line + offset, f"het bestand bevat een stuurteken dat niet in tekst hoort, "
+                                                         f"{character_name(chr(exc.character))}",
+                                    "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")]
+    except (yaml.YAMLError, RecursionError):
+        return None, [error(name, None, "het bestand kan niet als YAML gelezen worden (te diep genest?)",
+                                    "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
     if node is None:
         return None, [error(name, 1, "het bestand is leeg", "Vul het bestand of verwijder het.")]
     document = YamlDocument(name=name, data=None)
     problems: list[Problem] = []
     document.data = _to_data(node, (), document, problems, offset, depth=0)
+    problems += _cut_off_comments(node, text.split("\n"), name, offset)
     return document, problems
 
 
@@ -172,7 +233,30 @@ def read_yaml(path: Path, name: str, root: Path) -> tuple[YamlDocument | None, l
     text, problems = read_text(path, name, root)
     if text is None:
         return None, problems
-    return parse_yaml(text, name)
+    document, found = parse_yaml(text, name)
+    return document, problems + found
+
+
+def _cut_off_comments(node, lines: list[str], name: str, offset: int) -> list[Problem]:
+    """' #' after a plain text starts a comment: the rest of the line is silently dropped.
+    Warn with the text that is cut off."""
+    problems = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(value for _, value in current.value)
+        elif current.style is None and current.value:
+            line = lines[current.end_mark.line]
+            rest = line[current.end_mark.column:]
+            if rest.lstrip().startswith("#") and rest[:1].isspace():
+                problems.append(warning(name, current.end_mark.line + 1 + offset,
+                                        f"de tekst na ' #' wordt als commentaar gelezen en weggelaten: '{rest.strip()}'",
+                                        "Hoort dit bij de tekst, zet de hele tekst dan tussen aanhalingstekens; is het "
+                                        "commentaar, zet het dan op een eigen regel."))
+    return sorted(problems, key=lambda p: p.line)
 
 
 def _to_data(node, location: Location, doc: YamlDocument, problems: list[Problem], offset: int, depth: int):
