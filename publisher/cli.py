@@ -17,6 +17,15 @@ from .report import Reporter
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    try:
+        return _main(argv, root)
+    except KeyboardInterrupt:
+        # Ctrl+C: every step writes to a new directory or an atomic rename, so nothing half is published.
+        print("✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast.", file=sys.stderr, flush=True)
+        return 130
+
+
+def _main(argv: list[str] | None, root: Path | None) -> int:
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Bouwt de site en de reflectiebladen uit content/, indicators/ en site_config.yaml.",
@@ -58,7 +67,7 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     if args.command == "clean":
         from .site import clean
 
-        clean(project)
+        clean(project, reporter)
         reporter.done("site/ en .cache/ verwijderd.")
         return 0
     if args.command in ("build", "serve"):

@@ -93,7 +93,7 @@ def front_matter(meta: dict[str, object]) -> str:
 
 def stage_docs(project: Project, publication: Publication, pages: dict[str, Page],
                downloads: dict[str, list[Download]], staging: Path, site_dir: Path,
-               site_url: str | None = None, assets: list[str] = ()) -> Staged:
+               preview_url: str | None = None, assets: list[str] = ()) -> Staged:
     docs = staging / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -114,7 +114,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
             shutil.copyfile(download.path, target)
 
     config_file = staging / "mkdocs.yml"
-    config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, site_url), encoding="utf-8")
+    config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, preview_url), encoding="utf-8")
     return Staged(config_file, docs)
 
 
@@ -156,14 +156,15 @@ def _comparison(publication: Publication) -> list[dict]:
 
 
 def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_dir: Path,
-                   site_url: str | None) -> str:
+                   preview_url: str | None) -> str:
     """The repository's mkdocs.yml, completed with what comes from site_config.yaml.
-    Text values are HTML-escaped: the theme writes them into every page as they are."""
+    Text values are HTML-escaped: the theme writes them into every page as they are.
+    `preview_url`: the address of the local preview (`serve`), None for the real site."""
     config = yaml.safe_load(project.mkdocs_config.read_text(encoding="utf-8"))
     site = publication.config
     config.update({
         "site_name": html_text(site.title),
-        "site_url": site_url or site.base_url,  # validated: no characters that need escaping
+        "site_url": preview_url or site.base_url,  # validated: no characters that need escaping
         "site_author": html_text(site.organisation),
         "copyright": html_text(f"© {site.year} {site.organisation} · editie {site.edition}"),
         "docs_dir": str(docs),
@@ -171,6 +172,8 @@ def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_
         "nav": _nav(publication),
     })
     config["theme"]["custom_dir"] = str(project.templates / "site")
+    if preview_url:  # the local preview's live reload is an inline script that changes per request
+        config["extra"]["csp"] = config["extra"]["csp"].replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     config.setdefault("extra", {})["editie"] = html_text(site.edition)
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 

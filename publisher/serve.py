@@ -30,14 +30,14 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
 
     def rebuild() -> None:
         result = build_site(project, reporter, jobs=jobs, output=output, render_sheets=False,
-                            site_url=url, staging=root / "staging")
+                            preview_url=url, staging=root / "staging")
         if not result.ok:
             reporter.fail("De vorige versie blijft zichtbaar tot de fout is opgelost.")
         elif result.pending_sheets:
             background.start(server)
 
     reporter.step("eerste bouw voor het voorbeeld")
-    first = build_site(project, reporter, jobs=jobs, output=output, site_url=url, staging=root / "staging")
+    first = build_site(project, reporter, jobs=jobs, output=output, preview_url=url, staging=root / "staging")
     if not first.ok and not output.exists():
         reporter.fail("Het voorbeeld kan pas starten als de fouten hierboven zijn opgelost.")
         return 1

@@ -167,7 +167,11 @@ def _fetcher_class():
 
 
 def _load_weasyprint() -> None:
-    """Worker start-up: import WeasyPrint in each worker, in parallel with the main process."""
+    """Worker start-up: import WeasyPrint in each worker, in parallel with the main process.
+    Ctrl+C is handled by the main process alone (workers would each print a traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import weasyprint  # noqa: F401
 
 

@@ -22,6 +22,7 @@ from .problems import InputError, Problem, error, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets, document_moment
+from .site_audit import audit_site
 from .structure import generated_pages
 from .validate import load_publication
 
@@ -40,11 +41,17 @@ def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool
 
 
 def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None,
-               render_sheets: bool = True, site_url: str | None = None, staging: Path | None = None) -> BuildResult:
+               render_sheets: bool = True, preview_url: str | None = None, staging: Path | None = None) -> BuildResult:
     """The whole build. `output` defaults to site/; the live preview builds elsewhere, with
     `render_sheets=False` (outdated sheets are used as they are and reported in
-    `result.pending_sheets`) and its own `site_url`."""
-    output = output or project.output
+    `result.pending_sheets`) and its own address, `preview_url`. One build at a time per project:
+    a second one waits for the first (see `build_lock`)."""
+    with build_lock(project, reporter):
+        return _build_site(project, reporter, jobs, output or project.output, render_sheets, preview_url, staging)
+
+
+def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: Path, render_sheets: bool,
+                preview_url: str | None, staging: Path | None) -> BuildResult:
     result = BuildResult(ok=False)
     reporter.restart()
 
@@ -90,18 +97,22 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     # 3. Staged Markdown and 4. the site, into a fresh directory next to site/.
     started = time.perf_counter()
     new_site = output.parent / f".{output.name}.new"
-    if new_site.exists():
-        shutil.rmtree(new_site)
+    try:
+        remove_tree(new_site)  # left over from a build that was stopped
+    except OSError as exc:
+        return failed([_file_system_problem(project, new_site, exc)], "site")
     try:
         staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging",
-                            new_site, site_url=site_url, assets=loaded.assets)
+                            new_site, preview_url=preview_url, assets=loaded.assets)
     except InputError as exc:
         return failed(exc.problems, "pagina's")
     result.timings["staging"] = time.perf_counter() - started
-    # Nothing the site engine sees has changed since the build that made `output`: keep it.
+    # Nothing the site engine sees has changed since the build that made `output`, and
+    # `output` is still exactly what that build wrote: keep it.
     stamp = project.work / "stamps" / (hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16] + ".sha256")
     digest = staged_digest(project, staged)
-    if output.is_dir() and stamp.is_file() and stamp.read_text(encoding="utf-8") == digest:
+    if output.is_dir() and _read_stamp(stamp) == f"{digest}\n{tree_digest(output)}":
+        remove_tree(new_site)
         result.ok = True
         reporter.step("site: niets veranderd")
         reporter.done(f"Klaar: {project.name(output)}/ was al bijgewerkt.")
@@ -109,22 +120,59 @@ def build_site(project: Project, reporter: Reporter, jobs: int | None = None, ou
     started = time.perf_counter()
     with _reproducible_dates(publication):
         problems = run_mkdocs(staged.config_file, project)
+    if not problems:  # a second wall behind the checks: nothing live or external in any built page
+        problems = audit_site(new_site, project.name(output))
     result.timings["mkdocs"] = time.perf_counter() - started
     if problems:
-        shutil.rmtree(new_site, ignore_errors=True)
+        remove_tree(new_site, ignore_errors=True)
         return failed(problems, "site")
     site_pages = len(loaded.pages) + len(generated_pages([s.id for s in publication.school_types]))
     reporter.step(f"site: {site_pages} pagina's "
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 
-    # 5. Only now replace the published output.
-    stamp.unlink(missing_ok=True)
-    swap_into_place(new_site, output)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest, encoding="utf-8")
+    # 5. Only now replace the published output, in one step.
+    try:
+        stamp.unlink(missing_ok=True)
+        swap_into_place(new_site, output)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(f"{digest}\n{tree_digest(output)}", encoding="utf-8")
+    except OSError as exc:
+        remove_tree(new_site, ignore_errors=True)
+        return failed([_file_system_problem(project, output, exc)], "publiceren")
     result.ok = True
     reporter.done(f"Klaar: {project.name(output)}/ is bijgewerkt.")
     return result
+
+
+def _read_stamp(stamp: Path) -> str | None:
+    """The stamp of the last build, or None when it is missing or damaged (then the site is rebuilt)."""
+    try:
+        return stamp.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def tree_digest(directory: Path) -> str:
+    """Every file below `directory` (names and contents): a file changed or deleted in
+    site/ by hand makes the next build write the site again."""
+    digest = hashlib.sha256()
+    for file in sorted(directory.rglob("*")):
+        if file.is_file():
+            digest.update(file.relative_to(directory).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _file_system_problem(project: Project, path: Path, exc: OSError) -> Problem:
+    """A Dutch message for a file-system failure (no traceback)."""
+    if isinstance(exc, PermissionError):
+        what = "er is geen toestemming om het te vervangen of te verwijderen"
+        hint = (f"Controleer wie eigenaar is van {project.name(path)}/ en of het niet in gebruik is "
+                "(bijvoorbeeld geopend in een ander programma), en bouw opnieuw.")
+    else:
+        what = f"het bestandssysteem meldt: {exc.strerror or type(exc).__name__}"
+        hint = "Controleer of er genoeg schijfruimte is en of de map bestaat, en bouw opnieuw."
+    return error(project.name(path) + "/", None, f"kon niet bijgewerkt worden: {what}", hint)
 
 
 def staged_digest(project: Project, staged: Staged) -> str:
@@ -240,22 +288,78 @@ def _mkdocs_problem(message: str, project: Project) -> Problem:
 
 
 def swap_into_place(new_site: Path, output: Path) -> None:
-    """Replace `output` by `new_site` with two renames on the same file system."""
+    """Replace `output` by `new_site` so that there is no moment without a complete
+    `output`: the two directories are exchanged in one step (Linux renameat2 with
+    RENAME_EXCHANGE), then the old version is removed. A build that is killed at any
+    point leaves either the old or the new site, never a half one or none."""
+    if not output.exists():
+        new_site.rename(output)  # atomic on one file system
+        return
+    if _exchange(new_site, output):
+        remove_tree(new_site, ignore_errors=True)  # now holds the old version
+        return
+    # File systems without an exchange (rare): two renames, a moment apart.
     old = output.parent / f".{output.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if output.exists():
-        output.rename(old)
+    remove_tree(old)
+    output.rename(old)
     try:
         new_site.rename(output)
     except OSError:
-        if old.exists():
-            old.rename(output)
+        old.rename(output)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    remove_tree(old, ignore_errors=True)
 
 
-def clean(project: Project) -> None:
-    for path in (project.output, project.work, project.root / ".site.new", project.root / ".site.old"):
-        if path.exists():
-            shutil.rmtree(path)
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically exchange two paths; False where the system cannot (then nothing happened)."""
+    import ctypes
+    import ctypes.util
+    import errno
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def remove_tree(path: Path, ignore_errors: bool = False) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path, ignore_errors=ignore_errors)
+
+
+@contextmanager
+def build_lock(project: Project, reporter: Reporter):
+    """One build at a time per project (also `serve` and `clean`). A second build waits
+    for the first and says so; the operating system releases the lock when a build
+    ends in any way, also when it is killed."""
+    import fcntl
+
+    lock_file = project.root / ".build.lock"
+    with open(lock_file, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            reporter.step("er loopt al een bouw in deze map; wachten tot die klaar is …")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def clean(project: Project, reporter: Reporter) -> None:
+    with build_lock(project, reporter):
+        for path in (project.output, project.work, project.root / ".site.new", project.root / ".site.old"):
+            remove_tree(path)

@@ -1,0 +1,99 @@
+"""The last check before a built site is published: nothing live, nothing from elsewhere.
+
+Behind the input checks (site_check.py) and the escaping of every editor's
+string, this reads every built HTML page the way a browser does (justhtml) and
+refuses the build when a page contains:
+- a script that is not a file of the site itself (inline code, another host);
+  JSON data blocks (`<script type="application/json">`) are data, not code;
+- an event-handler attribute (`onclick=`, `onerror=`, …);
+- a `javascript:`, `vbscript:`, `data:` or `file:` address in any attribute;
+- a frame, object, embed, applet, base element, or a meta refresh;
+- a resource loaded from another host (stylesheet, icon, image, media, font preload).
+Links (`<a href>`) to other websites are fine: they are not loaded by the page.
+
+If this ever fires, an input check has a gap: the message says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from justhtml import JustHTML
+
+from .html_policy import url_scheme
+from .problems import Problem, error
+
+FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"}
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "data", "background", "cite",
+                  "xlink:href", "ping", "manifest", "codebase", "longdesc", "usemap", "archive", "profile"}
+LIVE_SCHEMES = {"javascript", "vbscript", "data", "file", "blob", "filesystem"}
+# <link rel="…"> values that make the browser fetch the address.
+FETCHING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload", "prefetch",
+                 "preconnect", "dns-prefetch", "manifest", "prerender", "mask-icon"}
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
+
+
+def audit_site(site: Path, shown_as: str) -> list[Problem]:
+    """Problems for every built page of `site` (shown to people as `shown_as`, e.g. 'site')."""
+    problems: list[Problem] = []
+    for page in sorted(site.rglob("*.html")):
+        name = f"{shown_as}/{page.relative_to(site).as_posix()}"
+        for finding in audit_page(page.read_text(encoding="utf-8")):
+            problems.append(error(name, None, f"de gebouwde pagina bevat {finding}; de controle had dit moeten tegenhouden",
+                                  "Er is niets gepubliceerd. Meld dit aan een ontwikkelaar, met de laatst gewijzigde "
+                                  "pagina, het YAML-bestand of het sjabloon in templates/."))
+    return problems
+
+
+def audit_page(html: str) -> list[str]:
+    """What is live or external in one built page (Dutch descriptions), in document order."""
+    findings: list[str] = []
+    document = JustHTML(html, sanitize=False)
+    _walk(document.root, findings)
+    return findings
+
+
+def _walk(node, findings: list[str]) -> None:
+    for child in node.children or []:
+        name = child.name
+        if name.startswith("#"):
+            continue
+        attrs = {key.lower(): value or "" for key, value in (child.attrs or {}).items()}
+        if name == "template" and getattr(child, "template_content", None) is not None:
+            _walk(child.template_content, findings)
+        if name in FORBIDDEN_TAGS:
+            findings.append(f"een <{name}>-element")
+        if name == "script":
+            if "src" not in attrs and attrs.get("type", "").lower() not in DATA_SCRIPT_TYPES:
+                findings.append("een script met code in de pagina zelf")
+            elif "src" in attrs and url_scheme(attrs["src"]) is not None:
+                findings.append(f"een script van een ander adres ({attrs['src']})")
+        if name == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
+            findings.append("een automatische doorverwijzing (meta refresh)")
+        for attribute, value in attrs.items():
+            if attribute.startswith("on"):
+                findings.append(f"een {attribute}-attribuut op <{name}> (code)")
+            elif attribute in URL_ATTRIBUTES and _live(value):
+                findings.append(f"een {url_scheme(value)}:-adres in {attribute} op <{name}>")
+        fetched = _fetched_address(name, attrs)
+        if fetched and url_scheme(fetched) in ("http", "https", "//"):
+            findings.append(f"iets dat van een andere website geladen wordt ({fetched})")
+        _walk(child, findings)
+
+
+def _live(value: str) -> bool:
+    return any(url_scheme(part.strip().split(" ")[0]) in LIVE_SCHEMES for part in value.split(","))
+
+
+def _fetched_address(name: str, attrs: dict[str, str]) -> str | None:
+    """The address the browser loads for this element, if any."""
+    if name == "link":
+        rels = set(attrs.get("rel", "").lower().split())
+        return attrs.get("href") if rels & FETCHING_RELS else None
+    if name in ("img", "source", "video", "audio", "track", "script", "embed", "iframe"):
+        return attrs.get("src") or attrs.get("srcset")
+    if name == "input" and attrs.get("type", "").lower() == "image":
+        return attrs.get("src")
+    if name == "video":
+        return attrs.get("poster")
+    return None
