@@ -195,10 +195,29 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> tup
         document.write_pdf(partial, pdf_variant="pdf/ua-1", pdf_forms=True, finisher=finisher,
                            pdf_identifier=False, uncompressed_pdf=False)
         partial.replace(target)
+        seal_cache_entry(Path(target))
     except fatal as exc:
         kind, url = exc.args
         return kind, url
     return None
+
+
+def seal_cache_entry(cached: Path) -> None:
+    """Record the hash of a finished render next to it (written last: a render that was
+    interrupted has no seal and is made again)."""
+    seal = cached.with_name(cached.name + ".sha256")
+    partial = seal.with_name(seal.name + ".part")
+    partial.write_text(hashlib.sha256(cached.read_bytes()).hexdigest(), encoding="ascii")
+    partial.replace(seal)
+
+
+def intact(cached: Path) -> bool:
+    """Whether a cached render is complete and unchanged since it was made."""
+    seal = cached.with_name(cached.name + ".sha256")
+    try:
+        return hashlib.sha256(cached.read_bytes()).hexdigest() == seal.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _inputs_digest(project: Project) -> bytes:
@@ -234,14 +253,15 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     for spec in specs:
         html = sheet_html(project, publication, spec)
         cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(inputs, html)}.pdf"
-        if not cached.exists() and not render:
+        fresh = intact(cached)
+        if not fresh and not render:
             earlier = _latest_render(cache_dir, spec.file_name[:-4])
             if earlier is not None:
                 planned.append((spec, earlier))
                 pending.append(spec.file_name)
                 continue
         planned.append((spec, cached))
-        if not cached.exists():
+        if not fresh:  # never rendered, or damaged since: render (again)
             todo.append((spec, html, cached))
 
     allowed = [str(project.templates)]
@@ -280,7 +300,7 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
 
 
 def _latest_render(cache_dir: Path, stem: str) -> Path | None:
-    renders = [p for p in cache_dir.glob(f"{stem}-*.pdf") if _stem(p) == stem]
+    renders = [p for p in cache_dir.glob(f"{stem}-*.pdf") if _stem(p) == stem and intact(p)]
     return max(renders, key=lambda p: p.stat().st_mtime_ns, default=None)
 
 
@@ -316,3 +336,6 @@ def _prune_cache(cache_dir: Path, keep: set[Path]) -> None:
     for file in cache_dir.glob("*.pdf"):
         if file not in keep:
             file.unlink()
+    for seal in cache_dir.glob("*.pdf.sha256"):
+        if seal.with_name(seal.name[:-len(".sha256")]) not in keep:
+            seal.unlink()

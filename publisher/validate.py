@@ -15,7 +15,7 @@ from typing import TypeVar
 from . import content
 from .load import validate_document
 from .model import Glossary, Publication, SchoolType, SiteConfig
-from .problems import Problem, error, sort_key, warning
+from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
 from .site_check import check_html_only, check_site
 from .sources import list_files
@@ -62,10 +62,13 @@ def load_publication(project: Project) -> Loaded:
         problems += _check_site_pages(project, publication, pages, config_doc)
     # The pages as the site engine will render them: HTML, links, anchors, ids. This needs
     # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
-    if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
-        problems += check_site(project, publication, pages, assets, anchors)
-    else:
-        problems += check_html_only(project, pages)
+    try:
+        if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
+            problems += check_site(project, publication, pages, assets, anchors)
+        else:
+            problems += check_html_only(project, pages)
+    except InputError as exc:  # a broken template in templates/pages/
+        problems += exc.problems
 
     problems = list(dict.fromkeys(problems))
     problems.sort(key=sort_key)
