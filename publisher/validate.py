@@ -104,17 +104,16 @@ def _load_school_types(project: Project, config: SiteConfig | None, config_doc: 
         if path.parent != project.indicators:
             problems.append(error(project.name(path), None, "indicators/ mag geen submappen hebben",
                                   "Zet elk schooltype als <id>.yaml direct in indicators/."))
-        elif path.suffix == ".yaml" or path.stem not in files:
+        elif path.suffix != ".yaml":
+            hint = (f"Hernoem het bestand naar '{path.stem}.yaml'." if not (project.indicators / f"{path.stem}.yaml").exists()
+                    else f"Er is al een bestand {path.stem}.yaml; verwijder dit bestand of zet het buiten indicators/.")
+            problems.append(error(project.name(path), None, "bestanden in indicators/ moeten eindigen op .yaml", hint))
+        else:
             files[path.stem] = path
     listed = config.school_types if config is not None else sorted(files)
     for stem, path in files.items():
-        name = project.name(path)
-        if path.suffix != ".yaml":
-            hint = (f"Hernoem het bestand naar '{stem}.yaml'." if not (project.indicators / f"{stem}.yaml").exists()
-                    else f"Er is al een bestand {stem}.yaml; verwijder dit bestand of zet het buiten indicators/.")
-            problems.append(error(name, None, "bestanden in indicators/ moeten eindigen op .yaml", hint))
-        elif config is not None and stem not in config.school_types:
-            problems.append(error(name, 1, f"het schooltype '{stem}' staat niet in site_config.yaml",
+        if config is not None and stem not in config.school_types:
+            problems.append(error(project.name(path), 1, f"het schooltype '{stem}' staat niet in site_config.yaml",
                                   f"Voeg '- {stem}' toe onder 'schooltypen' in site_config.yaml, of verwijder dit bestand."))
     school_types: list[SchoolType | None] = []
     for index, type_id in enumerate(listed):
@@ -124,7 +123,7 @@ def _load_school_types(project: Project, config: SiteConfig | None, config_doc: 
                                   f"Zet de reflectievragen van '{type_id}' in een bestand indicators/{type_id}.yaml."))
             school_types.append(None)
             continue
-        if path is None or path.suffix != ".yaml":
+        if path is None:
             line = config_doc.line(("schooltypen", index)) if config_doc else None
             known = ", ".join(sorted(files)) or "geen"
             problems.append(error("site_config.yaml", line,

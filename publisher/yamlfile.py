@@ -98,56 +98,42 @@ class _StrictLoader(Reader, Scanner, Parser, _StrictComposer, _TextOnlyResolver)
 # (text in PyYAML's message, Dutch message, what to do, which mark gives the line:
 # "problem" = where PyYAML noticed it, "context" = where the construct began).
 QUOTE_HINT = "Zet de tekst tussen aanhalingstekens, bv. vraag: \"…\"."
+INDENT_HINT = "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties)."
 _YAML_PROBLEMS = [
-    ("found character '\\t'", "er staat een tab-teken",
+    (("found character '\\t'", "found a tab character"), "er staat een tab-teken",
      "Gebruik spaties om in te springen, geen tabs (stel je editor in op 'spaties').", "problem"),
-    ("found a tab character", "er staat een tab-teken",
-     "Gebruik spaties om in te springen, geen tabs (stel je editor in op 'spaties').", "problem"),
-    ("while scanning a quoted scalar", "een aanhalingsteken wordt niet afgesloten",
+    (("while scanning a quoted scalar",), "een aanhalingsteken wordt niet afgesloten",
      "Sluit de tekst af met hetzelfde aanhalingsteken als waarmee hij begint (\" of ').", "context"),
-    ("mapping values are not allowed here",
+    (("mapping values are not allowed here",),
      "het inspringen klopt niet, of er staat een dubbele punt op een plek waar dat niet mag",
      "Controleer het inspringen van deze regel, of zet tekst die een dubbele punt bevat tussen aanhalingstekens.", "problem"),
-    ("could not find expected ':'", "deze regel is geen 'veld: waarde' en hoort ook niet bij de tekst erboven",
+    (("could not find expected ':'",), "deze regel is geen 'veld: waarde' en hoort ook niet bij de tekst erboven",
      "Schrijf 'naam: waarde'. Is het het vervolg van een lange tekst, spring de regel dan verder in dan de "
      "veldnaam van die tekst.", "context"),
-    ("did not find expected '-' indicator", "een lijst-item is niet goed ingesprongen",
-     "Laat elk item van een lijst op dezelfde hoogte met '- ' beginnen.", "problem"),
-    ("sequence entries are not allowed here", "een lijst-item ('- ') staat op een plek waar geen lijst kan beginnen",
-     "Zet '- ' alleen onder een veld dat een lijst is (een regel die eindigt op ':'), even ver ingesprongen als de andere items.",
-     "problem"),
-    ("expected <block end>", "het inspringen klopt niet",
-     "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties).", "problem"),
-    ("did not find expected key", "het inspringen klopt niet",
-     "Zorg dat velden van hetzelfde blok precies even ver zijn ingesprongen (met spaties).", "problem"),
-    ("expected a single document", "het bestand bevat meer dan één YAML-document ('---')",
+    (("sequence entries are not allowed here",), "een lijst-item ('- ') staat op een plek waar geen lijst kan beginnen",
+     "Zet '- ' alleen op een eigen regel onder een veld dat een lijst is, even ver ingesprongen als de andere items; "
+     "begint de tekst zelf met '- ', zet hem dan tussen aanhalingstekens.", "problem"),
+    (("expected <block end>",), "het inspringen klopt niet", INDENT_HINT, "problem"),
+    (("expected a single document",), "het bestand bevat meer dan één YAML-document ('---')",
      "Verwijder de extra regel '---'; één bestand bevat één schooltype of één instelling.", "problem"),
-    ("found unknown escape character", "onbekend escape-teken (\\) in tekst tussen dubbele aanhalingstekens",
+    (("found unknown escape character", "hexadecimal numbers"),
+     "onbekend escape-teken (\\) in tekst tussen dubbele aanhalingstekens",
      "Gebruik enkele aanhalingstekens, of schrijf een backslash als \\\\.", "problem"),
-    ("hexadecimal numbers", "onbekend escape-teken (\\) in tekst tussen dubbele aanhalingstekens",
-     "Gebruik enkele aanhalingstekens, of schrijf een backslash als \\\\.", "problem"),
-    ("found undefined alias", "ankers en verwijzingen (& en *) zijn niet toegestaan",
-     "Schrijf de tekst voluit op elke plek waar je hem nodig hebt.", "problem"),
-    ("expected alphabetic or numeric character", "een waarde mag niet met & of * beginnen", QUOTE_HINT, "problem"),
-    ("that cannot start any token", "een waarde mag niet met dit teken beginnen", QUOTE_HINT, "problem"),
-    ("expected ',' or ']'", "een lijst tussen [ ] is niet goed afgesloten",
+    (("expected alphabetic or numeric character",), "een waarde mag niet met & of * beginnen", QUOTE_HINT, "problem"),
+    (("that cannot start any token",), "een waarde mag niet met het teken '{}' beginnen", QUOTE_HINT, "problem"),
+    (("expected ',' or ']'",), "een lijst tussen [ ] is niet goed afgesloten",
      "Sluit de lijst af met ], of zet tekst met komma's tussen aanhalingstekens.", "problem"),
-    ("expected ',' or '}'", "een blok tussen { } is niet goed afgesloten",
+    (("expected ',' or '}'",), "een blok tussen { } is niet goed afgesloten",
      "Sluit het blok af met }, of zet tekst tussen aanhalingstekens.", "problem"),
-    ("mapping keys are not allowed here", "een regel begint met '? ', wat in YAML iets bijzonders betekent", QUOTE_HINT, "problem"),
-    ("while scanning a block scalar", "na '>' of '|' mag op dezelfde regel niets anders staan",
+    (("mapping keys are not allowed here",), "een waarde mag niet met '? ' beginnen", QUOTE_HINT, "problem"),
+    (("while scanning a block scalar",), "na '>' of '|' mag op dezelfde regel niets anders staan",
      "Zet '>-' aan het eind van de regel met de veldnaam, en de tekst ingesprongen op de regels eronder.", "problem"),
-    ("expected the node content", "er staat een leesteken op een plek waar tekst verwacht wordt", QUOTE_HINT, "problem"),
-    ("while scanning a directive", "een regel die met % begint, betekent in YAML iets bijzonders",
+    (("expected the node content",), "er staat een leesteken op een plek waar tekst verwacht wordt", QUOTE_HINT, "problem"),
+    (("while scanning a directive", "expected '<document start>'", "YAML directive", "YAML document"),
+     "een regel die met % begint, betekent in YAML iets bijzonders",
      "Begin een regel niet met %; zet tekst met % tussen aanhalingstekens.", "problem"),
-    ("expected '<document start>'", "een regel die met % begint, betekent in YAML iets bijzonders",
-     "Begin een regel niet met %; zet tekst met % tussen aanhalingstekens.", "problem"),
-    ("YAML directive", "een regel die met % begint, betekent in YAML iets bijzonders",
-     "Begin een regel niet met %; zet tekst met % tussen aanhalingstekens.", "problem"),
-    ("tag handle", "een waarde mag niet met ! beginnen", QUOTE_HINT, "problem"),
-    ("while scanning a tag", "een waarde mag niet met ! beginnen", QUOTE_HINT, "problem"),
-    ("found unexpected end of stream", "het bestand houdt onverwacht op",
-     "Controleer of elk aanhalingsteken, elke [ en elke { ook wordt afgesloten.", "context"),
+    (("tag handle", "while scanning a tag", "while parsing a tag"), "een waarde mag niet met ! beginnen", QUOTE_HINT,
+     "problem"),
 ]
 _FALLBACK = ("de YAML-opmaak klopt niet op deze regel",
              "Vergelijk deze regel met de regels erboven; let op inspringen, dubbele punten en aanhalingstekens.")
@@ -167,12 +153,11 @@ def _translate(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str, int]:
             return ("de tekst begint met een aanhalingsteken, maar gaat na het sluitende aanhalingsteken nog verder",
                     "Zet de hele tekst tussen (andere) aanhalingstekens, bv. vraag: '\"Ervaren\" leerlingen …?', "
                     "of laat het aanhalingsteken aan het begin weg.", candidate)
-    for needle, message, hint, mark in _YAML_PROBLEMS:
-        if needle in described:
+    for needles, message, hint, mark in _YAML_PROBLEMS:
+        if any(needle in described for needle in needles):
             line = (context_line if mark == "context" else problem_line) or problem_line or context_line or 1
-            if needle == "that cannot start any token" and exc.problem:
-                character = exc.problem.split("'")[1] if "'" in exc.problem else "?"
-                message = f"een waarde mag niet met het teken '{character}' beginnen"
+            if "{}" in message:  # the character PyYAML names: "found character '@' that cannot start any token"
+                message = message.format(exc.problem.split("'")[1] if exc.problem and "'" in exc.problem else "?")
             return message, hint, line
     return (*_FALLBACK, problem_line or context_line or 1)
 

@@ -15,15 +15,33 @@ CORPUS = Path(__file__).parent / "bad_input"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
-def test_bad_input_gives_dutch_message(case: dict, project_copy: Path) -> None:
-    for target, corpus_file in case["files"].items():
+def apply_case(case: dict, project: Path) -> None:
+    """Put a case in place: whole corpus files (`files`) and/or edits of the real project
+    files (`edits`: replace `old` by `new`, which must occur exactly once, or append `new`).
+    Characters nobody can see are written as YAML escapes in double quotes ("\\u00a0")."""
+    for target, corpus_file in case.get("files", {}).items():
         data = (CORPUS / corpus_file).read_bytes()
         if "pad_to_bytes" in case:
             data += b"# " + b"x" * (case["pad_to_bytes"] - len(data) - 3) + b"\n"
-        destination = project_copy / target
+        destination = project / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(data)
+    for edit in case.get("edits", []):
+        destination = project / edit["file"]
+        text = destination.read_text(encoding="utf-8") if destination.exists() else ""
+        new = edit["new"]
+        if "old" in edit:
+            assert text.count(edit["old"]) == 1, f"{edit['old']!r} staat niet precies één keer in {edit['file']}"
+            text = text.replace(edit["old"], new)
+        else:
+            text += new
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
+def test_bad_input_gives_dutch_message(case: dict, project_copy: Path) -> None:
+    apply_case(case, project_copy)
 
     code, output = run_cli(["check"], project_copy)
 
@@ -36,7 +54,7 @@ def test_bad_input_gives_dutch_message(case: dict, project_copy: Path) -> None:
 
 
 def test_corpus_files_are_all_used() -> None:
-    used = {name for case in CASES for name in case["files"].values()}
+    used = {name for case in CASES for name in case.get("files", {}).values()}
     present = {p.name for p in CORPUS.iterdir() if p.name != "cases.yaml"}
     assert present - used <= {"geldig-klein.yaml", "ja-nee-blijven-tekst.yaml"}, present - used
 
@@ -59,3 +77,13 @@ def test_quiet_ci_output_still_shows_warnings_and_errors(project_copy: Path, mon
     code, output = run_cli(["build"], project_copy)
     assert code == 1 and "tab-teken" in output
     assert "• controle" not in output, "geen voortgangsregels in CI"
+
+
+def test_every_dutch_yaml_message_has_a_corpus_case() -> None:
+    """Each translation of a PyYAML message is reached by at least one case, so none can
+    silently fall back to English (or to the generic message)."""
+    from publisher.yamlfile import _YAML_PROBLEMS
+
+    expected = " ".join(line for case in CASES for line in case["expect"])
+    missing = [message for _, message, _, _ in _YAML_PROBLEMS if f"fout: {message.split('{}')[0]}" not in expected]
+    assert not missing, missing
