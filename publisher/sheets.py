@@ -277,9 +277,14 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
                 futures = [pool.submit(render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
-                if while_rendering:
-                    while_rendering()  # the main process is otherwise idle until the sheets are done
-                outcomes = [_outcome(future) for future in futures]
+                try:
+                    if while_rendering:
+                        while_rendering()  # the main process is otherwise idle until the sheets are done
+                    outcomes = [_outcome(future) for future in futures]
+                except KeyboardInterrupt:  # Ctrl+C: drop what has not started; renders under way finish
+                    for future in futures:
+                        future.cancel()
+                    raise
         for (spec, _, _), outcome in zip(todo, outcomes):
             if isinstance(outcome, BaseException):
                 problems.append(error(f"templates/{SHEET_TEMPLATE}", None,

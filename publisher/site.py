@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -292,10 +293,12 @@ def swap_into_place(new_site: Path, output: Path) -> None:
     `output`: the two directories are exchanged in one step (Linux renameat2 with
     RENAME_EXCHANGE), then the old version is removed. A build that is killed at any
     point leaves either the old or the new site, never a half one or none."""
+    pause_point("voor-wissel")
     if not output.exists():
         new_site.rename(output)  # atomic on one file system
         return
     if _exchange(new_site, output):
+        pause_point("na-wissel")
         remove_tree(new_site, ignore_errors=True)  # now holds the old version
         return
     # File systems without an exchange (rare): two renames, a moment apart.
@@ -308,6 +311,14 @@ def swap_into_place(new_site: Path, output: Path) -> None:
         old.rename(output)
         raise
     remove_tree(old, ignore_errors=True)
+
+
+def pause_point(name: str) -> None:
+    """Fault-injection hook for tests/test_faults.py: with PUBLISHER_PAUSE_AT=<name> the
+    build announces the point and waits there, so a test can kill it at that exact moment."""
+    if os.environ.get("PUBLISHER_PAUSE_AT") == name:
+        print(f"PAUZE {name}", file=sys.stderr, flush=True)
+        time.sleep(120)
 
 
 _RENAME_EXCHANGE = 2

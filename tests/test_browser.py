@@ -162,8 +162,11 @@ def test_abbreviation_explained_on_hover_and_on_keyboard_focus(page, site_url) -
     page.goto(urljoin(site_url, "go/"))
     abbreviation = page.locator("article abbr[title='gespecialiseerd onderwijs']").first
     abbreviation.focus()
-    tooltip = page.locator(".md-tooltip2--active")
+    tooltip = page.locator(".kcr-tooltip[role='tooltip']")
     tooltip.wait_for(timeout=5000)
     assert tooltip.inner_text().strip() == "gespecialiseerd onderwijs"
+    assert abbreviation.get_attribute("aria-describedby") == tooltip.get_attribute("id")
+    page.keyboard.press("Escape")
+    assert tooltip.count() == 0
     focusable = page.locator("article abbr[tabindex='0']").all_inner_texts()
     assert len(focusable) == len(set(focusable)), "één tabstop per afkorting per pagina"
