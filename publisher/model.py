@@ -115,7 +115,8 @@ class SchoolType(_Strict):
         description="De pagina's van dit hoofdstuk in content/<id>/, in volgorde. "
                     "De pagina met reflectievragen maakt de bouw zelf en komt erachter.",
     )
-    intro: Text = Field(alias="inleiding", description="De tekst boven de reflectievragen (Markdown).")
+    intro: Text = Field(alias="inleiding", description="De tekst boven de reflectievragen: gewone tekst (geen Markdown of HTML); "
+                                                  "een lege regel begint een nieuwe alinea.")
     perspectives: list[Perspective] = Field(alias="perspectieven", min_length=1)
     impact_themes: list[ImpactTheme] = Field(alias="impactthemas", min_length=1)
     recommendations: list[Recommendation] = Field(alias="aanbevelingen", min_length=1)
