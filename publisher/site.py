@@ -245,8 +245,7 @@ def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:
         logger.setLevel(previous_level)
     problems = [_mkdocs_problem(record.getMessage(), project) for record in collector.records]
     if failure and not problems:
-        problems.append(error("mkdocs.yml", None, f"de site kon niet gebouwd worden ({failure})",
-                              "Controleer mkdocs.yml en de laatst gewijzigde pagina."))
+        problems.append(_mkdocs_problem(failure, project))
     return problems
 
 
@@ -272,20 +271,24 @@ def _compiled_theme_templates(cache_dir: Path):
         Theme.get_env = original
 
 
-_MKDOCS_LINK = re.compile(r"Doc file '(?P<page>[^']+)' contains a link '(?P<target>[^']+)', but (?P<rest>.*)")
+_MKDOCS_PAGE = re.compile(r"Doc file '(?P<page>[^']+)'")
 
 
 def _mkdocs_problem(message: str, project: Project) -> Problem:
-    match = _MKDOCS_LINK.search(message)
-    if match:
-        name = f"content/{match['page']}"
-        if "anchor" in match["rest"]:
-            return error(name, None, f"de link '{match['target']}' wijst naar een onderdeel van een pagina dat niet bestaat",
-                         "Controleer het deel na # (de id van de kop, vraag of het thema).")
-        return error(name, None, f"de link '{match['target']}' wijst naar iets dat niet bestaat",
-                     "Controleer de bestandsnaam; links zijn relatief vanaf deze pagina.")
-    return error("mkdocs.yml", None, f"de site-bouwer (MkDocs) meldt: {message}",
-                 "Controleer de laatst gewijzigde pagina of mkdocs.yml.")
+    """MkDocs' (English) warnings as Dutch problems. `check` already finds what editors can
+    cause (links, anchors, HTML), so what remains here is mostly for a developer; the
+    original text is kept in the hint, marked as technical."""
+    technical = f"Technische melding van MkDocs (voor een ontwikkelaar): {message}"
+    page = _MKDOCS_PAGE.search(message)
+    if page:
+        path = page["page"]
+        name = f"content/{path}" if (project.content / path).is_file() else f"{path} (gemaakt door de bouw)"
+        if "anchor" in message:
+            return error(name, None, "een link op deze pagina wijst naar een onderdeel dat niet bestaat", technical)
+        if "link" in message:
+            return error(name, None, "een link op deze pagina wijst naar iets dat niet bestaat", technical)
+        return error(name, None, "de site-bouwer kon deze pagina niet goed verwerken", technical)
+    return error("templates/site/", None, "de site-bouwer (MkDocs) kon de site niet maken", technical)
 
 
 def swap_into_place(new_site: Path, output: Path) -> None:

@@ -135,3 +135,35 @@ def site_url(site_dir: Path, publication, tmp_path_factory):
         mount.symlink_to(site_dir, target_is_directory=True)
     with serve_directory(root if prefix else site_dir) as url:
         yield url + (prefix + "/" if prefix else "")
+
+
+SEARCH_READY = "Typ om te beginnen met zoeken"  # Material's placeholder once its index is built
+
+
+def open_search(page) -> None:
+    """Open the site's search box and wait until the index is ready (before that, Material
+    shows "Zoeken initialiseren"): a test types only when a reader's typing would work."""
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.wait_for_function(
+        "text => document.querySelector('.md-search-result__meta').textContent.trim() === text",
+        arg=SEARCH_READY, timeout=60_000)
+
+
+def type_search(page, query: str) -> list[tuple[str, str]]:
+    """Type `query` key by key into the open search box (Material searches on key events) and
+    return (href, text) of the results once they are there and have stopped changing."""
+    page.locator("input.md-search__input").press_sequentially(query)
+    page.wait_for_function(
+        "() => { const m = document.querySelector('.md-search-result__meta').textContent;"
+        " return !m.includes('Typ om te beginnen') && !m.includes('initialiseren') }", timeout=60_000)
+    previous = None
+    for _ in range(40):  # until two looks 250 ms apart agree (the last key's results have landed)
+        current = [tuple(item) for item in page.evaluate(
+            "() => [...document.querySelectorAll('.md-search-result__item a.md-search-result__link')]"
+            ".map(a => [a.getAttribute('href'), a.innerText])"
+            ".concat([['meta', document.querySelector('.md-search-result__meta').innerText]])")]
+        if current == previous:
+            return current[:-1]
+        previous = current
+        page.wait_for_timeout(250)
+    return previous[:-1]

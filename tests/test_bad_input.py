@@ -87,3 +87,20 @@ def test_every_dutch_yaml_message_has_a_corpus_case() -> None:
     expected = " ".join(line for case in CASES for line in case["expect"])
     missing = [message for _, message, _, _ in _YAML_PROBLEMS if f"fout: {message.split('{}')[0]}" not in expected]
     assert not missing, missing
+
+
+PASSING = [case for case in CASES if case.get("exit", 1) == 0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", PASSING, ids=[c["case"] for c in PASSING])
+def test_build_accepts_what_check_accepts(case: dict, built_project: Path, project_copy: Path) -> None:
+    """The build never fails on something `check` passed (it runs the same checks, then
+    renders: nothing it refuses may be missed by `check`)."""
+    from conftest import seed_pdf_cache
+
+    seed_pdf_cache(built_project, project_copy)
+    apply_case(case, project_copy)
+    code, output = run_cli(["build"], project_copy)
+    assert code == 0, output
+    assert "Traceback" not in output

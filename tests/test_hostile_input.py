@@ -21,7 +21,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import copy_project, run_cli, seed_pdf_cache, serve_directory
+from conftest import copy_project, open_search, run_cli, seed_pdf_cache, serve_directory, type_search
 
 pytestmark = pytest.mark.slow
 
@@ -193,9 +193,8 @@ def test_hostile_site_in_chromium_runs_nothing_and_logs_no_error(browser, hostil
         abbreviation.focus()
         assert page.locator(".kcr-tooltip").inner_text() == "interne <img src=x onerror=alert(2)> coördinator"
         # Search results are another place where indexed text becomes HTML.
-        page.locator("label.md-search__icon, .md-search__input").first.click()
-        page.fill("input.md-search__input", "alert onerror")
-        page.wait_for_selector(".md-search-result__item", timeout=20_000)
+        open_search(page)
+        assert type_search(page, "alert onerror")
         page.wait_for_timeout(500)
         context.close()
     assert not dialogs, dialogs
