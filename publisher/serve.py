@@ -16,7 +16,7 @@ import threading
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets
-from .site import build_site
+from .site import build_lock, build_site
 from .validate import load_publication
 
 
@@ -77,7 +77,8 @@ class _SheetRenderer:
         while True:
             loaded = load_publication(self.project)
             if loaded.publication is not None:
-                result = build_sheets(self.project, loaded.publication, self.project.work / "pdf", jobs=self.jobs)
+                with build_lock(self.project, self.reporter):  # a `build` elsewhere prunes the same cache
+                    result = build_sheets(self.project, loaded.publication, self.project.work / "pdf", jobs=self.jobs)
                 if result.rendered:
                     self.reporter.step(f"reflectiebladen bijgewerkt: {', '.join(result.rendered)}")
                     _request_rebuild(server)
