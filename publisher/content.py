@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import markdown
+from justhtml import JustHTML
 from pydantic import BaseModel, ConfigDict, Field
 
 from .load import validate_document
@@ -63,6 +65,8 @@ class Page:
     front_matter: FrontMatter | None = None
     shortcodes: list[Shortcode] = field(default_factory=list)
     links: list[tuple[str, int]] = field(default_factory=list)  # (target, line)
+    heading: str = ""  # the text of the page's '# ' heading, as a reader sees it
+
 
 
 def read_pages(project: Project) -> tuple[dict[str, Page], list[str], list[Problem]]:
@@ -160,6 +164,8 @@ def _scan_body(page: Page, name: str) -> list[Problem]:
             level = len(heading[1])
             if level == 1:
                 h1_count += 1
+                if h1_count == 1:
+                    page.heading = heading_text(line)
                 if h1_count == 2:
                     problems.append(error(name, line_no, "de pagina heeft meer dan één hoofdkop (# …)",
                                           "Maak van deze kop een tussenkop: '## …'."))
@@ -189,6 +195,12 @@ def _scan_body(page: Page, name: str) -> list[Problem]:
         problems.append(error(name, first_content_line[0], "de pagina begint niet met een hoofdkop ('# Titel')",
                               "Zet bovenaan de pagina een regel '# Titel van de pagina'."))
     return problems
+
+
+def heading_text(line: str) -> str:
+    """The visible text of a Markdown heading line ('# Het *onderzoek* { #x }' → 'Het onderzoek')."""
+    line = re.sub(r"\s*\{[^}]*\}\s*$", "", line.lstrip("#").strip())  # attr_list at the end
+    return JustHTML(markdown.markdown(line), fragment=True).to_text().strip()
 
 
 def check_pages(pages: dict[str, Page], school_type_ids: set[str],

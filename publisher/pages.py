@@ -28,7 +28,7 @@ from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
 from .templating import render
-from .structure import chapter_pages, reflection_page
+from .structure import chapter_labels, chapter_pages, full_title, reflection_page
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,21 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
     context = {"publication": publication, "config": config, "downloads": downloads, "format_size": format_size}
     result: list[StagedPage] = []
 
+    chapters = chapter_labels(config, publication.school_types)
+    school_types = {page: school_type.title for school_type in publication.school_types
+                    for page in chapter_pages(school_type)}
+
     def add(path: str, body: str, meta: dict[str, object]) -> None:
+        # Every page says where it is: its own title (menu), its full title (tab, search
+        # results, mobile header) and, in a school type's chapter, the school type (search filter).
+        meta = {**meta, "paginatitel": full_title(str(meta["title"]), chapters.get(path))}
+        if path in school_types:
+            meta["schooltype"] = school_types[path]
         result.append(StagedPage(path, front_matter(meta) + body.rstrip("\n") + "\n\n" + abbreviations))
 
     for path, page in pages.items():
         meta = page.front_matter.model_dump(exclude_defaults=True) if page.front_matter else {}
+        meta.setdefault("title", page.heading)
         add(path, expand_shortcodes(project, publication, page, downloads), meta)
     for school_type in publication.school_types:
         numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
@@ -73,12 +83,14 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
             {"title": f"Reflectievragen {school_type.abbreviation}",
              "description": f"{school_type.sheet_title}: de reflectievragen uit {config.title}, per perspectief en thema."})
     add("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context),
-        {"description": "De thema's van de reflectievragen per schooltype naast elkaar, per perspectief."})
+        {"title": "Thema's per schooltype vergeleken",
+         "description": "De thema's van de reflectievragen per schooltype naast elkaar, per perspectief."})
     add("downloads.md", render(templates, "pages/downloads.md.j2", **context),
-        {"description": f"Alle reflectiebladen van {config.title} om te downloaden, afdrukbaar en invulbaar."})
+        {"title": "Reflectiebladen downloaden",
+         "description": f"Alle reflectiebladen van {config.title} om te downloaden, afdrukbaar en invulbaar."})
     terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
     add("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context),
-        {"description": f"Afkortingen en begrippen uit {config.title}."})
+        {"title": "Begrippenlijst", "description": f"Afkortingen en begrippen uit {config.title}."})
     return result
 
 
@@ -175,6 +187,7 @@ def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_
     if preview_url:  # the local preview's live reload is an inline script that changes per request
         config["extra"]["csp"] = config["extra"]["csp"].replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     config.setdefault("extra", {})["editie"] = html_text(site.edition)
+    config["extra"]["schooltypen"] = [html_text(school_type.title) for school_type in publication.school_types]
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 

@@ -23,6 +23,7 @@ from .problems import InputError, Problem, error, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets, document_moment
+from .search import index_site
 from .site_audit import audit_site
 from .structure import generated_pages
 from .validate import load_publication
@@ -121,6 +122,8 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     started = time.perf_counter()
     with _reproducible_dates(publication):
         problems = run_mkdocs(staged.config_file, project)
+    if not problems:
+        problems = index_site(new_site)
     if not problems:  # a second wall behind the checks: nothing live or external in any built page
         problems = audit_site(new_site, project.name(output))
     result.timings["mkdocs"] = time.perf_counter() - started
@@ -216,7 +219,6 @@ class _Collect(logging.Handler):
 
 def load_site_engine() -> None:
     """Import MkDocs and its extensions ahead of time (done while the sheets render)."""
-    import material.plugins.search.plugin  # noqa: F401
     import mkdocs.commands.build  # noqa: F401
     import mkdocs.config  # noqa: F401
     from markdown.extensions import abbr, admonition, attr_list, def_list, footnotes, md_in_html, tables, toc  # noqa: F401
@@ -224,6 +226,7 @@ def load_site_engine() -> None:
 
 def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:
     """Build the staged docs with MkDocs in strict mode; its warnings become Dutch problems."""
+    import jinja2
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
@@ -240,6 +243,10 @@ def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:
         failure = None
     except (Abort, MkDocsException) as exc:
         failure = str(exc)
+    except jinja2.TemplateError as exc:  # a broken theme override in templates/site/
+        where = f"templates/site/{exc.name}" if getattr(exc, "name", None) else "templates/site/"
+        return [error(where, getattr(exc, "lineno", None), "een sjabloon van de site klopt niet",
+                      f"Technische melding (voor een ontwikkelaar): {type(exc).__name__}: {exc}")]
     finally:
         logger.removeHandler(collector)
         logger.setLevel(previous_level)

@@ -30,3 +30,23 @@ def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
         order += chapter_pages(school_type)
     order += [page for section in config.navigation.after for page in section.pages]
     return order
+
+
+def chapter_labels(config: SiteConfig, school_types: list[SchoolType]) -> dict[str, str]:
+    """Page → the label of the menu section it belongs to ('Basisonderwijs (bo)', 'Bijlagen');
+    pages outside a titled section are absent."""
+    labels: dict[str, str] = {}
+    for section in [*config.navigation.before, *config.navigation.after]:
+        if section.title:
+            labels.update({page: section.title for page in section.pages})
+    for school_type in school_types:
+        labels.update({page: school_type.title for page in chapter_pages(school_type)})
+    return labels
+
+
+def full_title(title: str, chapter: str | None) -> str:
+    """'Aanbevelingen · Basisonderwijs (bo)': a page title that says where the page is (browser
+    tab, search results, mobile header). Left as it is when it already names its chapter."""
+    if not chapter or chapter.casefold() in title.casefold():
+        return title
+    return f"{title} · {chapter}"

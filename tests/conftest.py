@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import http.server
 import io
 import shutil
@@ -83,8 +84,25 @@ def tree_digest(directory: Path) -> dict[str, str]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves like GitHub Pages: a missing address gets the site's own 404.html (with status 404)."""
+
     def log_message(self, *args):
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = None
+        if code == 404:  # os.walk, unlike Path.rglob before 3.13, follows the symlinked mount
+            page = next((Path(folder) / "404.html" for folder, _, files in os.walk(self.directory, followlinks=True)
+                         if "404.html" in files), None)
+        if page is None:
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -137,33 +155,30 @@ def site_url(site_dir: Path, publication, tmp_path_factory):
         yield url + (prefix + "/" if prefix else "")
 
 
-SEARCH_READY = "Typ om te beginnen met zoeken"  # Material's placeholder once its index is built
-
-
 def open_search(page) -> None:
-    """Open the site's search box and wait until the index is ready (before that, Material
-    shows "Zoeken initialiseren"): a test types only when a reader's typing would work."""
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.wait_for_function(
-        "text => document.querySelector('.md-search-result__meta').textContent.trim() === text",
-        arg=SEARCH_READY, timeout=60_000)
+    """Open the site's search window (Pagefind, the button in the header) as a reader does."""
+    page.locator("pagefind-modal-trigger button").first.click()
+    page.locator("pagefind-modal input").first.wait_for(state="visible")
 
 
-def type_search(page, query: str) -> list[tuple[str, str]]:
-    """Type `query` key by key into the open search box (Material searches on key events) and
-    return (href, text) of the results once they are there and have stopped changing."""
-    page.locator("input.md-search__input").press_sequentially(query)
+def type_search(page, query: str, school_type: str | None = None) -> list[tuple[str, str]]:
+    """Type `query` key by key into the open search window (optionally after choosing a school
+    type in its filter), wait for the summary of this search, scroll through every result (they
+    load as they come into view) and return (href, title) of each, in rank order."""
+    if school_type:
+        page.locator("#kcr-zoek-schooltype").select_option(label=school_type)
+    page.locator("pagefind-modal input").first.press_sequentially(query)
     page.wait_for_function(
-        "() => { const m = document.querySelector('.md-search-result__meta').textContent;"
-        " return !m.includes('Typ om te beginnen') && !m.includes('initialiseren') }", timeout=60_000)
-    previous = None
-    for _ in range(40):  # until two looks 250 ms apart agree (the last key's results have landed)
-        current = [tuple(item) for item in page.evaluate(
-            "() => [...document.querySelectorAll('.md-search-result__item a.md-search-result__link')]"
-            ".map(a => [a.getAttribute('href'), a.innerText])"
-            ".concat([['meta', document.querySelector('.md-search-result__meta').innerText]])")]
-        if current == previous:
-            return current[:-1]
-        previous = current
-        page.wait_for_timeout(250)
-    return previous[:-1]
+        "q => { const s = document.querySelector('pagefind-modal pagefind-summary').textContent;"
+        " return s.includes(q) && !s.includes('Zoeken naar') }", arg=query, timeout=60_000)
+    for _ in range(100):
+        loaded = page.evaluate("""() => {
+            const items = [...document.querySelectorAll('pagefind-modal pagefind-results .pf-result')];
+            items.forEach(item => item.scrollIntoView());
+            return items.length === items.filter(item => item.querySelector('.pf-result-link')).length }""")
+        if loaded:
+            break
+        page.wait_for_timeout(100)
+    return [tuple(item) for item in page.evaluate(
+        "() => [...document.querySelectorAll('pagefind-modal pagefind-results .pf-result .pf-result-link')]"
+        ".map(a => [a.getAttribute('href'), a.textContent.trim()])")]

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.slow
 
 def start_build(project: Path, log: Path, **env: str) -> subprocess.Popen:
     """`build.py build` in its own process (so it can be killed), output to `log`."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **env}
+    # CI=true makes the CLI quiet (only problems and the result); these tests wait for
+    # its progress lines, so they run it as a person at a terminal would.
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", "CI": "", **env}
     with open(log, "w") as out:
         return subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
                                  "sys.exit(main(['build'], root=sys.argv[1]))", str(project)],

@@ -89,10 +89,32 @@ def test_no_page_loads_anything_from_another_host(site_dir) -> None:
         assert host not in everything
 
 
-def test_dutch_stemming_in_search_pipeline(site_dir) -> None:
-    config = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]
-    assert config["lang"] == ["nl"]
-    assert config["pipeline"] == ["stemmer", "stopWordFilter", "trimmer"]
+def test_every_page_title_is_unique_and_names_its_chapter(site_dir) -> None:
+    titles = {}
+    for file in sorted(site_dir.rglob("index.html")):
+        title = lxml.html.fromstring(file.read_bytes()).findtext(".//title")
+        titles.setdefault(title, []).append(file.relative_to(site_dir).as_posix())
+    doubles = {title: files for title, files in titles.items() if len(files) > 1}
+    assert not doubles, doubles
+    assert "Aanbevelingen · Basisonderwijs (bo) – Impactonderzoek KunstPakt CmK3" in titles
+    assert "Reflectievragen go · Gespecialiseerd onderwijs (go) – Impactonderzoek KunstPakt CmK3" in titles
+
+
+def test_search_index_covers_the_publication_and_nothing_else(site_dir) -> None:
+    """Pagefind indexes the article of every page (not the menu), in Dutch, with the school type
+    as a filter on the pages of each chapter."""
+    import json
+
+    entry = json.loads((site_dir / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert list(entry["languages"]) == ["nl"]
+    pages = [p for p in site_dir.rglob("index.html")]
+    assert entry["languages"]["nl"]["page_count"] == len(pages)
+    html = (site_dir / "bo" / "impact" / "index.html").read_text(encoding="utf-8")
+    body = lxml.html.fromstring(html).cssselect("[data-pagefind-body]")
+    assert len(body) == 1 and body[0].cssselect("h1")
+    assert not body[0].cssselect("nav"), "het menu hoort niet in de zoekindex"
+    assert body[0].cssselect("[data-pagefind-filter='schooltype']")[0].text_content() == "Basisonderwijs (bo)"
+    assert not (site_dir / "pagefind" / "pagefind-ui.js").exists(), "ongebruikte zoekinterfaces worden niet gepubliceerd"
 
 
 def test_downloads_page_lists_every_sheet_with_size_and_edition(site_dir, publication) -> None:

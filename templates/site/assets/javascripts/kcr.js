@@ -39,3 +39,28 @@
     })
   })
 })()
+
+/* Search (Pagefind, in the header): the school-type filter is a native select (see
+ * partials/header.html). Note: changing Pagefind's translations after start-up makes its
+ * modal render a second dialog inside the first (Pagefind 1.5.2), so they are left as they are. */
+;(function () {
+  if (!window.PagefindComponents) return
+  var search = window.PagefindComponents.getInstanceManager().getInstance("default")
+  // Load the search engine before the first search (otherwise the first results take about
+  // a second): when the browser is idle after the page has loaded, as Material's own search
+  // did, unless the reader asked to save data; then when they reach for the search button.
+  var load = function () { search.triggerLoad() }
+  var saveData = navigator.connection && navigator.connection.saveData
+  if (!saveData && window.requestIdleCallback) {
+    window.addEventListener("load", function () { window.requestIdleCallback(load, { timeout: 3000 }) })
+  }
+  var trigger = document.querySelector("pagefind-modal-trigger")
+  if (trigger) ["pointerenter", "focusin", "touchstart"].forEach(function (type) {
+    trigger.addEventListener(type, load, { once: true, passive: true })
+  })
+  var select = document.getElementById("kcr-zoek-schooltype")
+  if (!select) return
+  select.addEventListener("change", function () {
+    search.triggerFilter(select.dataset.pagefindFilterName, select.value ? [select.value] : [])
+  })
+})()

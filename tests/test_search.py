@@ -1,0 +1,97 @@
+"""Search as readers use it (issue 10): typing into the site's own search box in
+headless Chromium, on the site served under its production path. The reader queries
+and the pages each must return are in tests/fixtures/zoekvragen.yaml (rare words,
+slash-joined words, inflections, abbreviations in any case and with either
+apostrophe, several words, and searches narrowed to one school type)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+import yaml
+
+from conftest import open_search, type_search
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+QUERIES = yaml.safe_load((Path(__file__).parent / "fixtures" / "zoekvragen.yaml").read_text(encoding="utf-8"))
+SCHOOL_TYPES = {"bo": "Basisonderwijs (bo)", "go": "Gespecialiseerd onderwijs (go)",
+                "vo-mbo": "Voortgezet onderwijs en mbo (vo & mbo)"}
+
+
+@pytest.fixture
+def search_page(browser, site_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def site_path(href: str, site_url: str) -> str:
+    path = urlparse(urljoin(site_url, href)).path
+    prefix = urlparse(site_url).path
+    assert path.startswith(prefix), f"resultaat buiten de site: {href}"
+    return path[len(prefix):].split("#")[0]
+
+
+def test_query_set_has_enough_reader_queries() -> None:
+    assert len(QUERIES) >= 40
+    kinds = {entry["soort"] for entry in QUERIES}
+    assert {"met schuine streep verbonden", "verbuiging", "afkorting", "meer woorden", "binnen één schooltype"} <= kinds
+
+
+def test_every_reader_query_finds_its_pages(search_page, site_url) -> None:
+    search_page.goto(site_url, wait_until="networkidle")
+    missed = []
+    for entry in QUERIES:
+        open_search(search_page)
+        results = type_search(search_page, str(entry["zoek"]), SCHOOL_TYPES.get(entry.get("schooltype")))
+        found = {site_path(href, site_url) for href, _ in results}
+        missing = [page for page in entry["paginas"] if page not in found]
+        if missing:
+            missed.append((entry["zoek"], entry.get("schooltype"), missing, sorted(found)[:6]))
+        if entry.get("schooltype"):  # narrowed: nothing from another school type's chapter
+            others = [p for p in found if p.split("/")[0] in SCHOOL_TYPES and p.split("/")[0] != entry["schooltype"]]
+            assert not others, (entry["zoek"], others)
+        search_page.keyboard.press("Escape")
+        search_page.reload(wait_until="networkidle")
+    assert not missed, missed
+    assert not search_page.errors, search_page.errors
+
+
+def test_result_titles_say_where_the_page_is_and_links_work(search_page, site_url) -> None:
+    search_page.goto(site_url, wait_until="networkidle")
+    open_search(search_page)
+    results = type_search(search_page, "aanbevelingen")
+    titles = [title for _, title in results]
+    assert "Aanbevelingen · Basisonderwijs (bo)" in titles
+    assert "Aanbevelingen · Gespecialiseerd onderwijs (go)" in titles
+    assert len(titles) == len(set(titles)), titles
+    href = next(href for href, title in results if title == "Aanbevelingen · Basisonderwijs (bo)")
+    search_page.locator(f"pagefind-modal .pf-result-link[href='{href}']").click()
+    search_page.wait_for_url(urljoin(site_url, "bo/aanbevelingen/"))
+    assert search_page.title().startswith("Aanbevelingen · Basisonderwijs (bo)")
+
+
+def test_search_by_keyboard_only(search_page, site_url) -> None:
+    """Tab to the search button, type, arrow down to the first result, Enter."""
+    search_page.goto(urljoin(site_url, "voorwoord/"), wait_until="networkidle")
+    search_page.keyboard.press("/")  # the shortcut shown on the button
+    search_page.locator("pagefind-modal input").first.wait_for(state="visible")
+    search_page.keyboard.type("kerstconcert")
+    search_page.wait_for_selector("pagefind-modal .pf-result-link")
+    search_page.keyboard.press("ArrowDown")
+    search_page.keyboard.press("Enter")
+    search_page.wait_for_url(lambda url: "/bo/resultaten/" in url)
+
+
+def test_a_word_that_is_nowhere_says_so_in_dutch(search_page, site_url) -> None:
+    search_page.goto(site_url, wait_until="networkidle")
+    open_search(search_page)
+    assert type_search(search_page, "xylofoonkwartet") == []
+    assert "Geen resultaten voor xylofoonkwartet" in search_page.locator("pagefind-modal pagefind-summary").inner_text()
