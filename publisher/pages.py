@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from .content import Page
+from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .model import Publication, SchoolType
 from .project import Project
@@ -137,6 +137,11 @@ def expand_shortcodes(project: Project, publication: Publication, page: Page,
     depth = page.path.count("/")
     known = {school_type.id for school_type in publication.school_types}
     for code in page.shortcodes:
+        if code.name in SITE_WIDE_SHORTCODES:
+            text = render(project.templates, f"pages/{code.name}.md.j2", publication=publication,
+                          entries=_school_type_entries(publication, downloads), prefix="../" * depth)
+            lines[code.line - 1] = "" if code.argument else text.rstrip("\n")  # an argument: reported by check_pages
+            continue
         if code.argument not in known:  # reported by content.check_pages
             lines[code.line - 1] = ""
             continue
@@ -153,6 +158,16 @@ def _download_buttons(project: Project, school_type: SchoolType, downloads: dict
                       depth: int) -> Markup:
     return Markup(render(project.templates, "pages/downloadknoppen.md.j2", school_type=school_type,
                          files=downloads[school_type.id], prefix="../" * depth, format_size=format_size))
+
+
+def _school_type_entries(publication: Publication, downloads: dict[str, list[Download]]) -> list[dict]:
+    """Per school type, in the order of site_config.yaml: what the home page's entry shows."""
+    return [{"school_type": school_type,
+             "first_page": f"{school_type.id}/{school_type.pages[0]}",
+             "reflection_page": reflection_page(school_type.id),
+             "questions": len(school_type.numbered_questions()),
+             "files": downloads.get(school_type.id, [])}
+            for school_type in publication.school_types]
 
 
 def _comparison(publication: Publication) -> list[dict]:

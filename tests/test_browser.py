@@ -149,6 +149,51 @@ def test_print_stylesheet_hides_navigation(page, site_url) -> None:
     assert page.locator("article h1").is_visible()
 
 
+def test_printed_page_carries_its_web_address_and_the_edition(page, site_url, publication, tmp_path) -> None:
+    """Print to PDF as the browser's own print dialog does, then read the paper's text."""
+    import subprocess
+
+    page.goto(urljoin(site_url, "bo/aanbevelingen/"))
+    assert not page.locator(".kcr-afdrukadres").is_visible(), "alleen op papier"
+    pdf = tmp_path / "afdruk.pdf"
+    pdf.write_bytes(page.pdf(format="A4"))
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    address = publication.config.base_url + "bo/aanbevelingen/"
+    assert address in text.replace(" ", "") or address in text, text[-400:]
+    assert f"editie {publication.config.edition}" in text
+    assert "Zoeken" not in text  # the header is not printed
+
+
+def test_downloads_table_fits_a_phone(browser, site_url, publication) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(urljoin(site_url, "downloads/"))
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == len(publication.school_types)
+    overflow = page.evaluate("() => [...document.querySelectorAll('article table, article .md-typeset__scrollwrap')]"
+                             ".map(e => e.scrollWidth - e.clientWidth)")
+    assert overflow and max(overflow) <= 0, f"de tabel is {max(overflow)} px te breed"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    for link in page.locator("article table a[href$='.pdf']").all():
+        box = link.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("width, across", [(1280, 3), (390, 1)])
+def test_comparison_puts_the_school_types_side_by_side_where_they_fit(browser, site_url, publication,
+                                                                       width, across) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(urljoin(site_url, "vergelijking/"))
+    for row in page.locator("article .vergelijking").all():
+        tops = [round(section.bounding_box()["y"]) for section in row.locator(":scope > section").all()]
+        assert len(tops) == len(publication.school_types)
+        assert len(set(tops[:across])) == 1 and (across == len(tops) or tops[across] > tops[0]), tops
+    context.close()
+
+
 def test_reflection_question_anchor_is_stable(page, site_url, publication) -> None:
     question = publication.school_type("go").perspectives[0].themes[0].questions[1]
     page.goto(urljoin(site_url, f"go/reflectievragen/#{question.id}"))
