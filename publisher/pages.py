@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
+from . import accessibility
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .model import Publication, SchoolType
@@ -41,6 +42,15 @@ class Staged:
 class StagedPage:
     path: str  # relative to the docs dir, e.g. 'bo/reflectievragen.md'
     text: str  # the whole Markdown file as MkDocs reads it
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
+
+
+def dutch_date(day) -> str:
+    """'29 november 2026'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def format_size(size: int) -> str:
@@ -88,6 +98,10 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
     add("downloads.md", render(templates, "pages/downloads.md.j2", **context),
         {"title": "Reflectiebladen downloaden",
          "description": f"Alle reflectiebladen van {config.title} om te downloaden, afdrukbaar en invulbaar."})
+    add("toegankelijkheid.md", render(templates, "pages/toegankelijkheid.md.j2", statement=accessibility.statement(project),
+                                      dutch_date=dutch_date, **context),
+        {"title": "Toegankelijkheid", "description": f"Toegankelijkheidsverklaring van {config.title}: wat er "
+                                                      "gecontroleerd is, bekende beperkingen en waar je een probleem meldt."})
     terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
     add("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context),
         {"title": "Begrippenlijst", "description": f"Afkortingen en begrippen uit {config.title}."})

@@ -89,6 +89,7 @@ def test_no_page_loads_anything_from_another_host(site_dir) -> None:
         assert host not in everything
 
 
+@pytest.mark.toegankelijkheid("Elke pagina heeft een eigen titel die ook het hoofdstuk noemt", hulpmiddel="pytest", wcag=["2.4.2"])
 def test_every_page_title_is_unique_and_names_its_chapter(site_dir) -> None:
     titles = {}
     for file in sorted(site_dir.rglob("index.html")):
@@ -220,3 +221,12 @@ def test_home_page_entries_follow_site_config_not_a_hand_written_list() -> None:
     assert [line.split("](")[0] for line in shown] == [f"-   **[{t.title}".replace("&", "&#38;")
                                                         for t in changed.school_types]
     assert "reflectiebladen" not in home.casefold()  # no sheets, no download link
+
+
+@pytest.mark.toegankelijkheid("Elke pagina is als Nederlands gemarkeerd (lang=\"nl\")", hulpmiddel="pytest", wcag=["3.1.1"])
+def test_every_page_is_marked_as_dutch(site_dir) -> None:
+    pages = sorted(site_dir.rglob("*.html"))
+    assert len(pages) >= 30
+    for page in pages:
+        root = lxml.html.fromstring(page.read_bytes())
+        assert root.get("lang") == "nl", page.relative_to(site_dir)
