@@ -15,7 +15,11 @@ a separate test.
 Typo fixes (``old => new``) and layout artefacts (``IGNORE: text``) are listed
 in the same fixture, each with a comment.
 
-Only the standard library and PyYAML are used.
+The checks on the whole site (reading order, headings, glossary; at the end
+of this file) read the pages as the build stages them, through the
+``publisher`` package; what the site adds or reads differently from the
+extracted text is listed in ``docs/redactie.yaml``. The other checks use only
+the standard library and PyYAML.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ class Exceptions:
     fixes: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, comment
     ignores: list[tuple[str, str]] = field(default_factory=list)  # text, comment
     spans: list[tuple[str, str, str]] = field(default_factory=list)  # start, end, comment
+    hyphens: list[tuple[str, str]] = field(default_factory=list)  # "drama-oefeningen", comment
     uncommented: list[str] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
 
@@ -111,6 +116,8 @@ def load_exceptions() -> Exceptions:
             exc.uncommented.append(raw)
         if body.startswith("IGNORE:"):
             exc.ignores.append((norm(body[len("IGNORE:"):]), comment))
+        elif body.startswith("HYPHEN:"):
+            exc.hyphens.append((norm(body[len("HYPHEN:"):]), comment))
         elif body.startswith("SPAN:"):
             start, arrow, end = body[len("SPAN:"):].partition(">>>")
             if not arrow:
@@ -253,6 +260,9 @@ def _join_lines_with_offsets(lines: list[str]) -> tuple[str, list[int]]:
 
 
 def apply_fixes(text: str, exc: Exceptions) -> str:
+    for word, _comment in exc.hyphens:  # a real hyphen at a line end: not ambiguous
+        first, _, rest = word.partition("-")
+        text = text.replace(first + HYPHEN_MARK + rest, word)
     for old, new, _comment in exc.fixes:
         text = text.replace(old, new)
     return text
@@ -476,6 +486,9 @@ def test_fixture_entries_match_the_source():
     source = load_source()
     exc = load_exceptions()
     assert not source.missing_spans, f"SPAN markers not found (or start not unique) in source: {source.missing_spans}"
+    raw = "".join(b.text for b in source.markdown_blocks)
+    stale = [w for w, _c in exc.hyphens if w.replace("-", HYPHEN_MARK, 1) not in raw]
+    assert not stale, f"HYPHEN entries that are not a hyphen at a line end in the source: {stale}"
     stale = [old for old, _new, _c in exc.fixes if old not in source.raw_joined]
     assert not stale, f"fixes whose old text does not occur in the source: {stale}"
 
