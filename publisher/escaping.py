@@ -66,7 +66,10 @@ def file_name(value: str) -> Markup:
     return Markup(value)
 
 
-_PLACE = re.compile(r"^[a-z0-9][a-z0-9/_-]*\.md(#[a-z0-9][a-z0-9_-]*)?$")
+# A page of the site with an optional part of it: 'go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'
+# (what a glossary 'plek' may be; checked by the model).
+PLACE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md(#[a-z0-9][a-z0-9_-]*)?$"
+_PLACE = re.compile(PLACE_PATTERN)
 
 
 def place_link(value: str) -> Markup:

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .escaping import TERM_PATTERN
-from .model import EDITION_PATTERN, PLACE_PATTERN, URL_PATTERN, DutchValueError
+from .escaping import PLACE_PATTERN, TERM_PATTERN
+from .model import EDITION_PATTERN, URL_PATTERN, DutchValueError
 from .problems import Problem, error
 from .sources import character_name
 from .yamlfile import YamlDocument

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from .escaping import TERM_PATTERN
+from .escaping import PLACE_PATTERN, TERM_PATTERN
 
 
 class DutchValueError(ValueError):
@@ -44,8 +44,6 @@ def _answer_labels(labels: list[str]) -> list[str]:
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PAGE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md$"
-# A page with an optional part of it: 'go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'.
-PLACE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md(#[a-z0-9][a-z0-9_-]*)?$"
 # A web address that needs no escaping anywhere: scheme, lower-case host, optional port,
 # path segments of unreserved characters and percent escapes; no query or fragment.
 URL_PATTERN = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?(/[A-Za-z0-9._~%-]+)*/$"

@@ -10,8 +10,8 @@ checks the HTML:
 - a glossary explanation quoted from the publication stands, word for word, on
   the page its 'plek' links to.
 Each problem names the editor's file and line: the line of the link or HTML in
-the Markdown file, or the line of the id or glossary entry in the YAML file. Both `check` and the
-build run this, so the build never fails on something `check` passed.
+the Markdown file, or the line of the id or glossary entry in the YAML file. Both
+`check` and the build run this, so the build never fails on something `check` passed.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     files = set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
 
     # Links on the glossary page come from the 'plek' of an entry: report them at that line.
-    origins = {GLOSSARY_PAGE: _glossary_lines(publication, glossary_doc, "plek")} if glossary_doc else {}
+    origins = {GLOSSARY_PAGE: _glossary_places(publication, glossary_doc)} if glossary_doc else {}
     problems: list[Problem] = []
     for path, page in rendered.items():
         source = pages.get(path)
@@ -69,11 +69,9 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     return problems
 
 
-def _glossary_lines(publication: Publication, doc: YamlDocument | None, field_name: str) -> dict[str, tuple[str, int]]:
-    """The 'plek' of each glossary entry → (file, line of the entry's `field_name`)."""
-    if doc is None:
-        return {}
-    return {term.place: (doc.name, doc.line(("begrippen", i, field_name)))
+def _glossary_places(publication: Publication, doc: YamlDocument) -> dict[str, tuple[str, int]]:
+    """The 'plek' of each glossary entry → (file, line) where the editor wrote it."""
+    return {term.place: (doc.name, doc.line(("begrippen", i, "plek")))
             for i, term in enumerate(publication.glossary.terms) if term.place}
 
 
