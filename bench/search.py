@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "tests" / "fixtures" / "zoekvragen.yaml"
 CHROMIUM = "/usr/bin/chromium"
 SCHOOL_TYPE_LABELS = {"bo": "Basisonderwijs (bo)", "go": "Gespecialiseerd onderwijs (go)",
-                      "vo-mbo": "Voortgezet onderwijs en mbo (vo & mbo)"}
+                      "vo-mbo": "Voortgezet onderwijs (vo) en mbo"}
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

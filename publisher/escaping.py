@@ -66,13 +66,16 @@ def file_name(value: str) -> Markup:
     return Markup(value)
 
 
-_PAGE = re.compile(r"^([a-z0-9][a-z0-9_-]*/)*[a-z0-9][a-z0-9_-]*\.md$")
+# A page of the site with an optional part of it: 'go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'
+# (what a glossary 'plek' may be; checked by the model).
+PLACE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md(#[a-z0-9][a-z0-9_-]*)?$"
+_PLACE = re.compile(PLACE_PATTERN)
 
 
-def page_link(value: str) -> Markup:
-    """A page path from the model ('bo/index.md'), used as a Markdown link target."""
-    if not _PAGE.match(value):
-        raise ValueError(f"geen geldig paginapad: {value!r}")
+def place_link(value: str) -> Markup:
+    """A link target to a page of the site, validated by the model ('go/index.md#cmk3-…')."""
+    if not _PLACE.match(value):
+        raise ValueError(f"geen geldige plek: {value!r}")
     return Markup(value)
 
 
@@ -87,10 +90,18 @@ _TERM = re.compile(TERM_PATTERN)
 
 
 def abbreviation_term(value: str) -> Markup:
-    """An abbreviation as it is matched in the text (`*[ICC’er]: …`): validated, not escaped."""
+    """An abbreviation as it is matched in the text (`*[ICC’er]: …`): validated, not escaped.
+
+    The abbr extension matches a definition as a whole word (`\bTERM\b`), so a term that
+    starts or ends with punctuation would never match: '(v)so' after a space has no word
+    boundary before '('. Such a term is matched from its first to its last letter or digit
+    ('v)so'), which also keeps a shorter term ('so') from matching inside it."""
     if not _TERM.match(value):
         raise ValueError(f"geen geldige term: {value!r}")
-    return Markup(value)
+    core = re.sub(r"^\W+|\W+$", "", value)
+    if not core:
+        raise ValueError(f"geen geldige term: {value!r}")
+    return Markup(core)
 
 
 def abbreviation_title(value: str) -> Markup:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .escaping import TERM_PATTERN
+from .escaping import PLACE_PATTERN, TERM_PATTERN
 from .model import CONTACT_PATTERN, EDITION_PATTERN, URL_PATTERN, DutchValueError
 from .problems import Problem, error
 from .sources import character_name
@@ -151,6 +151,8 @@ _PATTERN_HELP = {
                       "Begin de editie met een jaartal, eventueel gevolgd door letters en cijfers, bv. '2025' of '2025-2'."),
     CONTACT_PATTERN: ("is geen geldig e-mailadres of webadres",
                       "Schrijf een e-mailadres (bv. 'info@kc-r.nl') of een volledig webadres dat begint met https://."),
+    PLACE_PATTERN: ("is geen geldige plek",
+                    "Schrijf de pagina, eventueel met # en het onderdeel, bv. 'go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'."),
     TERM_PATTERN: ("is geen geldig begrip",
                    "Een begrip mag geen [ ] * < > & \" ` { } | # of \\ bevatten; schrijf het zoals het in de tekst staat."),
 }
@@ -219,7 +221,7 @@ def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Probl
                      "Verdeel de items over meer blokken (bv. een extra thema).")
     if kind == "literal_error":
         return error(name, line, f"'{_short(value)}' is geen toegestane waarde voor '{field}' ({where})",
-                     f"Kies uit: {ctx.get('expected', '').replace(chr(39), '')}.")
+                     f"Kies uit: {ctx.get('expected', '').replace(chr(39), '').replace(' or ', ' of ')}.")
     if kind == "value_error" and isinstance(ctx.get("error"), DutchValueError):
         return error(name, line, f"{ctx['error'].message} (veld '{field}', {where})", ctx["error"].hint)
     return error(name, line, f"ongeldige waarde voor '{field}' ({where})",

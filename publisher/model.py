@@ -9,11 +9,11 @@ editor's YAML editor shows on hover.
 from __future__ import annotations
 
 import re
-from typing import Annotated, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from .escaping import TERM_PATTERN
+from .escaping import PLACE_PATTERN, TERM_PATTERN
 
 
 class DutchValueError(ValueError):
@@ -103,6 +103,12 @@ class ImpactTheme(_Strict):
     text: Text = Field(alias="tekst")
 
 
+class Quote(_Strict):
+    text: Text = Field(alias="tekst", description="Het citaat letterlijk zoals in de publicatie, met de aanhalingstekens.")
+    attribution: ShortText | None = Field(default=None, alias="bron",
+                                          description="Wie het zei, zoals onder het citaat in de publicatie (optioneel).")
+
+
 class Recommendation(_Strict):
     id: Slug
     title: ShortText = Field(alias="titel")
@@ -113,21 +119,36 @@ class SchoolType(_Strict):
     id: Slug = Field(description="Gelijk aan de bestandsnaam zonder .yaml, bv. 'bo'.")
     name: ShortText = Field(alias="naam", description="Bv. 'Basisonderwijs'.")
     abbreviation: ShortText = Field(alias="afkorting", description="Bv. 'bo'.")
+    chapter_title: ShortText | None = Field(
+        default=None, alias="titel",
+        description="Titel van het hoofdstuk zoals in de publicatie, zonder nummer, bv. 'Voortgezet onderwijs (vo) en mbo'. "
+                    "Zonder titel: naam met de afkorting tussen haakjes, bv. 'Basisonderwijs (bo)'.",
+    )
     pages: list[PagePath] = Field(
         alias="paginas", min_length=1,
-        description="De pagina's van dit hoofdstuk in content/<id>/, in volgorde. "
-                    "De pagina met reflectievragen maakt de bouw zelf en komt erachter.",
+        description="De pagina's van dit hoofdstuk in content/<id>/, in de volgorde van de publicatie. "
+                    "De pagina met reflectievragen maakt de bouw zelf: zet 'reflectievragen.md' in de lijst "
+                    "op de plek waar hij hoort; zonder die regel komt hij achteraan.",
     )
     intro: Text = Field(alias="inleiding", description="De tekst boven de reflectievragen: gewone tekst (geen Markdown of HTML); "
                                                   "een lege regel begint een nieuwe alinea.")
     perspectives: list[Perspective] = Field(alias="perspectieven", min_length=1)
     impact_themes: list[ImpactTheme] = Field(alias="impactthemas", min_length=1)
     recommendations: list[Recommendation] = Field(alias="aanbevelingen", min_length=1)
+    quotes: list[Quote] = Field(
+        default_factory=list, alias="citaten",
+        description="Citaten die in de publicatie bij de reflectievragen staan; ze komen onder de vragen (optioneel).",
+    )
 
     @property
     def title(self) -> str:
-        """'Basisonderwijs (bo)'."""
-        return f"{self.name} ({self.abbreviation})"
+        """The chapter title without its number: 'Basisonderwijs (bo)', 'Voortgezet onderwijs (vo) en mbo'."""
+        return self.chapter_title or f"{self.name} ({self.abbreviation})"
+
+    @property
+    def reflection_title(self) -> str:
+        """'Reflectievragen bo': the title of the reflection page, as in the publication."""
+        return f"Reflectievragen {self.abbreviation}"
 
     @property
     def sheet_title(self) -> str:
@@ -230,11 +251,34 @@ def answer_id(label: str) -> str:
 # --------------------------------------------------------------------------- glossary
 
 
+def _term_has_a_letter(value: str) -> str:
+    if not re.search(r"\w", value):
+        raise DutchValueError(f"het begrip '{value}' bevat geen letter of cijfer",
+                              "Schrijf het begrip zoals het in de tekst staat, bv. 'ICC’er' of '(v)so'.")
+    return value
+
+
+Source = Literal["publicatie", "redactie"]
+
+
 class Term(_Strict):
-    term: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TERM_PATTERN)] = Field(
+    term: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=TERM_PATTERN),
+                    AfterValidator(_term_has_a_letter)] = Field(
         description="Het begrip of de afkorting zoals het in de tekst staat (hoofdlettergevoelig).")
     expansion: ShortText | None = Field(default=None, alias="voluit", description="Voluit geschreven (bij een afkorting).")
-    explanation: Text = Field(alias="uitleg")
+    expansion_source: Source | None = Field(
+        default=None, alias="voluit_bron",
+        description="Waar 'voluit' vandaan komt: 'publicatie' (staat zo in de publicatie) of 'redactie' "
+                    "(door de redactie toegevoegd; de uitleg bij de afkorting zegt dat dan). Verplicht bij 'voluit'.")
+    explanation: Text = Field(alias="uitleg", description="Bij 'bron: publicatie' letterlijk de tekst van de publicatie.")
+    source: Source = Field(
+        alias="bron",
+        description="Waar de uitleg vandaan komt: 'publicatie' (letterlijk geciteerd, met 'plek') of 'redactie' "
+                    "(toelichting van de redactie; zo gemarkeerd op de site).")
+    place: Annotated[str, StringConstraints(strip_whitespace=True, pattern=PLACE_PATTERN, max_length=200)] | None = Field(
+        default=None, alias="plek",
+        description="Bij 'bron: publicatie': de pagina (en eventueel het onderdeel) waar de publicatie het begrip "
+                    "uitlegt, bv. 'go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'.")
 
 
 class Glossary(_Strict):

@@ -15,6 +15,7 @@ entries and descriptions into its HTML as they are).
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
 from .templating import render
-from .structure import chapter_labels, chapter_pages, form_page, full_title, reflection_page
+from .structure import GLOSSARY_PAGE, chapter_label, chapter_labels, chapter_pages, form_page, full_title, reflection_page
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
     config = publication.config
     context = {"publication": publication, "config": config, "downloads": downloads, "format_size": format_size}
     result: list[StagedPage] = []
+    titles: dict[str, str] = {}  # page → its title, for links that name the page they go to
 
     chapters = chapter_labels(config, publication.school_types)
     school_types = {page: school_type.title for school_type in publication.school_types
@@ -77,6 +79,7 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
         # Every page says where it is: its own title (menu), its full title (tab, search
         # results, mobile header) and, in a school type's chapter, the school type (search filter).
         meta = {**meta, "paginatitel": full_title(str(meta["title"]), chapters.get(path))}
+        titles[path] = meta["paginatitel"]
         if path in school_types:
             meta["schooltype"] = school_types[path]
         result.append(StagedPage(path, front_matter(meta) + body.rstrip("\n") + "\n\n" + abbreviations))
@@ -90,7 +93,7 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
         add(reflection_page(school_type.id),
             render(templates, "pages/reflectievragen.md.j2", school_type=school_type, numbers=numbers,
                    download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
-            {"title": f"Reflectievragen {school_type.abbreviation}",
+            {"title": school_type.reflection_title,
              "description": f"{school_type.sheet_title}: de reflectievragen uit {config.title}, per perspectief en thema."})
         add(form_page(school_type.id),
             render(templates, "pages/invullen.md.j2", school_type=school_type, numbers=numbers,
@@ -109,9 +112,8 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
                                       dutch_date=dutch_date, **context),
         {"title": "Toegankelijkheid", "description": f"Toegankelijkheidsverklaring van {config.title}: wat er "
                                                       "gecontroleerd is, bekende beperkingen en waar je een probleem meldt."})
-    terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
-    add("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context),
-        {"title": "Begrippenlijst", "description": f"Afkortingen en begrippen uit {config.title}."})
+    add(GLOSSARY_PAGE, render(templates, "pages/begrippenlijst.md.j2", entries=_glossary(publication, titles), **context),
+        {"title": "Begrippenlijst", "description": f"Afkortingen en begrippen bij {config.title}, met hun bron."})
     return result
 
 
@@ -195,6 +197,14 @@ def _school_type_entries(publication: Publication, downloads: dict[str, list[Dow
             for school_type in publication.school_types]
 
 
+def _glossary(publication: Publication, titles: dict[str, str]) -> list[dict]:
+    """The glossary in alphabetical order (leading punctuation ignored: '(v)so' under v), each
+    entry with the title of the page its quotation comes from."""
+    terms = sorted(publication.glossary.terms, key=lambda t: (re.sub(r"^\W+", "", t.term).casefold(), t.term))
+    return [{"term": term, "place_title": titles.get(term.place.split("#", 1)[0], "") if term.place else ""}
+            for term in terms]
+
+
 def _comparison(publication: Publication) -> list[dict]:
     """Per perspective: the themes of every school type, side by side."""
     rows = []
@@ -221,7 +231,7 @@ def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_
         "copyright": html_text(f"© {site.year} {site.organisation} · editie {site.edition}"),
         "docs_dir": str(docs),
         "site_dir": str(site_dir),
-        "nav": _nav(publication),
+        "nav": menu(publication),
     })
     config["theme"]["custom_dir"] = str(project.templates / "site")
     if preview_url:  # the local preview's live reload is an inline script that changes per request
@@ -231,7 +241,8 @@ def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
-def _nav(publication: Publication) -> list:
+def menu(publication: Publication) -> list:
+    """The site's menu as MkDocs' `nav`: section labels (HTML-escaped) and page paths."""
     nav: list = []
 
     def add(sections) -> None:
@@ -243,6 +254,6 @@ def _nav(publication: Publication) -> list:
 
     add(publication.config.navigation.before)
     for number, school_type in enumerate(publication.school_types, start=1):
-        nav.append({html_text(f"{number}. {school_type.title}"): chapter_pages(school_type)})
+        nav.append({html_text(chapter_label(number, school_type)): chapter_pages(school_type)})
     add(publication.config.navigation.after)
     return nav

@@ -6,14 +6,17 @@ checks the HTML:
 - only allowed HTML (html_policy.py): no scripts, event handlers, frames,
   `javascript:` links or resources from other websites;
 - every link to a page, file or anchor of the site exists;
-- no id is used twice on a page (a question id equal to a heading's anchor).
+- no id is used twice on a page (a question id equal to a heading's anchor);
+- a glossary explanation quoted from the publication stands, word for word, on
+  the page its 'plek' links to.
 Each problem names the editor's file and line: the line of the link or HTML in
-the Markdown file, or the line of the id in the YAML file. Both `check` and the
-build run this, so the build never fails on something `check` passed.
+the Markdown file, or the line of the id or glossary entry in the YAML file. Both
+`check` and the build run this, so the build never fails on something `check` passed.
 """
 
 from __future__ import annotations
 
+import html as html_module
 import posixpath
 import re
 from collections import Counter
@@ -31,7 +34,8 @@ from .pages import StagedPage, staged_pages
 from .problems import Problem, error
 from .project import Project
 from .sheets import Download, sheet_specs
-from .structure import FORM_PAGE
+from .structure import FORM_PAGE, GLOSSARY_PAGE
+from .yamlfile import YamlDocument
 
 Anchors = dict[str, dict[str, tuple[str, int]]]  # page path → id → (YAML file, line) for ids from YAML
 
@@ -45,7 +49,7 @@ class RenderedPage:
 
 
 def check_site(project: Project, publication: Publication, pages: dict[str, Page], assets: list[str],
-               anchors: Anchors) -> list[Problem]:
+               anchors: Anchors, glossary_doc: YamlDocument | None = None) -> list[Problem]:
     downloads = {spec.school_type.id: [] for spec in sheet_specs(publication)}
     for spec in sheet_specs(publication):
         downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
@@ -54,12 +58,48 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     files = (set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
              | {f"downloads/{reflection_form.SCHEMA_FILE}"})
 
+    # Links on the glossary page come from the 'plek' of an entry: report them at that line.
+    origins = {GLOSSARY_PAGE: _glossary_places(publication, glossary_doc)} if glossary_doc else {}
     problems: list[Problem] = []
     for path, page in rendered.items():
         source = pages.get(path)
         problems += _html_problems(project, page, source)
-        problems += _link_problems(project, page, source, rendered, files)
+        problems += _link_problems(project, page, source, rendered, files, origins.get(path, {}))
         problems += _duplicate_ids(project, page, source, anchors.get(path, {}))
+    problems += _quotes_not_on_their_page(publication, rendered, glossary_doc)
+    return problems
+
+
+def _glossary_places(publication: Publication, doc: YamlDocument) -> dict[str, tuple[str, int]]:
+    """The 'plek' of each glossary entry → (file, line) where the editor wrote it."""
+    return {term.place: (doc.name, doc.line(("begrippen", i, "plek")))
+            for i, term in enumerate(publication.glossary.terms) if term.place}
+
+
+def _visible_text(page_html: str) -> str:
+    text = re.sub(r"<[^>]+>", "", page_html)  # inline tags (abbr, a, em) sit inside words and sentences
+    return " ".join(html_module.unescape(text).split())
+
+
+def _quotes_not_on_their_page(publication: Publication, rendered: dict[str, RenderedPage],
+                              doc: YamlDocument | None) -> list[Problem]:
+    """A glossary explanation with 'bron: publicatie' is a quotation: it must stand word for
+    word on the page its 'plek' links to (the fidelity test checks that page against the source)."""
+    problems = []
+    name = doc.name if doc else "content/begrippen.yaml"
+    for i, term in enumerate(publication.glossary.terms):
+        if term.source != "publicatie" or not term.place:
+            continue
+        target = term.place.split("#", 1)[0]
+        if target not in rendered:
+            continue  # reported as a broken link
+        if " ".join(term.explanation.split()) not in _visible_text(rendered[target].html):
+            line = doc.line(("begrippen", i, "uitleg")) if doc else None
+            problems.append(error(name, line,
+                                  f"de uitleg van '{term.term}' staat niet letterlijk op de pagina {target} "
+                                  "(bij 'bron: publicatie' is de uitleg een citaat)",
+                                  "Neem de tekst letterlijk over van die pagina (zelfde woorden, leestekens en "
+                                  "aanhalingstekens), verwijs met 'plek' naar de goede pagina, of zet 'bron: redactie'."))
     return problems
 
 
@@ -149,7 +189,8 @@ def _html_problems(project: Project, page: RenderedPage, source: Page | None) ->
 
 
 def _link_problems(project: Project, page: RenderedPage, source: Page | None,
-                   rendered: dict[str, RenderedPage], files: set[str]) -> list[Problem]:
+                   rendered: dict[str, RenderedPage], files: set[str],
+                   origins: dict[str, tuple[str, int]]) -> list[Problem]:
     problems = []
     directory = posixpath.dirname(page.path)
     for tag, url in page.links:
@@ -157,6 +198,8 @@ def _link_problems(project: Project, page: RenderedPage, source: Page | None,
             continue  # checked by the HTML policy
         line = _line_of_text(source, url) if source else None
         name = _file_name(page, source)
+        if url in origins:  # a link the build made from a YAML value
+            name, line = origins[url]
         path, anchor = html_policy.split_target(url)
         if url.startswith("/"):
             problems.append(error(name, line, f"de link '{url}' begint met /",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from .model import SchoolType, SiteConfig
 
 # Pages the build writes itself (see pages.py); content/ must not have files with these names.
-SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md", "toegankelijkheid.md")
+GLOSSARY_PAGE = "begrippenlijst.md"
+SITE_PAGES = ("vergelijking.md", "downloads.md", GLOSSARY_PAGE, "toegankelijkheid.md")
 REFLECTION_PAGE = "reflectievragen.md"
 FORM_PAGE = "invullen.md"  # the online reflection form of a school type
-GENERATED_CHAPTER_PAGES = (REFLECTION_PAGE, FORM_PAGE)
 
 
 def reflection_page(school_type_id: str) -> str:
@@ -22,10 +22,14 @@ def form_page(school_type_id: str) -> str:
 
 
 def chapter_pages(school_type: SchoolType) -> list[str]:
-    """The pages of a school type's chapter, in menu order: its content pages, then its
-    reflection page and its online form."""
-    return ([f"{school_type.id}/{page}" for page in school_type.pages]
-            + [reflection_page(school_type.id), form_page(school_type.id)])
+    """The pages of a school type's chapter, in menu order: its pages as listed in `paginas`,
+    with the generated reflection page where `paginas` names it (or else at the end) and
+    the online form right after it."""
+    pages = [f"{school_type.id}/{page}" for page in school_type.pages]
+    if REFLECTION_PAGE not in school_type.pages:
+        pages.append(reflection_page(school_type.id))
+    at = pages.index(reflection_page(school_type.id)) + 1
+    return pages[:at] + [form_page(school_type.id)] + pages[at:]
 
 
 def generated_pages(school_type_ids: list[str]) -> list[str]:
@@ -60,3 +64,8 @@ def full_title(title: str, chapter: str | None) -> str:
     if not chapter or chapter.casefold() in title.casefold():
         return title
     return f"{title} · {chapter}"
+
+
+def chapter_label(number: int, school_type: SchoolType) -> str:
+    """'3 Voortgezet onderwijs (vo) en mbo': a chapter in the menu, numbered as in the publication."""
+    return f"{number} {school_type.title}"

@@ -7,7 +7,7 @@ is escaped by construction:
   `escaping.markdown_text`, unless the value is `Markup` (Markdown we made
   ourselves). Filters for the few other contexts: `id` (a validated slug),
   `paragraphs` (text with empty lines between paragraphs), `abbr_term` and
-  `abbr_title` (abbreviation definitions).
+  `abbr_title` (abbreviation definitions), `place` (a validated link to a page).
 A broken template stops the build with a Dutch message naming the template and line.
 """
 
@@ -32,10 +32,10 @@ def environment(templates_dir: Path, markdown: bool) -> jinja2.Environment:
     env.filters.update({
         "id": escaping.anchor_id,
         "id_file": escaping.file_name,
-        "page_link": escaping.page_link,
         "paragraphs": escaping.markdown_paragraphs,
         "abbr_term": escaping.abbreviation_term,
         "abbr_title": escaping.abbreviation_title,
+        "place": escaping.place_link,
     })
     return env
 

@@ -19,7 +19,7 @@ from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
 from .site_check import check_html_only, check_site
 from .sources import list_files
-from .structure import GENERATED_CHAPTER_PAGES, form_page, generated_pages, navigation, reflection_page
+from .structure import FORM_PAGE, REFLECTION_PAGE, form_page, generated_pages, navigation, reflection_page
 from .yamlfile import YamlDocument, read_yaml
 
 M = TypeVar("M")
@@ -53,6 +53,7 @@ def load_publication(project: Project) -> Loaded:
     if glossary is not None:
         problems += _duplicates(glossary_doc, [(("begrippen", i, "term"), t.term) for i, t in enumerate(glossary.terms)],
                                 "het begrip")
+        problems += _check_glossary(glossary, glossary_doc)
 
     pages, assets, found = content.read_pages(project)
     problems += found
@@ -64,7 +65,7 @@ def load_publication(project: Project) -> Loaded:
     # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
     try:
         if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
-            problems += check_site(project, publication, pages, assets, anchors)
+            problems += check_site(project, publication, pages, assets, anchors, glossary_doc)
         else:
             problems += check_html_only(project, pages)
     except InputError as exc:  # a broken template in templates/pages/
@@ -182,14 +183,45 @@ def _check_school_type(project: Project, school_type: SchoolType, doc: YamlDocum
     problems += _duplicates(doc, [(("aanbevelingen", i, "id"), r.id) for i, r in enumerate(school_type.recommendations)], "de id")
     problems += _duplicates(doc, [(("paginas", i), p) for i, p in enumerate(school_type.pages)], "de pagina")
     for index, page in enumerate(school_type.pages):
-        if page in GENERATED_CHAPTER_PAGES:
+        if page == REFLECTION_PAGE:
+            continue  # the generated reflection page: its place in the chapter
+        if page == FORM_PAGE:
             problems.append(error(name, doc.line(("paginas", index)), f"'{page}' maakt de bouw zelf",
-                                  "Haal deze regel weg; de reflectievragen en het formulier om ze in te vullen "
-                                  "komen vanzelf achter de andere pagina's."))
+                                  "Haal deze regel weg; het formulier om de vragen online in te vullen komt "
+                                  "vanzelf direct na de reflectievragen."))
         elif not (project.content / school_type.id / page).is_file():
             problems.append(error(name, doc.line(("paginas", index)),
                                   f"de pagina content/{school_type.id}/{page} bestaat niet",
                                   "Maak het bestand aan of corrigeer de naam."))
+    return problems
+
+
+def _check_glossary(glossary: Glossary, doc: YamlDocument) -> list[Problem]:
+    """Every explanation says where it comes from: the publication (with the place it is
+    defined) or the editors; an expansion says the same."""
+    problems = []
+    for i, term in enumerate(glossary.terms):
+        where = ("begrippen", i)
+        if term.source == "publicatie" and term.place is None:
+            problems.append(error(doc.name, doc.line(where + ("bron",)),
+                                  f"bij het begrip '{term.term}' staat 'bron: publicatie', maar geen 'plek'",
+                                  "Voeg 'plek: …' toe met de pagina waar de publicatie het begrip uitlegt, "
+                                  "bv. 'plek: go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'; "
+                                  "of zet 'bron: redactie' als de uitleg van de redactie is."))
+        if term.source == "redactie" and term.place is not None:
+            problems.append(error(doc.name, doc.line(where + ("plek",)),
+                                  f"bij het begrip '{term.term}' staat een 'plek', maar de uitleg is van de redactie",
+                                  "Een plek hoort alleen bij 'bron: publicatie' (een letterlijk citaat). "
+                                  "Haal de regel 'plek' weg, of citeer de publicatie en zet 'bron: publicatie'."))
+        if term.expansion is not None and term.expansion_source is None:
+            problems.append(error(doc.name, doc.line(where + ("voluit",)),
+                                  f"bij het begrip '{term.term}' staat 'voluit', maar niet waar het vandaan komt",
+                                  "Voeg 'voluit_bron: publicatie' toe als het zo in de publicatie staat, anders "
+                                  "'voluit_bron: redactie' (de uitleg bij de afkorting zegt dan dat het van de redactie is)."))
+        if term.expansion is None and term.expansion_source is not None:
+            problems.append(error(doc.name, doc.line(where + ("voluit_bron",)),
+                                  f"bij het begrip '{term.term}' staat 'voluit_bron', maar geen 'voluit'",
+                                  "Voeg 'voluit: …' toe, of haal de regel 'voluit_bron' weg."))
     return problems
 
 

@@ -15,7 +15,11 @@ a separate test.
 Typo fixes (``old => new``) and layout artefacts (``IGNORE: text``) are listed
 in the same fixture, each with a comment.
 
-Only the standard library and PyYAML are used.
+The checks on the whole site (reading order, headings, glossary; at the end
+of this file) read the pages as the build stages them, through the
+``publisher`` package; what the site adds or reads differently from the
+extracted text is listed in ``docs/redactie.yaml``. The other checks use only
+the standard library and PyYAML.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ class Exceptions:
     fixes: list[tuple[str, str, str]] = field(default_factory=list)  # old, new, comment
     ignores: list[tuple[str, str]] = field(default_factory=list)  # text, comment
     spans: list[tuple[str, str, str]] = field(default_factory=list)  # start, end, comment
+    hyphens: list[tuple[str, str]] = field(default_factory=list)  # "drama-oefeningen", comment
     uncommented: list[str] = field(default_factory=list)
     malformed: list[str] = field(default_factory=list)
 
@@ -111,6 +116,8 @@ def load_exceptions() -> Exceptions:
             exc.uncommented.append(raw)
         if body.startswith("IGNORE:"):
             exc.ignores.append((norm(body[len("IGNORE:"):]), comment))
+        elif body.startswith("HYPHEN:"):
+            exc.hyphens.append((norm(body[len("HYPHEN:"):]), comment))
         elif body.startswith("SPAN:"):
             start, arrow, end = body[len("SPAN:"):].partition(">>>")
             if not arrow:
@@ -142,6 +149,7 @@ class Block:
     line: int  # 1-based line number of the first source line
     text: str  # joined, normalised text (may contain HYPHEN_MARK)
     attribution: bool = False  # "- Leerkracht 2, school 1": checked whatever its length
+    starts: list[tuple[int, int]] = field(default_factory=list)  # (offset in text, source line) per line
 
 
 _NUMBERING = re.compile(r"^\d{1,2}\.\s+(?=\S)")
@@ -191,14 +199,16 @@ def _join(lines: list[tuple[int, str]]) -> list[Block]:
     """Turn (line number, raw line) pairs into blocks of joined text."""
     blocks: list[Block] = []
     cur: list[str] = []
+    numbers: list[int] = []
     start = 0
     prev_blank = True
 
     def flush():
-        nonlocal cur
+        nonlocal cur, numbers
         if cur:
-            blocks.append(Block(start, _join_lines(cur)))
-        cur = []
+            text, offsets = _join_lines_with_offsets(cur)
+            blocks.append(Block(start, text, starts=list(zip(offsets, numbers))))
+        cur, numbers = [], []
 
     for number, raw in lines:
         line = norm(raw)
@@ -220,25 +230,39 @@ def _join(lines: list[tuple[int, str]]) -> list[Block]:
         if not cur:
             start = number
         cur.append(line)
+        numbers.append(number)
     flush()
     return blocks
 
 
 def _join_lines(lines: list[str]) -> str:
+    return _join_lines_with_offsets(lines)[0]
+
+
+def _join_lines_with_offsets(lines: list[str]) -> tuple[str, list[int]]:
+    """The lines joined into one text, and where each line starts in it."""
     out = ""
+    offsets = []
     for line in lines:
         if not out:
+            offsets.append(0)
             out = line
         elif _HYPHENATED.search(out):
+            offsets.append(len(out))
             out = out[:-1] + HYPHEN_MARK + line  # ambiguous: tried 3 ways
         elif out.endswith("/") or out.endswith("_"):
+            offsets.append(len(out))
             out += line  # wrapped path or URL
         else:
+            offsets.append(len(out) + 1)
             out += " " + line
-    return out
+    return out, offsets
 
 
 def apply_fixes(text: str, exc: Exceptions) -> str:
+    for word, _comment in exc.hyphens:  # a real hyphen at a line end: not ambiguous
+        first, _, rest = word.partition("-")
+        text = text.replace(first + HYPHEN_MARK + rest, word)
     for old, new, _comment in exc.fixes:
         text = text.replace(old, new)
     return text
@@ -463,6 +487,9 @@ def test_fixture_entries_match_the_source():
     source = load_source()
     exc = load_exceptions()
     assert not source.missing_spans, f"SPAN markers not found (or start not unique) in source: {source.missing_spans}"
+    raw = "".join(b.text for b in source.markdown_blocks)
+    stale = [w for w, _c in exc.hyphens if w.replace("-", HYPHEN_MARK, 1) not in raw]
+    assert not stale, f"HYPHEN entries that are not a hyphen at a line end in the source: {stale}"
     stale = [old for old, _new, _c in exc.fixes if old not in source.raw_joined]
     assert not stale, f"fixes whose old text does not occur in the source: {stale}"
 
@@ -579,3 +606,469 @@ def test_links_point_where_their_text_says():
                 if not target.is_file() and target_rel not in _GENERATED_PAGES:
                     problems.append(f"{rel}: broken internal link {href}")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# the site as a reader goes through it: order, headings, glossary
+# --------------------------------------------------------------------------
+#
+# These checks read the pages exactly as the build stages them for MkDocs
+# (publisher.pages.staged_pages): content pages with their shortcodes
+# expanded and the pages generated from the YAML files, in menu order.
+# What the site adds or reads differently is listed in docs/redactie.yaml.
+
+EDITORIAL = ROOT / "docs" / "redactie.yaml"
+GUIDE = ROOT / "docs" / "redacteuren.md"
+
+
+@dataclass
+class StagedSite:
+    pages: list[tuple[str, str]]  # (path, Markdown as MkDocs reads it), in menu order
+    publication_pages: list[str]  # pages that carry the publication's text (not the site's own pages)
+    menu_labels: list[str]  # section labels of the menu
+    glossary: list  # publisher.model.Term
+
+
+@lru_cache(maxsize=None)
+def staged_site() -> StagedSite:
+    from publisher.pages import menu, staged_pages
+    from publisher.project import Project
+    from publisher.sheets import Download, sheet_specs
+    from publisher.structure import SITE_PAGES, navigation
+    from publisher.validate import load_publication
+
+    project = Project.at(ROOT)
+    loaded = load_publication(project)
+    assert loaded.publication is not None, "\n".join(str(p) for p in loaded.errors)
+    publication = loaded.publication
+    downloads = {school_type.id: [] for school_type in publication.school_types}
+    for spec in sheet_specs(publication):
+        downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
+    staged = {page.path: page.text for page in staged_pages(project, publication, loaded.pages, downloads)}
+    order = navigation(publication.config, publication.school_types)
+    assert set(order) == set(staged), "every staged page is in the menu"
+    labels = [html.unescape(next(iter(entry))) for entry in menu(publication) if isinstance(entry, dict)]
+    return StagedSite([(path, staged[path]) for path in order], [p for p in order if p not in SITE_PAGES],
+                      labels, list(publication.glossary.terms))
+
+
+@lru_cache(maxsize=None)
+def editorial() -> dict:
+    assert yaml is not None, "PyYAML is required"
+    return yaml.safe_load(EDITORIAL.read_text(encoding="utf-8"))
+
+
+# ---- headings -------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
+_HTML_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
+_ATTR_LIST = re.compile(r"\s*\{\s*[#.][^}]*\}")
+_FRONT_TITLE = re.compile(r"^title:\s*(.+)$", re.M)
+
+
+def heading_text(raw: str) -> str:
+    return norm(html.unescape(re.sub(r"<[^>]+>", "", _ATTR_LIST.sub("", raw))))
+
+
+def page_headings(markdown_text: str) -> list[str]:
+    """The headings of a staged page, in order (Markdown '#' lines and HTML <h1>-<h6>)."""
+    body = markdown_text
+    if body.startswith("---\n"):
+        body = body[body.find("\n---\n", 4) + 5:]
+    body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
+    found = []
+    for line in body.splitlines():
+        match = _MD_HEADING.match(line)
+        if match:
+            found.append(heading_text(match.group(1)))
+        found += [heading_text(h) for h in _HTML_HEADING.findall(line)]
+    return [h for h in found if h]
+
+
+def page_title(markdown_text: str) -> str | None:
+    """The title in the staged front matter (menu entry and browser tab)."""
+    if not markdown_text.startswith("---\n"):
+        return None
+    match = _FRONT_TITLE.search(markdown_text[: markdown_text.find("\n---\n", 4)])
+    return heading_text(match.group(1)) if match else None
+
+
+def _heading_key(text: str) -> str:
+    return norm(text).casefold().rstrip(":").strip()
+
+
+@lru_cache(maxsize=None)
+def source_headings() -> dict[str, list[int]]:
+    """Every text a heading may have if it is the publication's: a source line, or two or three
+    consecutive lines read as one, with or without a leading chapter number ('1 Basisonderwijs
+    (bo)', 'Basisonderwijs (bo)'), or the part before ' - ' or ':' ('1. WAT' of '1. WAT -
+    Veranderingen & effecten'). Value: the source lines where it starts."""
+    path = source_path()
+    lines = _blank_ignored(path.read_text(encoding="utf-8").splitlines(), load_exceptions().ignores)
+    stripped = [norm(line) for line in lines]
+    found: dict[str, list[int]] = {}
+    for i in range(len(stripped)):
+        for length in (1, 2, 3):
+            run = stripped[i:i + length]
+            if len(run) < length or not all(run):
+                break
+            for text in variants(_join_lines(run)):
+                candidates = {text, re.sub(r"^\d{1,2}\.?\s+", "", text)}
+                candidates |= {re.split(r"\s+-\s+|:\s", c, maxsplit=1)[0] for c in list(candidates)}
+                for candidate in candidates:
+                    found.setdefault(_heading_key(candidate), []).append(i + 1)
+    return found
+
+
+def composed_headings() -> dict[str, list[int]]:
+    """Headings whose words stand apart in the extracted text (docs/redactie.yaml)."""
+    path = source_path()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    composed = {}
+    for entry in editorial().get("samengestelde_koppen", []):
+        text = norm(" ".join(lines[n - 1] for n in entry["regels"]))
+        assert _heading_key(text) == _heading_key(entry["kop"]), \
+            f"docs/redactie.yaml: source lines {entry['regels']} read '{text}', not '{entry['kop']}'"
+        composed[_heading_key(entry["kop"])] = [min(entry["regels"])]
+    return composed
+
+
+def heading_problems(headings: list[str], editorial_titles: set[str]) -> list[str]:
+    known = {**source_headings(), **composed_headings()}
+    listed = {_heading_key(t) for t in editorial_titles}
+    return [h for h in dict.fromkeys(headings) if _heading_key(h) not in known and _heading_key(h) not in listed]
+
+
+def all_site_headings(site: StagedSite) -> list[str]:
+    headings = list(site.menu_labels)
+    for _path, text in site.pages:
+        headings += page_headings(text)
+        title = page_title(text)
+        if title:
+            headings.append(title)
+    return headings
+
+
+def test_every_heading_is_the_publications_or_listed_as_editorial():
+    """Headings, page titles and menu labels are the publication's words, or listed in
+    docs/redactie.yaml as an editorial title."""
+    site = staged_site()
+    titles = {entry["titel"] for entry in editorial()["redactionele_titels"]}
+    unknown = heading_problems(all_site_headings(site), titles)
+    assert not unknown, ("headings that are not in the publication and not listed under 'redactionele_titels' in "
+                         f"docs/redactie.yaml: {unknown}")
+
+
+def test_heading_check_detects_an_invented_heading():
+    titles = {entry["titel"] for entry in editorial()["redactionele_titels"]}
+    assert heading_problems(["Resultaten per thema", "Resultaten en inzichten"], titles) == ["Resultaten per thema"]
+    assert heading_problems(["3. Voortgezet onderwijs en mbo (vo & mbo)", "3 Voortgezet onderwijs (vo) en mbo",
+                             "Reflectievragen basisonderwijs (bo)", "Reflectievragen bo", "Voorwoord"],
+                            titles) == ["3. Voortgezet onderwijs en mbo (vo & mbo)", "Reflectievragen basisonderwijs (bo)"]
+
+
+def test_editorial_list_is_used_and_in_the_guide():
+    """No stale entries in docs/redactie.yaml, and the editor's guide lists every one of them."""
+    site = staged_site()
+    used = {_heading_key(h) for h in all_site_headings(site)}
+    guide = norm(GUIDE.read_text(encoding="utf-8"))
+    data = editorial()
+    stale = [e["titel"] for e in data["redactionele_titels"] if _heading_key(e["titel"]) not in used]
+    assert not stale, f"editorial titles listed in docs/redactie.yaml but not on the site: {stale}"
+    stale = [e["kop"] for e in data.get("samengestelde_koppen", []) if _heading_key(e["kop"]) not in used]
+    assert not stale, f"composed headings listed in docs/redactie.yaml but not on the site: {stale}"
+    missing = [e["titel"] for e in data["redactionele_titels"] if norm(e["titel"]) not in guide]
+    decisions = [f"{e['regels']} → vóór {e['voor']}" if "voor" in e else f"{e['regels']} → na {e['na']}"
+                 for e in data["leesvolgorde"]]
+    missing += [d for d in decisions if d not in guide]
+    missing += [e["kop"] for e in data.get("samengestelde_koppen", []) if norm(e["kop"]) not in guide]
+    assert not missing, f"docs/redacteuren.md does not mention: {missing}"
+
+
+# ---- reading order --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    first: int
+    last: int
+    anchor: float  # the reading position: just before or after an (unmoved) source line
+    index: int  # moves to the same place keep the order of the list
+
+
+def reading_moves() -> list[Move]:
+    moves = []
+    for index, entry in enumerate(editorial()["leesvolgorde"]):
+        first, _, last = str(entry["regels"]).partition("-")
+        if "voor" in entry:
+            anchor = int(entry["voor"]) - 0.25
+        else:
+            anchor = int(entry["na"]) + 0.25
+        moves.append(Move(int(first), int(last or first), anchor, index))
+    return moves
+
+
+def reading_key(line: int, moves: list[Move]) -> tuple:
+    """Where a source line comes when the publication is read in the site's order."""
+    for move in moves:
+        if move.first <= line <= move.last:
+            return (move.anchor, move.index, line)
+    return (float(line), -1, line)
+
+
+def _corpus_text(markdown_text: str) -> str:
+    """A staged page as plain text, like the content corpus: abbreviation definitions and
+    attribute lists dropped."""
+    text = "\n".join(line for line in markdown_text.split("\n") if not line.startswith("*["))
+    return strip_markdown(_ATTR_LIST.sub("", text)).casefold()
+
+
+def sentence_lines(block: Block, exc: Exceptions) -> list[tuple[int, str]]:
+    """The sentences of a block, each with the source line it starts on (not the block's first line)."""
+    fixed = apply_fixes(block.text.replace("*", ""), exc)
+    starts = [(len(apply_fixes(block.text[:offset].replace("*", ""), exc)), line) for offset, line in block.starts]
+    out, cursor = [], 0
+    for _line, sentence in sentences(block, exc):
+        at = fixed.find(sentence[:30], cursor)
+        if at == -1:
+            at = cursor
+        cursor = at + 1
+        out.append((([line for offset, line in starts if offset <= at] or [block.line])[-1], sentence))
+    return out
+
+
+def source_units(source: Source, exc: Exceptions) -> list[tuple[int, list[str]]]:
+    """Every checked unit of the publication (sentences; short units of YAML-owned text) with
+    its source line and the spellings it may have on the site."""
+    units = []
+    for block in source.markdown_blocks:
+        for line, sentence in sentence_lines(block, exc):
+            units.append((line, [v.casefold() for v in variants(sentence)]))
+    originals = {new.casefold(): old.casefold() for old, new, _c in exc.fixes}
+    for _comment, lines in source.yaml_spans:
+        for line, unit in yaml_units(lines, exc):
+            spellings = []
+            for v in variants(unit):
+                v = v.casefold()
+                spellings.append(v)
+                spellings += [v.replace(new, old) for new, old in originals.items() if new in v]
+            units.append((line, spellings))
+    return units
+
+
+def reading_order_problems(pages: list[tuple[str, str]], moves: list[Move]) -> list[str]:
+    """Walk the publication in reading order (source order with the moves of docs/redactie.yaml)
+    and find each unit on the site: each must stand after the previous one. Then every heading
+    must stand between the units it belongs between. Returns what is out of order."""
+    source, exc = load_source(), load_exceptions()
+    corpus, starts, heading_positions = "", [], []
+    for path, text in pages:
+        page_text = _corpus_text(text)
+        cursor = 0
+        for heading in page_headings(text):
+            at = page_text.find(norm(heading).casefold(), cursor)
+            if at != -1:
+                heading_positions.append((len(corpus) + at, heading, path))
+                cursor = at + 1
+        starts.append((len(corpus), path))
+        corpus += page_text + FILE_SEP
+
+    def page_at(position: int) -> str:
+        return [path for start, path in starts if start <= position][-1]
+
+    problems: list[str] = []
+    placed: list[tuple[int, tuple, int]] = []  # (site position, reading key, source line)
+    previous, previous_line = -1, None
+    for line, spellings in sorted(source_units(source, exc), key=lambda u: reading_key(u[0], moves)):
+        positions = sorted({m.start() for s in spellings for m in re.finditer(re.escape(s), corpus)})
+        if not positions:
+            problems.append(f"source line {line}: not found on the site ({spellings[0][:60]}…)")
+            continue
+        after = [p for p in positions if p > previous]
+        if not after:
+            problems.append(f"source line {line} ({page_at(positions[0])}: {spellings[0][:50]}…) stands before "
+                            f"source line {previous_line} ({page_at(previous)}) on the site")
+        position = after[0] if after else positions[0]
+        placed.append((position, reading_key(line, moves), line))
+        previous, previous_line = position, line
+    placed.sort()
+    known = {**source_headings(), **composed_headings()}
+    for position, heading, path in heading_positions:
+        lines = known.get(_heading_key(heading))
+        if not lines:
+            continue  # an editorial heading: nothing to keep in order
+        before = [key for p, key, _ in placed if p < position]
+        after = [key for p, key, _ in placed if p > position]
+        low = before[-1] if before else (float("-inf"),)
+        high = after[0] if after else (float("inf"),)
+        if not any(low <= reading_key(n, moves) <= high for n in lines):
+            problems.append(f"heading '{heading}' ({path}, source line {', '.join(map(str, lines))}) stands "
+                            f"between source lines {low[-1]} and {high[-1]} on the site")
+    return problems
+
+
+def test_site_follows_the_publications_reading_order():
+    """Pages, sections, quotes and sentences come in the publication's order; every place where
+    the site reads the extracted text differently is a decision in docs/redactie.yaml."""
+    site = staged_site()
+    pages = [(p, t) for p, t in site.pages if p in site.publication_pages]
+    problems = reading_order_problems(pages, reading_moves())
+    assert not problems, "out of the publication's order (decide, and list it in docs/redactie.yaml):\n  " + \
+        "\n  ".join(problems)
+
+
+def test_reading_moves_are_well_formed():
+    moves = reading_moves()
+    for move in moves:
+        assert move.first <= move.last
+        anchor_line = int(move.anchor + 0.25) if move.anchor % 1 == 0.75 else int(move.anchor - 0.25)
+        assert reading_key(anchor_line, moves)[1] == -1, f"the anchor {anchor_line} is itself moved"
+
+
+def _swap(pages: list[tuple[str, str]], a: str, b: str) -> list[tuple[str, str]]:
+    paths = [p for p, _ in pages]
+    i, j = paths.index(a), paths.index(b)
+    pages = list(pages)
+    pages[i], pages[j] = pages[j], pages[i]
+    return pages
+
+
+def test_reading_order_check_detects_a_moved_section_or_quote():
+    """Guard the guard: the old order (bo recommendations before the reflection questions),
+    a quote moved to another page, and a dropped decision are all noticed."""
+    site = staged_site()
+    pages = [(p, t) for p, t in site.pages if p in site.publication_pages]
+    moves = reading_moves()
+    assert any("'Reflectievragen bo'" in problem for problem in
+               reading_order_problems(_swap(pages, "bo/reflectievragen.md", "bo/aanbevelingen.md"), moves))
+    quote = "“De verschillen tussen de opleidingen hangen"
+    moved = []
+    for path, text in pages:
+        if path == "vo-mbo/resultaten.md":
+            start = text.index("<figure", text.index(quote) - 200)
+            end = text.index("</figure>", start) + len("</figure>")
+            figure, text = text[start:end], text[:start] + text[end:]
+        moved.append((path, text))
+    moved = [(p, t.replace("# Resultaten en inzichten\n", "# Resultaten en inzichten\n\n" + figure + "\n", 1)
+              if p == "vo-mbo/resultaten.md" else t) for p, t in moved]
+    assert any("1487" in problem for problem in reading_order_problems(moved, moves))
+    without_go_themes = [m for m in moves if m.first != 808]
+    assert any(problem.startswith("source line 851 ") for problem in reading_order_problems(pages, without_go_themes))
+    heading_moved = [(p, t.replace("## Impact in het go\n", "## Impact in het vo en mbo\n")) for p, t in pages]
+    assert any("Impact in het vo en mbo" in problem for problem in reading_order_problems(heading_moved, moves))
+
+
+# ---- glossary ---------------------------------------------------------------
+
+EDITORIAL_MARK = "Toelichting van de redactie"
+EDITORIAL_TOOLTIP = "(toelichting van de redactie)"
+
+
+def _canon(text: str) -> str:
+    """For quotations: letters and digits only, case-folded (line-end hyphens, spaces and
+    quote styles of the extracted text do not matter; every word does)."""
+    return re.sub(r"[\W_]+", "", norm(text.replace(HYPHEN_MARK, "")).casefold())
+
+
+@lru_cache(maxsize=None)
+def source_canon() -> str:
+    source, exc = load_source(), load_exceptions()
+    blocks = _join([(k + 1, line) for k, line in enumerate(
+        _blank_ignored(source_path().read_text(encoding="utf-8").splitlines(), exc.ignores))])
+    # Joined without separators: a quotation may run on where the extraction broke a block.
+    return "".join(_canon(apply_fixes(block.text, exc)) for block in blocks)
+
+
+def _glossary_entries(glossary_page: str) -> dict[str, str]:
+    """Term → the text of its entry on the staged glossary page (a definition list: the term
+    on its own line, then ':   ' and the indented definition)."""
+    lines = glossary_page.split("\n")
+    terms = []  # (index of the term line, term)
+    for i, line in enumerate(lines):
+        if line.startswith(":   "):
+            j = i - 1
+            while j >= 0 and not lines[j].strip():
+                j -= 1
+            terms.append((j, html.unescape(lines[j].strip())))
+    entries = {}
+    for k, (j, term) in enumerate(terms):
+        end = terms[k + 1][0] if k + 1 < len(terms) else len(lines)
+        entries[term] = " ".join(line.strip() for line in lines[j + 1:end] if line.strip() and not line.startswith("*["))
+    return entries
+
+
+def glossary_problems(terms, glossary_page: str, abbreviation_lines: list[str]) -> list[str]:
+    problems = []
+    entries = _glossary_entries(glossary_page)
+    tooltips = {}
+    for line in abbreviation_lines:
+        match = re.match(r"^\*\[(.+?)\]:\s*(.*)$", line)
+        if match:
+            tooltips[match.group(1)] = html.unescape(match.group(2))
+    for term in terms:
+        entry = entries.get(term.term, "")
+        if not entry:
+            problems.append(f"{term.term}: not on the glossary page")
+            continue
+        if term.source == "publicatie":
+            if _canon(term.explanation) not in source_canon():
+                problems.append(f"{term.term}: 'bron: publicatie', but the explanation is not the publication's text")
+            if f"({term.place})" not in entry:
+                problems.append(f"{term.term}: the quotation does not link to {term.place}")
+        elif EDITORIAL_MARK not in entry:
+            problems.append(f"{term.term}: editorial explanation without '{EDITORIAL_MARK}' on the glossary page")
+        if term.expansion:
+            tooltip = tooltips.get(re.sub(r"^\W+|\W+$", "", term.term))  # as publisher.escaping.abbreviation_term
+            if term.expansion_source == "publicatie":
+                if _canon(term.expansion) not in source_canon():
+                    problems.append(f"{term.term}: 'voluit_bron: publicatie', but '{term.expansion}' is not in the publication")
+            elif EDITORIAL_TOOLTIP not in entry:
+                problems.append(f"{term.term}: editorial expansion without its mark on the glossary page")
+            elif tooltip is None or EDITORIAL_TOOLTIP not in tooltip:
+                problems.append(f"{term.term}: editorial expansion without its mark in the tooltip ({tooltip!r})")
+    return problems
+
+
+def _glossary_inputs(site: StagedSite) -> tuple[str, list[str]]:
+    pages = dict(site.pages)
+    glossary_page = pages["begrippenlijst.md"]
+    abbreviations = [line for line in pages["index.md"].split("\n") if line.startswith("*[")]
+    return glossary_page, abbreviations
+
+
+def test_glossary_entries_are_quoted_from_the_publication_or_marked_editorial():
+    site = staged_site()
+    glossary_page, abbreviations = _glossary_inputs(site)
+    problems = glossary_problems(site.glossary, glossary_page, abbreviations)
+    assert not problems, "\n".join(problems)
+
+
+def test_glossary_check_detects_unmarked_editorial_text():
+    site = staged_site()
+    glossary_page, abbreviations = _glossary_inputs(site)
+    zml = next(t for t in site.glossary if t.term == "ZML")
+    brede = next(t for t in site.glossary if t.term == "brede ontwikkeling")
+    # A paraphrase presented as the publication (the old "brede ontwikkeling" without "/ambacht").
+    paraphrase = brede.model_copy(update={"explanation": brede.explanation.replace("vakmanschap/ambacht", "vakmanschap")})
+    assert glossary_problems([paraphrase], glossary_page, abbreviations)
+    # An editorial expansion presented as the publication's.
+    claimed = zml.model_copy(update={"expansion_source": "publicatie"})
+    assert glossary_problems([claimed], glossary_page, abbreviations)
+    # The marks left out of the page or the tooltip.
+    assert glossary_problems([zml], glossary_page.replace(EDITORIAL_MARK, "Uitleg"), abbreviations)
+    assert glossary_problems([zml], glossary_page, [a.replace(EDITORIAL_TOOLTIP, "") for a in abbreviations])
+
+
+def test_so_abbreviation_does_not_fire_inside_v_so():
+    """'(v)so' has its own tooltip; the one of 'so' (speciaal onderwijs) is not inside it."""
+    from publisher.pages import StagedPage
+    from publisher.project import Project
+    from publisher.site_check import render_page
+
+    site = staged_site()
+    rendered = render_page(Project.at(ROOT), StagedPage("go/index.md", dict(site.pages)["go/index.md"])).html
+    assert "(v)so" in re.sub(r"<[^>]+>", "", rendered)
+    abbreviations = re.findall(r"<abbr title=\"([^\"]*)\">([^<]*)</abbr>", rendered)
+    assert ("speciaal onderwijs", "so") in abbreviations  # "speciaal onderwijs (so)"
+    assert not re.search(r"\(v\)<abbr[^>]*>so</abbr>", rendered)
+    assert any(text == "v)so" and EDITORIAL_TOOLTIP in title for title, text in abbreviations)

@@ -100,7 +100,7 @@ def test_no_live_or_external_content_in_any_built_page(hostile_site) -> None:
     project, _ = hostile_site
     offending = []
     pages = sorted((project / "site").rglob("*.html"))
-    assert len(pages) >= 29
+    assert len(pages) >= 27  # 26 pages of the menu and the 404 page
     for file in pages:
         name = file.relative_to(project / "site").as_posix()
         html = lxml.html.fromstring(file.read_bytes())

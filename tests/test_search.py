@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "fixtures" / "zoekvragen.yaml").read_text(encoding="utf-8"))
 SCHOOL_TYPES = {"bo": "Basisonderwijs (bo)", "go": "Gespecialiseerd onderwijs (go)",
-                "vo-mbo": "Voortgezet onderwijs en mbo (vo & mbo)"}
+                "vo-mbo": "Voortgezet onderwijs (vo) en mbo"}
 
 
 @pytest.fixture

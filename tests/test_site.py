@@ -42,7 +42,7 @@ def test_reflection_page_has_every_question_in_order_with_anchor(site_dir, publi
         assert perspective.title in headings[perspective.id]
         for theme in perspective.themes:
             assert headings[theme.id].startswith(theme.title)
-    assert text_of(html.cssselect("article h1")[0]).startswith(school_type.sheet_title)
+    assert text_of(html.cssselect("article h1")[0]).startswith(school_type.reflection_title)  # "Reflectievragen bo"
 
 
 def test_quote_attributions_all_present(site_dir) -> None:
@@ -61,9 +61,13 @@ def test_quote_attributions_all_present(site_dir) -> None:
 
 
 def test_impact_themes_and_recommendations_rendered_from_yaml(site_dir, publication) -> None:
+    from publisher.structure import chapter_pages
+
     for school_type in publication.school_types:
-        impact = page(site_dir, f"{school_type.id}/impact")
-        assert [text_of(h) for h in impact.cssselect(".impactthema h3")] == [t.title for t in school_type.impact_themes]
+        chapter = [page(site_dir, path.removesuffix("index.md").removesuffix(".md"))
+                   for path in chapter_pages(school_type)]
+        impact = [h for html in chapter for h in html.cssselect(".impactthema h3")]
+        assert [text_of(h) for h in impact] == [t.title for t in school_type.impact_themes]
         recommendations = page(site_dir, f"{school_type.id}/aanbevelingen").cssselect("ol.aanbevelingen > li")
         assert [text_of(li) for li in recommendations] == [f"{r.title} – {r.text}" for r in school_type.recommendations]
 
@@ -112,7 +116,7 @@ def test_search_index_covers_the_publication_and_nothing_else(site_dir) -> None:
     forms = [p for p in pages if p.parent.name == "invullen"]  # the online forms repeat the reflection pages
     assert len(forms) == 3 and not lxml.html.fromstring(forms[0].read_bytes()).cssselect("[data-pagefind-body]")
     assert entry["languages"]["nl"]["page_count"] == len(pages) - len(forms)
-    html = (site_dir / "bo" / "impact" / "index.html").read_text(encoding="utf-8")
+    html = (site_dir / "bo" / "resultaten" / "index.html").read_text(encoding="utf-8")
     body = lxml.html.fromstring(html).cssselect("[data-pagefind-body]")
     assert len(body) == 1 and body[0].cssselect("h1")
     assert not body[0].cssselect("nav"), "het menu hoort niet in de zoekindex"
@@ -162,6 +166,23 @@ def test_glossary_and_abbreviations(site_dir, publication) -> None:
         assert any(t.startswith(term) for t in terms), term
     abbreviations = {a.text: a.get("title") for a in page(site_dir, "go").cssselect("article abbr")}
     assert abbreviations.get("go") == "gespecialiseerd onderwijs"
+    # "(v)so" has its own tooltip, marked as the editors' expansion; "so" does not fire inside it.
+    assert abbreviations.get("v)so") == "(voortgezet) speciaal onderwijs (toelichting van de redactie)"
+    assert "(v)so" in text_of(page(site_dir, "go").cssselect("article")[0])
+    # Every entry says where it comes from: a quotation with a link to its place, or the editors' mark.
+    definitions = {text_of(dt): text_of(dd) for dt, dd in zip(html.cssselect("article dl dt"), html.cssselect("article dl dd"))}
+    for term in publication.glossary.terms:
+        text = definitions[term.term]
+        if term.source == "publicatie":
+            assert f"“{' '.join(term.explanation.split())}”" in text, term.term
+        else:
+            assert "Toelichting van de redactie:" in text, term.term
+    def links(term: str) -> list[str]:
+        return [a.get("href") for a in html.xpath(f"//dt[normalize-space()='{term}']/following-sibling::dd[1]//a")]
+
+    assert links("brede ontwikkeling") == ["../"]  # the definition on the opening page
+    assert links("go") == ["../go/#cmk3-in-het-gespecialiseerd-onderwijs"]
+    assert abbreviations.get("ZML") == "zeer moeilijk lerend (toelichting van de redactie)"
 
 
 def test_chapters_link_to_their_reflection_questions_and_downloads(site_dir, publication) -> None:
