@@ -6,7 +6,8 @@ from .model import SchoolType, SiteConfig
 
 # Pages the build writes itself (see pages.py); content/ must not have files with these names.
 GLOSSARY_PAGE = "begrippenlijst.md"
-SITE_PAGES = ("vergelijking.md", "downloads.md", GLOSSARY_PAGE, "toegankelijkheid.md")
+ACCESSIBILITY_PAGE = "toegankelijkheid.md"
+SITE_PAGES = ("vergelijking.md", "downloads.md", GLOSSARY_PAGE, ACCESSIBILITY_PAGE)
 REFLECTION_PAGE = "reflectievragen.md"
 FORM_PAGE = "invullen.md"  # the online reflection form of a school type
 
@@ -30,6 +31,12 @@ def chapter_pages(school_type: SchoolType) -> list[str]:
         pages.append(reflection_page(school_type.id))
     at = pages.index(reflection_page(school_type.id)) + 1
     return pages[:at] + [form_page(school_type.id)] + pages[at:]
+
+
+def tool_pages(school_type_ids: list[str]) -> list[str]:
+    """Generated pages that are tools of the site, not part of the publication: the online
+    forms and the accessibility statement (the fidelity tests leave them out)."""
+    return [form_page(type_id) for type_id in school_type_ids] + [ACCESSIBILITY_PAGE]
 
 
 def generated_pages(school_type_ids: list[str]) -> list[str]:

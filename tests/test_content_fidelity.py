@@ -634,7 +634,7 @@ def staged_site() -> StagedSite:
     from publisher.pages import menu, staged_pages
     from publisher.project import Project
     from publisher.sheets import Download, sheet_specs
-    from publisher.structure import SITE_PAGES, navigation
+    from publisher.structure import SITE_PAGES, navigation, tool_pages
     from publisher.validate import load_publication
 
     project = Project.at(ROOT)
@@ -645,8 +645,9 @@ def staged_site() -> StagedSite:
     for spec in sheet_specs(publication):
         downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
     staged = {page.path: page.text for page in staged_pages(project, publication, loaded.pages, downloads)}
-    order = navigation(publication.config, publication.school_types)
-    assert set(order) == set(staged), "every staged page is in the menu"
+    tools = set(tool_pages([school_type.id for school_type in publication.school_types]))
+    order = [path for path in navigation(publication.config, publication.school_types) if path not in tools]
+    assert set(order) == set(staged) - tools, "every staged page is in the menu"
     labels = [html.unescape(next(iter(entry))) for entry in menu(publication) if isinstance(entry, dict)]
     return StagedSite([(path, staged[path]) for path in order], [p for p in order if p not in SITE_PAGES],
                       labels, list(publication.glossary.terms))
