@@ -263,6 +263,13 @@ def excel_header_text(text: str) -> str:
     return " ".join(text.split()).replace("&", "&&")
 
 
+def _row_height(texts: list[tuple[str, int]], columns: list[tuple[str, int]]) -> float:
+    """A row height (points) that shows wrapped text whole, at least two lines (room to write
+    when printed). Spreadsheet programs do not all fit rows to wrapped text themselves."""
+    lines = max(-(-len(text) // max(1, columns[column][1] - 2)) for text, column in texts)
+    return 15.0 * max(2, lines) + 2
+
+
 def _sheet_reference(name: str, first_row: int, last_row: int, column: str) -> str:
     return f"='{name.replace(chr(39), chr(39) * 2)}'!${column}${first_row + 1}:${column}${last_row + 1}"
 
@@ -305,6 +312,8 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
     # The sheet about the file, which also holds the answer scale that every drop-down lists.
     about.set_column(0, 0, 22)
     about.set_column(1, 1, 80)
+    about.set_paper(9)
+    about.fit_to_pages(1, 0)
     about.write_string(0, 0, title, heading)
     wrapped = book.add_format(plain)
     about.set_row(1, 45)
@@ -334,6 +343,9 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
             sheet.set_column(column, column, width)
             sheet.write_string(2, column, text, header)
         for row, item in enumerate(items, start=first):
+            texts_in_row = [(config.perspective_heading(item.perspective), 1), (item.theme.title, 2),
+                            (item.question.text, 3)]
+            sheet.set_row(row, _row_height(texts_in_row, columns))
             sheet.write_number(row, 0, item.number, number)
             sheet.write_string(row, 1, config.perspective_heading(item.perspective), cell)
             sheet.write_string(row, 2, item.theme.title, cell)
@@ -376,6 +388,7 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
     document = Document()
     _dutch(document)
     _without_thumbnail(document)
+    document.styles["Table Grid"].font.size = Pt(10)
     properties = document.core_properties
     properties.title = f"{school_type.sheet_title} – {config.title}"
     properties.subject = config.title
@@ -409,16 +422,18 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
     document.add_heading(doc_texts["details"], level=1)
     details = document.add_table(rows=0, cols=2, style="Table Grid")
     for field_label in doc_texts["detail_fields"]:
-        cells = details.add_row().cells
+        row = details.add_row()
+        row.height = Cm(0.9)
+        cells = row.cells
         cells[0].text = field_label
         cells[0].paragraphs[0].runs[0].bold = True
     _widths(details, [Cm(4), Cm(13)])
     document.add_paragraph(doc_texts["how_to"].format(answers=" / ".join(answers)))
 
     columns = [texts["number"], texts["question"], *answers, texts["notes"]]
-    answer_width = Cm(1.3)
-    question_width = Cm(7.5)
-    notes_width = Cm(17 - 0.9 - 7.5) - answer_width * len(answers)
+    # 17 cm between the margins: number, question, one narrow column per answer, notes.
+    number_width, answer_width, question_width = Cm(1.0), Cm(1.5), Cm(5.5)
+    notes_width = Cm(17) - number_width - question_width - answer_width * len(answers)
     for index, perspective in enumerate(school_type.perspectives, start=1):
         document.add_heading(f"{index}. {config.perspective_heading(perspective)}", level=1)
         for theme in perspective.themes:
@@ -430,14 +445,16 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
             for item in school_type.numbered_questions():
                 if item.theme is not theme:
                     continue
-                cells = table.add_row().cells
+                row = table.add_row()
+                row.height = Cm(1.2)  # room to write by hand
+                cells = row.cells
                 _hyperlink(cells[0].paragraphs[0], question_url(publication, school_type, item.question.id),
                            str(item.number), doc_texts["question_link"].format(number=item.number))
                 cells[1].text = item.question.text
                 for cell in cells[2:2 + len(answers)]:
                     cell.text = "☐"
                     cell.paragraphs[0].alignment = 1  # centred
-            _widths(table, [Cm(0.9), question_width, *[answer_width] * len(answers), notes_width])
+            _widths(table, [number_width, question_width, *[answer_width] * len(answers), notes_width])
 
     document.add_heading(doc_texts["actions"], level=1)
     actions = document.add_table(rows=1, cols=len(doc_texts["action_columns"]), style="Table Grid")
@@ -498,8 +515,15 @@ def _caption(table, text: str) -> None:
 
 
 def _widths(table, widths) -> None:
+    """Fixed column widths (Word reads the cells' widths, LibreOffice the table grid), and
+    rows that never break across pages."""
+    from docx.oxml import OxmlElement
+
     table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
     for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, width in zip(row.cells, widths):
             cell.width = width
 
