@@ -3,7 +3,8 @@
 Pages are plain Markdown. A line of the form `{{< name argument >}}` is a
 shortcode: the build replaces it by Markdown generated from the data in
 indicators/ (the impact themes or recommendations of a school type, its
-download buttons). Shortcodes are the only template syntax editors write.
+download buttons) or, without argument, from site_config.yaml (an entry per
+school type). Shortcodes are the only template syntax editors write.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ SHORTCODES = {
     "impactthemas": "de impactthema's van een schooltype",
     "aanbevelingen": "de genummerde aanbevelingen van een schooltype",
     "downloads": "de downloadknoppen voor de reflectiebladen van een schooltype",
+    "schooltypen": "een ingang per schooltype (hoofdstuk, reflectievragen, downloads)",
 }
+# Shortcodes about the whole publication: written without a school type.
+SITE_WIDE_SHORTCODES = frozenset({"schooltypen"})
 
-_SHORTCODE_LINE = re.compile(r"^\{\{<\s*(?P<name>[\w-]+)\s+(?P<arg>[\w-]+)\s*>\}\}\s*$")
+_SHORTCODE_LINE = re.compile(r"^\{\{<\s*(?P<name>[\w-]+)(?:\s+(?P<arg>[\w-]+))?\s*>\}\}\s*$")
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\(\s*(?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _BLOCK_TAGS = ("figure", "div", "section", "ol", "ul", "table", "details", "aside", "figcaption", "blockquote")
 _HEADING = re.compile(r"^(#{1,6})\s+\S")
@@ -51,7 +55,7 @@ class FrontMatter(BaseModel):
 @dataclass(frozen=True)
 class Shortcode:
     name: str
-    argument: str
+    argument: str | None  # the school type id; None for a site-wide shortcode
     line: int
 
 
@@ -210,7 +214,15 @@ def check_pages(pages: dict[str, Page], school_type_ids: set[str],
     for page in pages.values():
         name = f"content/{page.path}"
         for code in page.shortcodes:
-            if code.argument not in school_type_ids:
+            if code.name in SITE_WIDE_SHORTCODES:
+                if code.argument is not None:
+                    problems.append(error(name, code.line, f"'{{{{< {code.name} >}}}}' heeft geen schooltype nodig",
+                                          f"Schrijf alleen {{{{< {code.name} >}}}}: de bouw maakt een ingang voor elk schooltype."))
+            elif code.argument is None:
+                problems.append(error(name, code.line, f"'{{{{< {code.name} … >}}}}' mist het schooltype",
+                                      f"Schrijf bijvoorbeeld {{{{< {code.name} {min(school_type_ids)} >}}}}; "
+                                      f"kies uit: {', '.join(sorted(school_type_ids))}."))
+            elif code.argument not in school_type_ids:
                 problems.append(error(name, code.line, f"onbekend schooltype '{code.argument}' in '{{{{< {code.name} … >}}}}'",
                                       f"Kies uit: {', '.join(sorted(school_type_ids))}."))
         if page.path not in navigation:

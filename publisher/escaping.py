@@ -66,6 +66,16 @@ def file_name(value: str) -> Markup:
     return Markup(value)
 
 
+_PAGE = re.compile(r"^([a-z0-9][a-z0-9_-]*/)*[a-z0-9][a-z0-9_-]*\.md$")
+
+
+def page_link(value: str) -> Markup:
+    """A page path from the model ('bo/index.md'), used as a Markdown link target."""
+    if not _PAGE.match(value):
+        raise ValueError(f"geen geldig paginapad: {value!r}")
+    return Markup(value)
+
+
 def html_text(value: str) -> str:
     """Plain text for places the site engine puts into HTML as it is (titles,
     menu entries, meta descriptions, the footer)."""

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .escaping import TERM_PATTERN
-from .model import EDITION_PATTERN, URL_PATTERN, DutchValueError
+from .model import CONTACT_PATTERN, EDITION_PATTERN, URL_PATTERN, DutchValueError
 from .problems import Problem, error
 from .sources import character_name
 from .yamlfile import YamlDocument
@@ -149,6 +149,8 @@ _PATTERN_HELP = {
                   "spaties, aanhalingstekens, ? of #, en dat eindigt op /, bv. 'https://kc-r.nl/reflectievragen/'."),
     EDITION_PATTERN: ("is geen geldige editie",
                       "Begin de editie met een jaartal, eventueel gevolgd door letters en cijfers, bv. '2025' of '2025-2'."),
+    CONTACT_PATTERN: ("is geen geldig e-mailadres of webadres",
+                      "Schrijf een e-mailadres (bv. 'info@kc-r.nl') of een volledig webadres dat begint met https://."),
     TERM_PATTERN: ("is geen geldig begrip",
                    "Een begrip mag geen [ ] * < > & \" ` { } | # of \\ bevatten; schrijf het zoals het in de tekst staat."),
 }

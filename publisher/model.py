@@ -48,6 +48,9 @@ PAGE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md$"
 # path segments of unreserved characters and percent escapes; no query or fragment.
 URL_PATTERN = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?(/[A-Za-z0-9._~%-]+)*/$"
 EDITION_PATTERN = r"^\d{4}([ ./-][0-9A-Za-z.-]+)*$"
+# A contact route: a web address as above (without the trailing-slash rule) or an e-mail address.
+CONTACT_PATTERN = (r"^(https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(/[A-Za-z0-9._~%-]+)*/?"
+                   r"|[A-Za-z0-9._+-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+)$")
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 Slug = Annotated[
@@ -173,6 +176,18 @@ class Navigation(_Strict):
     after: list[NavSection] = Field(alias="na", description="Menu-onderdelen ná de hoofdstukken per schooltype.")
 
 
+class Accessibility(_Strict):
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, pattern=CONTACT_PATTERN, max_length=200)] = Field(
+        description="Waar lezers een toegankelijkheidsprobleem melden: een e-mailadres of een webadres.")
+    known_limits: list[Text] = Field(
+        alias="bekende_beperkingen", default_factory=list,
+        description="Wat (nog) niet toegankelijk is, in gewone zinnen; staat op de pagina Toegankelijkheid.")
+
+    @property
+    def contact_is_email(self) -> bool:
+        return "@" in self.contact and not self.contact.startswith("http")
+
+
 class SiteConfig(_Strict):
     title: ShortText = Field(alias="titel")
     organisation: ShortText = Field(alias="organisatie")
@@ -193,6 +208,8 @@ class SiteConfig(_Strict):
         description="De antwoordmogelijkheden op de reflectiebladen, bv. ja, deels, nee, n.v.t.",
     )
     navigation: Navigation = Field(alias="navigatie")
+    accessibility: Accessibility = Field(alias="toegankelijkheid",
+                                         description="Voor de toegankelijkheidsverklaring (pagina Toegankelijkheid).")
 
     @property
     def year(self) -> int:

@@ -22,7 +22,8 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from .content import Page
+from . import accessibility
+from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .exports import Exports
 from .model import Publication, SchoolType
@@ -42,6 +43,15 @@ class Staged:
 class StagedPage:
     path: str  # relative to the docs dir, e.g. 'bo/reflectievragen.md'
     text: str  # the whole Markdown file as MkDocs reads it
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december")
+
+
+def dutch_date(day) -> str:
+    """'29 november 2026'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def format_size(size: int) -> str:
@@ -91,6 +101,10 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
         {"title": "Reflectiebladen downloaden",
          "description": f"Alle reflectiebladen van {config.title} om te downloaden: afdrukbaar, invulbaar, "
                         "als Word- en Excel-bestand en als gegevens (CSV, JSON)."})
+    add("toegankelijkheid.md", render(templates, "pages/toegankelijkheid.md.j2", statement=accessibility.statement(project),
+                                      dutch_date=dutch_date, **context),
+        {"title": "Toegankelijkheid", "description": f"Toegankelijkheidsverklaring van {config.title}: wat er "
+                                                      "gecontroleerd is, bekende beperkingen en waar je een probleem meldt."})
     terms = sorted(publication.glossary.terms, key=lambda t: t.term.casefold())
     add("begrippenlijst.md", render(templates, "pages/begrippenlijst.md.j2", terms=terms, **context),
         {"title": "Begrippenlijst", "description": f"Afkortingen en begrippen uit {config.title}."})
@@ -139,6 +153,11 @@ def expand_shortcodes(project: Project, publication: Publication, page: Page,
     depth = page.path.count("/")
     known = {school_type.id for school_type in publication.school_types}
     for code in page.shortcodes:
+        if code.name in SITE_WIDE_SHORTCODES:
+            text = render(project.templates, f"pages/{code.name}.md.j2", publication=publication,
+                          entries=_school_type_entries(publication, downloads), prefix="../" * depth)
+            lines[code.line - 1] = "" if code.argument else text.rstrip("\n")  # an argument: reported by check_pages
+            continue
         if code.argument not in known:  # reported by content.check_pages
             lines[code.line - 1] = ""
             continue
@@ -169,6 +188,16 @@ def _export_rows(publication: Publication, exports: Exports) -> list[dict]:
     rows = [row(s.title, s.id, s.abbreviation, exports.school_types[s.id])
             for s in publication.school_types]
     return rows + [row("Alle schooltypen samen", None, "alle schooltypen", exports.together)]
+
+
+def _school_type_entries(publication: Publication, downloads: dict[str, list[Download]]) -> list[dict]:
+    """Per school type, in the order of site_config.yaml: what the home page's entry shows."""
+    return [{"school_type": school_type,
+             "first_page": f"{school_type.id}/{school_type.pages[0]}",
+             "reflection_page": reflection_page(school_type.id),
+             "questions": len(school_type.numbered_questions()),
+             "files": downloads.get(school_type.id, [])}
+            for school_type in publication.school_types]
 
 
 def _comparison(publication: Publication) -> list[dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .model import SchoolType, SiteConfig
 
 # Pages the build writes itself (see pages.py); content/ must not have files with these names.
-SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md")
+SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md", "toegankelijkheid.md")
 REFLECTION_PAGE = "reflectievragen.md"
 
 

@@ -32,6 +32,7 @@ def environment(templates_dir: Path, markdown: bool) -> jinja2.Environment:
     env.filters.update({
         "id": escaping.anchor_id,
         "id_file": escaping.file_name,
+        "page_link": escaping.page_link,
         "paragraphs": escaping.markdown_paragraphs,
         "abbr_term": escaping.abbreviation_term,
         "abbr_title": escaping.abbreviation_title,

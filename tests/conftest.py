@@ -27,6 +27,11 @@ def copy_project(target: Path) -> Path:
             shutil.copytree(source, target / name)
         elif source.exists():
             shutil.copy2(source, target / name)
+    # What the page Toegankelijkheid is generated from (publisher/accessibility.py).
+    shutil.copy2(ROOT / "requirements.lock", target / "requirements.lock")
+    (target / "tests").mkdir(exist_ok=True)
+    for test_file in (ROOT / "tests").glob("test_*.py"):
+        shutil.copy2(test_file, target / "tests" / test_file.name)
     return target
 
 

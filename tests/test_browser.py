@@ -64,6 +64,7 @@ def run_axe(page) -> list:
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
+@pytest.mark.toegankelijkheid("Elke pagina, 1280 en 390 pixels breed, en het geopende zoekvenster: geen schendingen van WCAG 2.1 A en AA", hulpmiddel="axe-core", pakket="axe-playwright-python", wcag=["A en AA, automatisch toetsbaar deel"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_axe_finds_no_wcag21_aa_violations_on_any_page(browser, site_url, site_dir, width) -> None:
     # axe-core is injected as an inline script, which the site's Content-Security-Policy forbids
@@ -112,6 +113,7 @@ def test_every_page_loads_without_console_error_or_external_request(browser, sit
     assert any("/pagefind/" in u for u in requested), "de zoekmachine wordt (van de site zelf) geladen"
 
 
+@pytest.mark.toegankelijkheid("Een adres dat niet bestaat geeft een Nederlandse pagina met links terug", hulpmiddel="Chromium", pakket="playwright", wcag=["2.4.5"])
 def test_dutch_404_page_with_a_way_back(page, site_url) -> None:
     response = page.goto(urljoin(site_url, "bestaat/niet/"))
     assert response.status == 404
@@ -122,6 +124,7 @@ def test_dutch_404_page_with_a_way_back(page, site_url) -> None:
     assert page.locator("article h1").count() == 1
 
 
+@pytest.mark.toegankelijkheid("De oriëntatiepunten van de pagina (paginakop, voettekst) hebben Nederlandse namen", hulpmiddel="Chromium", pakket="playwright", wcag=["1.3.1", "3.1.1"])
 def test_landmarks_are_labelled_in_dutch(page, site_url) -> None:
     page.goto(urljoin(site_url, "voorwoord/"))
     labels = page.evaluate("() => [...document.querySelectorAll('nav[aria-label], [role=navigation][aria-label]')]"
@@ -130,6 +133,7 @@ def test_landmarks_are_labelled_in_dutch(page, site_url) -> None:
     assert not {"Header", "Footer"} & set(labels), labels
 
 
+@pytest.mark.toegankelijkheid("Op een telefoon noemt de paginakop de pagina en het hoofdstuk", hulpmiddel="Chromium", pakket="playwright", wcag=["2.4.2", "2.4.6"])
 def test_phone_header_names_the_page_and_its_chapter(browser, site_url) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
@@ -149,12 +153,60 @@ def test_print_stylesheet_hides_navigation(page, site_url) -> None:
     assert page.locator("article h1").is_visible()
 
 
+def test_printed_page_carries_its_web_address_and_the_edition(page, site_url, publication, tmp_path) -> None:
+    """Print to PDF as the browser's own print dialog does, then read the paper's text."""
+    import subprocess
+
+    page.goto(urljoin(site_url, "bo/aanbevelingen/"))
+    assert not page.locator(".kcr-afdrukadres").is_visible(), "alleen op papier"
+    pdf = tmp_path / "afdruk.pdf"
+    pdf.write_bytes(page.pdf(format="A4"))
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    address = publication.config.base_url + "bo/aanbevelingen/"
+    assert address in text.replace(" ", "") or address in text, text[-400:]
+    assert f"editie {publication.config.edition}" in text
+    assert "Zoeken" not in text  # the header is not printed
+
+
+@pytest.mark.toegankelijkheid("De downloadtabel past op een telefoon (390 pixels) zonder zijwaarts scrollen", hulpmiddel="Chromium", pakket="playwright", wcag=["1.4.10"])
+def test_downloads_table_fits_a_phone(browser, site_url, publication) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(urljoin(site_url, "downloads/"))
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == len(publication.school_types)
+    overflow = page.evaluate("() => [...document.querySelectorAll('article table, article .md-typeset__scrollwrap')]"
+                             ".map(e => e.scrollWidth - e.clientWidth)")
+    assert overflow and max(overflow) <= 0, f"de tabel is {max(overflow)} px te breed"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    for link in page.locator("article table a[href$='.pdf']").all():
+        box = link.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, link.inner_text()
+    context.close()
+
+
+@pytest.mark.toegankelijkheid("De vergelijking van thema's staat op een telefoon onder elkaar en op een groot scherm naast elkaar", hulpmiddel="Chromium", pakket="playwright", wcag=["1.4.10"])
+@pytest.mark.parametrize("width, across", [(1280, 3), (390, 1)])
+def test_comparison_puts_the_school_types_side_by_side_where_they_fit(browser, site_url, publication,
+                                                                       width, across) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(urljoin(site_url, "vergelijking/"))
+    for row in page.locator("article .vergelijking").all():
+        tops = [round(section.bounding_box()["y"]) for section in row.locator(":scope > section").all()]
+        assert len(tops) == len(publication.school_types)
+        assert len(set(tops[:across])) == 1 and (across == len(tops) or tops[across] > tops[0]), tops
+    context.close()
+
+
 def test_reflection_question_anchor_is_stable(page, site_url, publication) -> None:
     question = publication.school_type("go").perspectives[0].themes[0].questions[1]
     page.goto(urljoin(site_url, f"go/reflectievragen/#{question.id}"))
     assert page.locator(f"li#{question.id}").inner_text().strip() == question.text
 
 
+@pytest.mark.toegankelijkheid("Een afkorting toont haar uitleg bij de muis en bij toetsenbordfocus, en Escape sluit die", hulpmiddel="Chromium", pakket="playwright", wcag=["1.4.13", "2.1.1", "3.1.4"])
 def test_abbreviation_explained_on_hover_and_on_keyboard_focus(page, site_url) -> None:
     page.goto(urljoin(site_url, "go/"))
     abbreviation = page.locator("article abbr[title='gespecialiseerd onderwijs']").first

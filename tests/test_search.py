@@ -78,6 +78,7 @@ def test_result_titles_say_where_the_page_is_and_links_work(search_page, site_ur
     assert search_page.title().startswith("Aanbevelingen · Basisonderwijs (bo)")
 
 
+@pytest.mark.toegankelijkheid("Het zoekvenster openen (toets /), zoeken en een resultaat kiezen gaan met alleen het toetsenbord", hulpmiddel="Chromium", pakket="playwright", wcag=["2.1.1"])
 def test_search_by_keyboard_only(search_page, site_url) -> None:
     """Tab to the search button, type, arrow down to the first result, Enter."""
     search_page.goto(urljoin(site_url, "voorwoord/"), wait_until="networkidle")

@@ -89,6 +89,7 @@ def test_no_page_loads_anything_from_another_host(site_dir) -> None:
         assert host not in everything
 
 
+@pytest.mark.toegankelijkheid("Elke pagina heeft een eigen titel die ook het hoofdstuk noemt", hulpmiddel="pytest", wcag=["2.4.2"])
 def test_every_page_title_is_unique_and_names_its_chapter(site_dir) -> None:
     titles = {}
     for file in sorted(site_dir.rglob("index.html")):
@@ -188,3 +189,44 @@ def test_plain_mkdocs_strict_build_of_staged_docs_has_no_warnings(built_project,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
+
+
+def test_home_page_has_an_entry_per_school_type(site_dir, publication) -> None:
+    html = (site_dir / "index.html").read_text(encoding="utf-8")
+    entries = lxml.html.fromstring(html).xpath("//div[contains(@class, 'schooltypen')]//li")
+    assert len(entries) == len(publication.school_types)
+    for entry, school_type in zip(entries, publication.school_types):
+        links = {a.get("href"): a.text_content().strip() for a in entry.xpath(".//a")}
+        assert links[f"{school_type.id}/"] == school_type.title
+        assert links[f"{school_type.id}/reflectievragen/"] == f"Reflectievragen {school_type.abbreviation}"
+        assert f"({len(school_type.numbered_questions())} vragen)" in entry.text_content()
+        assert "downloads/" in links
+
+
+def test_home_page_entries_follow_site_config_not_a_hand_written_list() -> None:
+    """A school type added, removed or moved in site_config.yaml moves on the home page too."""
+    from publisher.content import read_pages
+    from publisher.pages import staged_pages
+    from publisher.project import Project
+    from publisher.validate import load_publication
+
+    project = Project.at(ROOT)
+    publication = load_publication(project).publication
+    pages, _, _ = read_pages(project)
+    changed = publication.model_copy(update={"school_types": list(reversed(publication.school_types[1:]))})
+    home = next(p.text for p in staged_pages(project, changed, pages, {t.id: [] for t in changed.school_types})
+                if p.path == "index.md")
+    shown = [line for line in home.splitlines() if line.startswith("-   **[")]
+    assert len(shown) == 2
+    assert [line.split("](")[0] for line in shown] == [f"-   **[{t.title}".replace("&", "&#38;")
+                                                        for t in changed.school_types]
+    assert "reflectiebladen" not in home.casefold()  # no sheets, no download link
+
+
+@pytest.mark.toegankelijkheid("Elke pagina is als Nederlands gemarkeerd (lang=\"nl\")", hulpmiddel="pytest", wcag=["3.1.1"])
+def test_every_page_is_marked_as_dutch(site_dir) -> None:
+    pages = sorted(site_dir.rglob("*.html"))
+    assert len(pages) >= 30
+    for page in pages:
+        root = lxml.html.fromstring(page.read_bytes())
+        assert root.get("lang") == "nl", page.relative_to(site_dir)

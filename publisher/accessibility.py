@@ -1,0 +1,107 @@
+"""What the accessibility statement (the page Toegankelijkheid) says was checked.
+
+The statement lists no hand-typed claims: every check on it is a test in tests/
+that carries the marker
+
+    @pytest.mark.toegankelijkheid("wat er gecontroleerd wordt", hulpmiddel="axe-core",
+                                  pakket="axe-playwright-python", wcag=["1.4.10"])
+
+The build reads these markers from the test files (without importing or running
+them), so a check that is removed from the tests disappears from the page, and a new
+one appears. Tool versions come from requirements.lock, the pinned set the tests run
+with. `tests/test_accessibility_statement.py` checks that every marked test is
+collected by pytest, so the page cannot name a test that does not run.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .project import Project
+
+MARKER = "toegankelijkheid"
+
+
+@dataclass(frozen=True)
+class Check:
+    what: str  # Dutch, one sentence
+    tool: str  # e.g. "axe-core"
+    package: str | None  # the Python package the tool comes in, e.g. "playwright"
+    version: str | None  # of that package, from requirements.lock
+    wcag: tuple[str, ...] = ()  # success criteria, e.g. ("1.4.3", "1.4.10")
+    test: str = ""  # "tests/test_browser.py::test_…"
+
+
+@dataclass(frozen=True)
+class Statement:
+    checks: list[Check] = field(default_factory=list)
+    revision: str | None = None  # the source commit the site was built from, when known
+    day: date | None = None  # the date of that commit
+
+
+def statement(project: Project) -> Statement:
+    versions = locked_versions(project.root / "requirements.lock")
+    checks = sorted(marked_checks(project.root / "tests", versions), key=lambda c: (c.tool.casefold(), c.test))
+    revision, day = source_revision(project.root)
+    return Statement(checks, revision, day)
+
+
+def marked_checks(tests_dir: Path, versions: dict[str, str]) -> list[Check]:
+    """Every test function in tests/*.py with a `toegankelijkheid` marker, read with `ast`."""
+    checks: list[Check] = []
+    for file in sorted(tests_dir.glob("test_*.py")):
+        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in node.decorator_list:
+                marker = _marker_arguments(decorator)
+                if marker is None:
+                    continue
+                what, options = marker
+                package = options.get("pakket")
+                checks.append(Check(
+                    what=what, tool=str(options.get("hulpmiddel", "pytest")), package=package,
+                    version=versions.get(str(package).lower()) if package else None,
+                    wcag=tuple(options.get("wcag", ())), test=f"tests/{file.name}::{node.name}"))
+    return checks
+
+
+def _marker_arguments(decorator: ast.expr) -> tuple[str, dict] | None:
+    """("what", {keyword: literal}) for `@pytest.mark.toegankelijkheid("what", …)`, else None."""
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr == MARKER):
+        return None
+    if not decorator.args:
+        raise ValueError(f"@pytest.mark.{MARKER} zonder beschrijving (regel {decorator.lineno})")
+    what = ast.literal_eval(decorator.args[0])
+    options = {keyword.arg: ast.literal_eval(keyword.value) for keyword in decorator.keywords}
+    return " ".join(str(what).split()), options
+
+
+def locked_versions(lock_file: Path) -> dict[str, str]:
+    """{package name (lower case): version} from requirements.lock ('name==version' lines)."""
+    versions: dict[str, str] = {}
+    if lock_file.is_file():
+        for line in lock_file.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"^([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==([^\s;#]+)", line)
+            if match:
+                versions[match[1].lower().replace("_", "-")] = match[2]
+    return versions
+
+
+def source_revision(root: Path) -> tuple[str | None, date | None]:
+    """The commit of the project's own Git repository (not of a folder around it) and its date."""
+    if not (root / ".git").exists():
+        return None, None
+    try:
+        output = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %cs"], capture_output=True,
+                                text=True, timeout=10, check=True).stdout.split()
+        return output[0], date.fromisoformat(output[1])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None, None
