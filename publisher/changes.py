@@ -126,8 +126,15 @@ def prepare_base(project: Project, base: str, target: Path) -> Project:
             if (target / "_version" / name).exists():
                 (target / "_version" / name).rename(target / name)
         shutil.rmtree(target / "_version")
+    # Everything else the pages are made from comes from the working tree: templates, the engine's
+    # configuration, and what the accessibility statement reads (test markers, pinned versions).
     shutil.copytree(project.templates, target / "templates")
     shutil.copy2(project.mkdocs_config, target / "mkdocs.yml")
+    if (project.root / "requirements.lock").is_file():
+        shutil.copy2(project.root / "requirements.lock", target / "requirements.lock")
+    (target / "tests").mkdir()
+    for test_file in (project.root / "tests").glob("test_*.py"):
+        shutil.copy2(test_file, target / "tests" / test_file.name)
     return Project.at(target)
 
 

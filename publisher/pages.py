@@ -101,7 +101,7 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
         {"title": "Reflectiebladen downloaden",
          "description": f"Alle reflectiebladen van {config.title} om te downloaden: afdrukbaar, invulbaar, "
                         "als Word- en Excel-bestand en als gegevens (CSV, JSON)."})
-    add("toegankelijkheid.md", render(templates, "pages/toegankelijkheid.md.j2", statement=accessibility.statement(project),
+    add("toegankelijkheid.md", render(templates, "pages/toegankelijkheid.md.j2", statement=accessibility.statement(project, exports.revision),
                                       dutch_date=dutch_date, **context),
         {"title": "Toegankelijkheid", "description": f"Toegankelijkheidsverklaring van {config.title}: wat er "
                                                       "gecontroleerd is, bekende beperkingen en waar je een probleem meldt."})

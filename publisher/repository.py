@@ -12,6 +12,7 @@ import os
 import subprocess
 import tarfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from .project import Project
@@ -23,6 +24,7 @@ class Revision:
 
     commit: str | None  # full hash, None when unknown
     modified: bool = False  # the inputs differ from that commit (a local build with unsaved work)
+    day: date | None = None  # the commit's date, when Git is there to tell
 
     @property
     def label(self) -> str:
@@ -51,12 +53,12 @@ def source_revision(project: Project) -> Revision:
     repository (marked as modified when an input differs from it), else GITHUB_SHA (a CI
     checkout without Git), else unknown."""
     if _is_repository_root(project.root):
-        commit = (_git(project.root, "rev-parse", "HEAD") or "").strip()
+        commit, _, day = (_git(project.root, "log", "-1", "--format=%H %cs") or "").strip().partition(" ")
         if commit:
             inputs = [project.name(p) for p in (project.site_config, project.indicators, project.content,
                                                 project.templates)]
             status = _git(project.root, "status", "--porcelain", "--", *inputs)
-            return Revision(commit, modified=bool(status and status.strip()))
+            return Revision(commit, modified=bool(status and status.strip()), day=date.fromisoformat(day))
     commit = os.environ.get("GITHUB_SHA", "").strip()
     if len(commit) == 40 and all(c in "0123456789abcdef" for c in commit):
         return Revision(commit)
