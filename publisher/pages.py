@@ -25,7 +25,7 @@ from markupsafe import Markup
 from . import accessibility
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
-from .exports import Exports
+from .exports import Exports, placeholder_exports
 from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
@@ -62,8 +62,10 @@ def format_size(size: int) -> str:
 
 
 def staged_pages(project: Project, publication: Publication, pages: dict[str, Page],
-                 downloads: dict[str, list[Download]], exports: Exports) -> list[StagedPage]:
-    """Every page of the site as MkDocs will read it (content pages and generated pages)."""
+                 downloads: dict[str, list[Download]], exports: Exports | None = None) -> list[StagedPage]:
+    """Every page of the site as MkDocs will read it (content pages and generated pages).
+    Without `exports`, the downloads page names the export files without their sizes."""
+    exports = exports or placeholder_exports(project, publication)
     templates = project.templates
     abbreviations = render(templates, "pages/afkortingen.md.j2", terms=[t for t in publication.glossary.terms if t.expansion])
     config = publication.config
