@@ -23,6 +23,7 @@ templates/exports/teksten.yaml.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -258,6 +259,9 @@ def sheet_name(text: str, used: set[str]) -> str:
     return candidate
 
 
+EXCEL_HEADER_LIMIT = 255  # characters in a print header or footer, codes included
+
+
 def excel_header_text(text: str) -> str:
     """Text for a print header/footer, where '&' starts a code (&P is the page number)."""
     return " ".join(text.split()).replace("&", "&&")
@@ -334,6 +338,9 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
     columns = [(texts["number"], 5), (texts["perspective"], 24), (texts["theme"], 28), (texts["question"], 60),
                (texts["answer"], 12), (texts["notes"], 48), (texts["id"], 26)]
     footer = f"&L&8{excel_header_text(stamp)}&R&8{book_texts['page_footer']}"
+    if len(footer) > EXCEL_HEADER_LIMIT:  # Excel's limit; a long title or organisation name is left out
+        footer = f"&L&8{excel_header_text(f'editie {config.edition} · bronversie {revision.label}')}" \
+                 f"&R&8{book_texts['page_footer']}"
     for school_type, sheet in checklists:
         items = school_type.numbered_questions()
         first, last = 3, 3 + len(items) - 1
@@ -656,13 +663,54 @@ def placeholder_exports(project: Project, publication: Publication) -> Exports:
                                             for p in planned_exports(project, publication, revision)])
 
 
+def _fingerprint(project: Project, publication: Publication, revision: Revision) -> str:
+    """Everything the export files are made from: the data (with the source version and the
+    date), the fixed texts, this module and the versions of the libraries that write them."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(export_json(publication, publication.school_types, revision))
+    digest.update(document_moment(publication).isoformat().encode())
+    digest.update((project.templates / TEXTS_FILE).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    for package in ("xlsxwriter", "python-docx", "pydantic"):
+        digest.update(f"{package} {metadata.version(package)}\n".encode())
+    return digest.hexdigest()
+
+
+STAMP_FILE = ".vingerafdruk"  # in the target directory: the fingerprint and the hash of each file next to it
+
+
+def _stamp_text(fingerprint: str, target: Path, plan: list[PlannedExport]) -> str | None:
+    lines = [fingerprint]
+    for planned in plan:
+        try:
+            lines.append(f"{hashlib.sha256((target / planned.file_name).read_bytes()).hexdigest()} {planned.file_name}")
+        except OSError:
+            return None
+    return "\n".join(lines) + "\n"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def build_exports(project: Project, publication: Publication, target: Path) -> Exports:
-    """Make every export file in `target` (a file whose bytes did not change is left alone;
-    files of removed school types are removed)."""
+    """Make every export file in `target`. When nothing they are made from changed since the
+    last build (the live preview rebuilds often), the files there are used as they are."""
     revision = source_revision(project)
+    plan = planned_exports(project, publication, revision)
     target.mkdir(parents=True, exist_ok=True)
+    fingerprint = _fingerprint(project, publication, revision)
+    stamp = target / STAMP_FILE
+    if _stamp_text(fingerprint, target, plan) == _read(stamp):  # also checks that no file was damaged
+        return _collect(publication, revision, [(p, Download(p.file_name, p.label, (target / p.file_name).stat().st_size,
+                                                             target / p.file_name)) for p in plan])
+    stamp.unlink(missing_ok=True)
     made: list[tuple[PlannedExport, Download]] = []
-    for planned in planned_exports(project, publication, revision):
+    for planned in plan:
         try:
             data = planned.make()
         except (KeyError, TypeError, yaml.YAMLError) as exc:  # a broken templates/exports/teksten.yaml
@@ -680,4 +728,5 @@ def build_exports(project: Project, publication: Publication, target: Path) -> E
     for file in target.iterdir():
         if file.name not in keep:
             file.unlink()
+    stamp.write_text(_stamp_text(fingerprint, target, plan), encoding="ascii")  # last: an interrupted build has none
     return _collect(publication, revision, made)

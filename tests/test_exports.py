@@ -301,3 +301,13 @@ def test_editor_text_stays_text_in_every_export(project_copy) -> None:
     document = docx.Document(io.BytesIO(export_docx(project, publication, bo, revision)))
     texts = [row.cells[1].text for table in question_tables(document) for row in table.rows[1:]]
     assert texts[:2] == [formula, xml]
+
+
+def test_a_damaged_export_in_the_cache_is_made_again(built_project, publication, tmp_path) -> None:
+    project = Project.at(built_project)
+    first = {d.file_name: d.path.read_bytes() for d in build_exports(project, publication, tmp_path / "cache").files()}
+    damaged = tmp_path / "cache" / export_file_name("bo", "xlsx")
+    damaged.write_bytes(b"kapot")
+    again = build_exports(project, publication, tmp_path / "cache")
+    assert {d.file_name: d.path.read_bytes() for d in again.files()} == first
+    assert {d.file_name: d.size for d in again.files()} == {name: len(data) for name, data in first.items()}
