@@ -164,6 +164,7 @@ def question_tables(document):
     return [t for t in document.tables if t.rows[0].cells[0].text == "Nr."]
 
 
+@pytest.mark.toegankelijkheid("Het Word-reflectieblad: Nederlands als documenttaal, koppen met kopstijlen, tabellen met een titel en een kopregel die op elke pagina terugkomt", hulpmiddel="python-docx", pakket="python-docx", wcag=["1.3.1", "3.1.1"])
 def test_docx_is_an_editable_reflection_sheet(downloads, publication, revision) -> None:
     config = publication.config
     answers = config.answer_scale
@@ -179,8 +180,10 @@ def test_docx_is_an_editable_reflection_sheet(downloads, publication, revision) 
         found = []
         tables = question_tables(document)
         assert len(tables) == len(themes)
-        for table in tables:
+        for table, theme in zip(tables, themes):
             assert [c.text for c in table.rows[0].cells] == ["Nr.", "Vraag", *answers, "Toelichting / voorbeeld"]
+            assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader"), "de kopregel komt op elke pagina terug"
+            assert table._tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [theme.title]
             for row in table.rows[1:]:
                 number_cell = row.cells[0].paragraphs[0]
                 link = number_cell.hyperlinks[0]
@@ -195,6 +198,7 @@ def test_docx_is_an_editable_reflection_sheet(downloads, publication, revision) 
         assert "Afspraken en vervolgstappen" in [text for _, text in headings]
         properties = document.core_properties
         assert properties.language == "nl-NL" and properties.author == config.organisation
+        assert document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val") == ["nl-NL"]
         assert properties.created == properties.modified == document_moment(publication)
         assert revision.label in properties.comments
         footer = document.sections[0].footer.paragraphs[0].text
