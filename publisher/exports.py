@@ -434,6 +434,7 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
         cells = row.cells
         cells[0].text = field_label
         cells[0].paragraphs[0].runs[0].bold = True
+    _caption(details, doc_texts["details"])
     _widths(details, [Cm(4), Cm(13)])
     document.add_paragraph(doc_texts["how_to"].format(answers=" / ".join(answers)))
 
