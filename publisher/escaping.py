@@ -56,7 +56,7 @@ def anchor_id(value: str) -> Markup:
     return Markup(value)
 
 
-_FILE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+$")
+_FILE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)+$")
 
 
 def file_name(value: str) -> Markup:

@@ -39,6 +39,13 @@ TAG_ATTRIBUTES = {
     "td": {"colspan", "rowspan", "style"},
     "details": {"open"},
 }
+# Form elements: only on the pages the build generates for the online reflection form
+# (templates/pages/invullen.md.j2), never in an editor's page. No action, formaction or
+# src: a form cannot send anything anywhere or load anything.
+FORM_TAGS = frozenset({"form", "fieldset", "legend", "label", "input", "textarea", "button", "select", "option"})
+FORM_ATTRIBUTES = frozenset({"type", "name", "value", "for", "checked", "maxlength", "rows", "accept",
+                             "autocomplete", "hidden", "disabled", "min", "max", "required", "aria-live"})
+FORM_INPUT_TYPES = frozenset({"text", "date", "radio", "checkbox", "file", "button"})
 # The tables extension writes column alignment as a style attribute; nothing else may.
 ALLOWED_STYLE = re.compile(r"^text-align: (left|right|center);?$")
 LINK_SCHEMES = {"http", "https", "mailto"}
@@ -70,30 +77,41 @@ class Violation:
     hint: str  # Dutch: what to write instead
 
 
-def violations(html: str) -> list[Violation]:
-    """Everything in `html` (a fragment) that the allowlist refuses, in document order."""
+def violations(html: str, form: bool = False) -> list[Violation]:
+    """Everything in `html` (a fragment) that the allowlist refuses, in document order.
+    `form`: the page is a generated reflection form, which may hold form elements."""
     document = JustHTML(html, fragment=True, sanitize=False, track_node_locations=True)
     found: list[Violation] = []
-    _walk(document.root, found)
+    _walk(document.root, found, form)
     return found
 
 
-def _walk(node, found: list[Violation]) -> None:
+def _walk(node, found: list[Violation], form: bool) -> None:
     for child in node.children or []:
         name = child.name
         if name.startswith("#"):  # text, comments
             continue
         line = child.origin_line
-        if child.namespace not in (None, "html") or name not in ALLOWED_TAGS:
+        allowed = ALLOWED_TAGS | FORM_TAGS if form else ALLOWED_TAGS
+        if child.namespace not in (None, "html") or name not in allowed:
             found.append(Violation(line, name, None, None, f"de HTML-code <{name}> is niet toegestaan in een pagina",
                                    _INSTEAD.get(name, "Gebruik Markdown of een van de toegestane HTML-codes "
                                                       "(zie docs/redacteuren.md, 'HTML in een pagina').")))
             continue  # its content is not looked at: the tag itself must go
         for attribute, value in (child.attrs or {}).items():
+            if form and _form_attribute(name, attribute.lower(), value or ""):
+                continue
             problem = _attribute_problem(name, attribute.lower(), value or "")
             if problem:
                 found.append(Violation(line, name, attribute, value, *problem))
-        _walk(child, found)
+        _walk(child, found, form)
+
+
+def _form_attribute(tag: str, attribute: str, value: str) -> bool:
+    """An attribute that a generated form page may use (see FORM_ATTRIBUTES)."""
+    if attribute == "type" and tag == "input":
+        return value in FORM_INPUT_TYPES
+    return attribute in FORM_ATTRIBUTES or (attribute.startswith("data-") and attribute[5:].replace("-", "").isalpha())
 
 
 def _attribute_problem(tag: str, attribute: str, value: str) -> tuple[str, str] | None:

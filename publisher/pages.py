@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from . import accessibility
+from . import accessibility, reflection_form
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .exports import Exports, placeholder_exports
@@ -30,7 +30,7 @@ from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
 from .templating import render
-from .structure import chapter_labels, chapter_pages, full_title, reflection_page
+from .structure import chapter_labels, chapter_pages, form_page, full_title, reflection_page
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,13 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
                    download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
             {"title": f"Reflectievragen {school_type.abbreviation}",
              "description": f"{school_type.sheet_title}: de reflectievragen uit {config.title}, per perspectief en thema."})
+        add(form_page(school_type.id),
+            render(templates, "pages/invullen.md.j2", school_type=school_type, numbers=numbers,
+                   format_version=reflection_form.FORMAT_VERSION, schema_file=reflection_form.SCHEMA_FILE,
+                   download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
+            {"title": f"Reflectie invullen {school_type.abbreviation}", "formulier": True,
+             "description": f"De reflectievragen voor {school_type.name.lower()} online invullen, opslaan en "
+                            "vergelijken met een eerdere reflectie. Alles blijft op je eigen apparaat."})
     add("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context),
         {"title": "Thema's per schooltype vergeleken",
          "description": "De thema's van de reflectievragen per schooltype naast elkaar, per perspectief."})
@@ -142,6 +149,9 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
         target = docs / "downloads" / download.file_name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(download.path, target)
+    schema = docs / "downloads" / reflection_form.SCHEMA_FILE  # the file format of the online form
+    schema.parent.mkdir(parents=True, exist_ok=True)
+    schema.write_text(reflection_form.schema_text(publication), encoding="utf-8")
 
     config_file = staging / "mkdocs.yml"
     config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, preview_url), encoding="utf-8")
@@ -197,6 +207,7 @@ def _school_type_entries(publication: Publication, downloads: dict[str, list[Dow
     return [{"school_type": school_type,
              "first_page": f"{school_type.id}/{school_type.pages[0]}",
              "reflection_page": reflection_page(school_type.id),
+             "form_page": form_page(school_type.id),
              "questions": len(school_type.numbered_questions()),
              "files": downloads.get(school_type.id, [])}
             for school_type in publication.school_types]

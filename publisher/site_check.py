@@ -24,7 +24,7 @@ import markdown
 import yaml
 from justhtml import JustHTML
 
-from . import html_policy
+from . import html_policy, reflection_form
 from .content import Page
 from .exports import Exports, placeholder_exports
 from .model import Publication
@@ -32,6 +32,7 @@ from .pages import StagedPage, staged_pages
 from .problems import Problem, error
 from .project import Project
 from .sheets import Download, sheet_specs
+from .structure import FORM_PAGE
 
 Anchors = dict[str, dict[str, tuple[str, int]]]  # page path → id → (YAML file, line) for ids from YAML
 
@@ -57,8 +58,8 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     downloads, exports = planned_downloads(project, publication)
     staged = staged_pages(project, publication, pages, downloads, exports)
     rendered = {page.path: render_page(project, page) for page in staged}
-    files = set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
-    files |= {f"downloads/{d.file_name}" for d in exports.files()}
+    files = (set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
+             | {f"downloads/{d.file_name}" for d in exports.files()} | {f"downloads/{reflection_form.SCHEMA_FILE}"})
 
     problems: list[Problem] = []
     for path, page in rendered.items():
@@ -147,7 +148,8 @@ def _file_name(page: RenderedPage, source: Page | None) -> str:
 
 def _html_problems(project: Project, page: RenderedPage, source: Page | None) -> list[Problem]:
     problems = []
-    for violation in html_policy.violations(page.html):
+    form = source is None and posixpath.basename(page.path) == FORM_PAGE  # generated, never an editor's page
+    for violation in html_policy.violations(page.html, form=form):
         line = _source_line(source, violation) if source else None
         problems.append(error(_file_name(page, source), line, violation.message, violation.hint))
     return problems

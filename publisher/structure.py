@@ -7,6 +7,8 @@ from .model import SchoolType, SiteConfig
 # Pages the build writes itself (see pages.py); content/ must not have files with these names.
 SITE_PAGES = ("vergelijking.md", "downloads.md", "begrippenlijst.md", "toegankelijkheid.md")
 REFLECTION_PAGE = "reflectievragen.md"
+FORM_PAGE = "invullen.md"  # the online reflection form of a school type
+GENERATED_CHAPTER_PAGES = (REFLECTION_PAGE, FORM_PAGE)
 
 
 def reflection_page(school_type_id: str) -> str:
@@ -14,13 +16,21 @@ def reflection_page(school_type_id: str) -> str:
     return f"{school_type_id}/{REFLECTION_PAGE}"
 
 
+def form_page(school_type_id: str) -> str:
+    """'bo/invullen.md': the generated page with the online reflection form of a school type."""
+    return f"{school_type_id}/{FORM_PAGE}"
+
+
 def chapter_pages(school_type: SchoolType) -> list[str]:
-    """The pages of a school type's chapter, in menu order: its content pages, then its reflection page."""
-    return [f"{school_type.id}/{page}" for page in school_type.pages] + [reflection_page(school_type.id)]
+    """The pages of a school type's chapter, in menu order: its content pages, then its
+    reflection page and its online form."""
+    return ([f"{school_type.id}/{page}" for page in school_type.pages]
+            + [reflection_page(school_type.id), form_page(school_type.id)])
 
 
 def generated_pages(school_type_ids: list[str]) -> list[str]:
-    return [reflection_page(type_id) for type_id in school_type_ids] + list(SITE_PAGES)
+    return ([page for type_id in school_type_ids for page in (reflection_page(type_id), form_page(type_id))]
+            + list(SITE_PAGES))
 
 
 def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:

@@ -19,7 +19,7 @@ from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
 from .site_check import check_html_only, check_site
 from .sources import list_files
-from .structure import REFLECTION_PAGE, generated_pages, navigation, reflection_page
+from .structure import GENERATED_CHAPTER_PAGES, form_page, generated_pages, navigation, reflection_page
 from .yamlfile import YamlDocument, read_yaml
 
 M = TypeVar("M")
@@ -135,7 +135,7 @@ def _load_school_types(project: Project, config: SiteConfig | None, config_doc: 
         problems += found
         if school_type is not None:
             problems += _check_school_type(project, school_type, document, type_id, config)
-            anchors[reflection_page(type_id)] = _yaml_ids(school_type, document)
+            anchors[reflection_page(type_id)] = anchors[form_page(type_id)] = _yaml_ids(school_type, document)
         school_types.append(school_type)
     return school_types, problems
 
@@ -182,9 +182,10 @@ def _check_school_type(project: Project, school_type: SchoolType, doc: YamlDocum
     problems += _duplicates(doc, [(("aanbevelingen", i, "id"), r.id) for i, r in enumerate(school_type.recommendations)], "de id")
     problems += _duplicates(doc, [(("paginas", i), p) for i, p in enumerate(school_type.pages)], "de pagina")
     for index, page in enumerate(school_type.pages):
-        if page == REFLECTION_PAGE:
-            problems.append(error(name, doc.line(("paginas", index)), f"'{REFLECTION_PAGE}' maakt de bouw zelf",
-                                  "Haal deze regel weg; de reflectievragen komen vanzelf achter de andere pagina's."))
+        if page in GENERATED_CHAPTER_PAGES:
+            problems.append(error(name, doc.line(("paginas", index)), f"'{page}' maakt de bouw zelf",
+                                  "Haal deze regel weg; de reflectievragen en het formulier om ze in te vullen "
+                                  "komen vanzelf achter de andere pagina's."))
         elif not (project.content / school_type.id / page).is_file():
             problems.append(error(name, doc.line(("paginas", index)),
                                   f"de pagina content/{school_type.id}/{page} bestaat niet",

@@ -1,0 +1,272 @@
+"""The online reflection form (issue 12), used as a school team uses it, in headless
+Chromium: fill it in by keyboard and mouse, reload, save a file, start over, open the
+file, print to PDF, compare with a file from an earlier edition, and have bad files
+refused. The saved file is checked against the published JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import jsonschema
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+EARLIER = ROOT / "tests" / "fixtures" / "reflectie-bo-editie-2024.json"
+LONG_NOTE = ("We zagen dat leerlingen met meer zelfvertrouwen presenteren; de ICC’er noemde “de "
+             "toonmomenten” het keerpunt. Niet ieder kind durft al: één leerling bleef liever achter de schermen, "
+             "en dat is óók goed. Volgend jaar willen we ouders vaker uitnodigen en de reflectie na elk blok "
+             "doen. ") * 3
+
+
+@pytest.fixture
+def form(browser, site_url):
+    """The bo form on a fresh profile (empty storage); console errors and requests to other
+    hosts are collected and must stay empty."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+
+    def guard(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", None) or route.request.url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            page.problems.append("extern: " + route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.goto(urljoin(site_url, "bo/invullen/"))
+    yield page
+    assert page.problems == []
+    context.close()
+
+
+def numbered(publication, type_id="bo"):
+    return publication.school_type(type_id).numbered_questions()
+
+
+def save(page, tmp_path: Path) -> dict:
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Opslaan als bestand").click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    return json.loads(target.read_text(encoding="utf-8"))
+
+
+def open_file(page, path: Path, button: str = "Bestand openen") -> str:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=button).click()
+    chooser.value.set_files(str(path))
+    message = page.locator("#kcr-melding")
+    message.wait_for(state="visible")
+    page.wait_for_function("() => document.getElementById('kcr-melding').textContent.length > 0")
+    return message.inner_text()
+
+
+def test_form_has_every_question_once_with_the_one_numbering(site_dir, publication) -> None:
+    """Static HTML: per school type every question as a fieldset with its number, the answer
+    scale of site_config.yaml as one radio group, a labelled notes field."""
+    import lxml.html
+
+    labels = [label for _, label in publication.config.answer_options()]
+    for school_type in publication.school_types:
+        root = lxml.html.fromstring((site_dir / school_type.id / "invullen" / "index.html").read_bytes())
+        fieldsets = root.xpath("//form[@id='kcr-reflectie']//fieldset[contains(@class, 'kcr-vraag')]")
+        expected = school_type.numbered_questions()
+        assert [f.get("data-vraag") for f in fieldsets] == [item.question.id for item in expected]
+        for fieldset, item in zip(fieldsets, expected):
+            legend = " ".join(fieldset.xpath("./legend")[0].text_content().split())
+            assert legend == f"{item.number}. {' '.join(item.question.text.split())}"
+            radios = fieldset.xpath(".//input[@type='radio']")
+            assert {r.get("name") for r in radios} == {item.question.id}
+            assert [root.xpath(f"//label[@for='{r.get('id')}']")[0].text_content() for r in radios] == labels
+            note = fieldset.xpath(".//textarea")[0]
+            assert root.xpath(f"//label[@for='{note.get('id')}']")[0].text_content() == f"Toelichting bij vraag {item.number}"
+
+
+def test_fill_by_keyboard_and_mouse_and_the_answers_survive_a_reload(form, publication) -> None:
+    questions = numbered(publication)
+    first, second = questions[0].question.id, questions[1].question.id
+    form.get_by_label("School").click()
+    form.keyboard.type("Basisschool De Regenboog")
+    form.locator(f"#{first}-deels").click()  # the mouse, on the answer's box
+    form.locator(f"#{first}-deels").press("Tab")  # keyboard: from the group to "Keuze wissen", then to the notes
+    form.keyboard.press("Tab")
+    form.keyboard.type("Notitie: ë, é, ï en “aanhalingstekens”")
+    form.locator(f"#{second}-ja").focus()  # keyboard: arrows move the choice within a group
+    form.keyboard.press("ArrowRight")
+    form.keyboard.press("ArrowRight")
+    form.get_by_role("button", name="Afspraak toevoegen").click()
+    form.keyboard.type("Kunstmenu in de jaarplanning")
+    form.reload()
+    assert form.get_by_label("School").input_value() == "Basisschool De Regenboog"
+    assert form.locator(f"#{first}-deels").is_checked()
+    assert form.get_by_label(f"Toelichting bij vraag 1", exact=True).input_value() == "Notitie: ë, é, ï en “aanhalingstekens”"
+    chosen = [form.locator(f"#{second}-{answer}").is_checked() for answer, _ in publication.config.answer_options()]
+    assert chosen == [False, False, True, False]  # two steps right from "ja": "nee"
+    assert form.locator("#kcr-afspraak-2-wat").input_value() == "Kunstmenu in de jaarplanning"
+    # one answer per question: choosing another clears the first; "Keuze wissen" clears all
+    form.locator(f"#{first}-nee").click()
+    assert not form.locator(f"#{first}-deels").is_checked()
+    form.get_by_role("button", name="Keuze wissen bij vraag 1").click()
+    assert form.locator(f"#{first} input:checked").count() == 0
+
+
+def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -> None:
+    questions = numbered(publication)
+    form.get_by_label("School").fill("Kindcentrum ’t Palet")
+    form.get_by_label("Datum", exact=True).fill("2026-11-29")
+    for item in questions[::3]:
+        form.locator(f"#{item.question.id}-ja").click()
+    form.get_by_label("Toelichting bij vraag 2", exact=True).fill(LONG_NOTE)
+    form.locator("#kcr-afspraak-1-wie").fill("ICC’er")
+    saved = save(form, tmp_path)
+
+    schema = json.loads((site_dir / "downloads" / "reflectie.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(saved, schema)
+    assert (saved["editie"], saved["schooltype"]) == (publication.config.edition, "bo")
+    assert [(a["id"], a["nummer"], a["vraag"]) for a in saved["antwoorden"]] == [
+        (item.question.id, item.number, " ".join(item.question.text.split())) for item in questions]
+    assert [a["antwoord"] for a in saved["antwoorden"]] == ["ja" if i % 3 == 0 else None for i in range(len(questions))]
+    assert saved["antwoorden"][1]["toelichting"] == LONG_NOTE
+    assert saved["afspraken"] == [{"wat": "", "wie": "ICC’er", "wanneer": ""}]
+
+    form.once("dialog", lambda dialog: dialog.accept())
+    form.get_by_role("button", name="Opnieuw beginnen").click()
+    assert form.get_by_label("School").input_value() == ""
+    assert form.locator("form#kcr-reflectie input:checked").count() == 0
+    form.reload()
+    assert form.get_by_label("School").input_value() == ""  # also gone from the browser's storage
+
+    file = tmp_path / "terug.json"
+    file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    assert "Geopend: Kindcentrum ’t Palet, 2026-11-29" in open_file(form, file)
+    assert form.get_by_label("Toelichting bij vraag 2", exact=True).input_value() == LONG_NOTE
+    assert form.locator("form#kcr-reflectie input[type=radio]:checked").count() == len(questions[::3])
+    assert form.locator("#kcr-afspraak-1-wie").input_value() == "ICC’er"
+
+
+def test_printed_form_shows_every_answer_and_the_full_notes(form, publication, tmp_path) -> None:
+    questions = numbered(publication)
+    labels = dict(publication.config.answer_options())
+    for index, item in enumerate(questions):
+        answer = list(labels)[index % len(labels)]
+        form.locator(f"#{item.question.id}-{answer}").click()
+        form.get_by_label(f"Toelichting bij vraag {item.number}", exact=True).fill(f"notitie-{item.number} ëé")
+    form.get_by_label("Toelichting bij vraag 5", exact=True).fill(LONG_NOTE)
+    pdf = tmp_path / "reflectie.pdf"
+    form.emulate_media(media="print")
+    pdf.write_bytes(form.pdf(format="A4", print_background=False))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for item in questions:
+        if item.number != 5:
+            assert f"notitie-{item.number} ëé" in flat, item.number
+    assert " ".join(LONG_NOTE.split()) in flat  # the whole note, not the three lines a text box shows
+    assert flat.count("✓") == len(questions)  # every chosen answer is marked on paper
+    for index, item in enumerate(questions[:6]):
+        label = list(labels.values())[index % len(labels)]
+        assert f"{label} ✓" in flat
+    assert "Opslaan als bestand" not in flat and "Zoeken" not in flat
+
+
+def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
+    earlier = json.loads(EARLIER.read_text(encoding="utf-8"))
+    current = {item.question.id: item for item in numbered(publication)}
+    reworded = {a["id"] for a in earlier["antwoorden"] if a["id"] in current
+                and " ".join(current[a["id"]].question.text.split()) != a["vraag"]}
+    removed = {a["id"] for a in earlier["antwoorden"] if a["id"] not in current}
+    new = set(current) - {a["id"] for a in earlier["antwoorden"]}
+    assert reworded and removed, "the fixture must hold a reworded and a removed question"
+
+    first = numbered(publication)[0].question.id
+    form.locator(f"#{first}-nee").click()
+    open_file(form, EARLIER, button="Vergelijken met een eerdere reflectie")
+    section = form.locator("#kcr-vergelijking")
+    assert section.is_visible()
+    marked = {row.get_attribute("data-vraag"): row.inner_text() for row in section.locator("tr.kcr-gemarkeerd").all()}
+    assert {key for key, text in marked.items() if "anders geformuleerd" in text} == reworded
+    assert {key for key, text in marked.items() if "vervallen" in text} == removed
+    assert {key for key, text in marked.items() if "nieuw sinds" in text} == new
+    for key in reworded:
+        before = next(a["vraag"] for a in earlier["antwoorden"] if a["id"] == key)
+        assert f"Toen: “{before}”" in marked[key]
+    row = section.locator(f"tr[data-vraag='{first}']").inner_text()
+    then = next(a for a in earlier["antwoorden"] if a["id"] == first)
+    assert "nee" in row.split("\t")[-1] and dict(publication.config.answer_options()).get(then["antwoord"], "geen antwoord") in row
+    # the chart has a text equivalent: the counts per perspective, then and now
+    summary = section.locator("table.kcr-samenvatting")
+    assert summary.locator("tbody tr").count() == 2 * len(publication.config.perspectives)
+    assert section.locator("svg.kcr-balk").count() == 2 * len(publication.config.perspectives)
+    # the comparison follows the form: changing an answer updates it
+    form.locator(f"#{first}-ja").click()
+    assert "ja" in section.locator(f"tr[data-vraag='{first}'] td").nth(3).inner_text()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("kapot.json", b"{ dit is geen json", "geen geldig JSON-bestand"),
+    ("ander.json", json.dumps({"naam": "iets anders"}).encode(), "Dit is geen opgeslagen reflectie van deze site."),
+    ("groot.json", b" " * 1_100_000, "Dit bestand is te groot (1,1 MB)"),
+])
+def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(form, tmp_path, name, content,
+                                                                            message) -> None:
+    form.get_by_label("School").fill("Mijn school")
+    form.locator("form#kcr-reflectie input[type=radio]").first.click()
+    before = form.evaluate("() => localStorage.getItem('kcr-reflectie:bo')")
+    file = tmp_path / name
+    file.write_bytes(content)
+    shown = open_file(form, file)
+    assert message in shown and "Er is niets veranderd." in shown
+    assert form.get_by_label("School").input_value() == "Mijn school"
+    assert form.evaluate("() => localStorage.getItem('kcr-reflectie:bo')") == before
+
+
+def test_a_file_of_another_school_type_or_with_an_unknown_answer_is_refused(form, tmp_path) -> None:
+    earlier = json.loads(EARLIER.read_text(encoding="utf-8"))
+    other = dict(earlier, schooltype="go")
+    file = tmp_path / "go.json"
+    file.write_text(json.dumps(other), encoding="utf-8")
+    assert "hoort bij een ander schooltype (go)" in open_file(form, file)
+    odd = json.loads(json.dumps(earlier))
+    odd["antwoorden"][0]["antwoord"] = "misschien"
+    file.write_text(json.dumps(odd), encoding="utf-8")
+    assert "staat niet in de antwoordschaal" in open_file(form, file)
+    assert form.locator("form#kcr-reflectie input:checked").count() == 0
+
+
+def test_without_javascript_the_questions_and_the_sheets_are_there(browser, site_url, publication) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(urljoin(site_url, "bo/invullen/"))
+    assert page.locator(".kcr-zonder-js").is_visible()
+    assert page.locator("fieldset.kcr-vraag legend").count() == len(numbered(publication))
+    assert page.locator("a[href$='reflectievragen-bo.pdf']").is_visible()
+    assert not page.get_by_role("button", name="Opslaan als bestand").is_visible()
+    context.close()
+
+
+@pytest.mark.toegankelijkheid("Het invulformulier, ingevuld en met een vergelijking open, op 390 en 1280 pixels: "
+                              "geen schendingen van WCAG 2.1 A en AA en niets breder dan het scherm",
+                              hulpmiddel="axe-core", pakket="axe-playwright-python", wcag=["A en AA", "1.4.10"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_filled_form_with_comparison_is_accessible_on_phone_and_desktop(browser, site_url, width) -> None:
+    from test_browser import AXE_SCRIPT, WCAG_21_AA
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(urljoin(site_url, "bo/invullen/"))
+    page.get_by_label("School").fill("Basisschool De Regenboog")
+    page.locator("form#kcr-reflectie input[type=radio]").first.click()
+    open_file(page, EARLIER, button="Vergelijken met een eerdere reflectie")
+    page.add_script_tag(content=AXE_SCRIPT)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    context.close()
