@@ -114,9 +114,11 @@ def test_change_summary_lists_added_removed_and_reworded_questions(project_copy,
         ("bo", ADDED, "ouders-betrokken", None, "Waren ouders betrokken bij de presentatie?", 2),
         ("bo", REMOVED, "trots-eigen-groei", old_text, None, old.number),
     ]
-    # the comparison page counts the questions per theme; nothing else changed for readers
-    assert [(p.path, p.kind) for p in changes.pages] == [
-        ("voorwoord.md", CHANGED_PAGE), ("bo/reflectievragen.md", CHANGED_PAGE), ("vergelijking.md", CHANGED_PAGE)]
+    # bo's pages with its questions change, and pages that count questions; no page of another school type
+    pages = [(p.path, p.kind) for p in changes.pages]
+    assert pages[:2] == [("voorwoord.md", CHANGED_PAGE), ("bo/reflectievragen.md", CHANGED_PAGE)]
+    assert {kind for _, kind in pages} == {CHANGED_PAGE}
+    assert all(path.startswith("bo/") or path in ("voorwoord.md", "vergelijking.md", "index.md") for path, _ in pages), pages
 
     summary = check_summary(head.problems, changes)
     assert "**Vragen**: 1 toegevoegd, 1 verwijderd, 1 anders geformuleerd" in summary
@@ -149,7 +151,8 @@ def test_check_in_a_pull_request_compares_with_the_base_branch(project_copy, git
     assert summary.startswith("## ✓ Controle geslaagd")
     assert "### Wat verandert er voor lezers (vergeleken met origin/main)" in summary
     assert "| bo | 2 | toegevoegd | ouders-betrokken |" in summary
-    assert "**Pagina's**: 2" in summary and "| Reflectievragen bo | bo/reflectievragen.md | gewijzigd |" in summary
+    assert "| Reflectievragen bo | bo/reflectievragen.md | gewijzigd |" in summary
+    assert "| go/" not in summary and "vo-mbo/" not in summary
 
     code, output = run_cli(["check", "--base", "bestaat-niet"], project_copy)
     assert code == 0
