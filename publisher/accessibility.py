@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .project import Project
+from .repository import Revision
 
 MARKER = "toegankelijkheid"
 
@@ -44,11 +44,13 @@ class Statement:
     day: date | None = None  # the date of that commit
 
 
-def statement(project: Project) -> Statement:
+def statement(project: Project, revision: Revision = Revision(None)) -> Statement:
+    """`revision`: the source version the site is built from (`repository.source_revision`)."""
     versions = locked_versions(project.root / "requirements.lock")
     checks = sorted(marked_checks(project.root / "tests", versions), key=lambda c: (c.tool.casefold(), c.test))
-    revision, day = source_revision(project.root)
-    return Statement(checks, revision, day)
+    if revision.commit and revision.day:
+        return Statement(checks, revision.commit, revision.day)
+    return Statement(checks)
 
 
 def marked_checks(tests_dir: Path, versions: dict[str, str]) -> list[Check]:
@@ -93,15 +95,3 @@ def locked_versions(lock_file: Path) -> dict[str, str]:
             if match:
                 versions[match[1].lower().replace("_", "-")] = match[2]
     return versions
-
-
-def source_revision(root: Path) -> tuple[str | None, date | None]:
-    """The commit of the project's own Git repository (not of a folder around it) and its date."""
-    if not (root / ".git").exists():
-        return None, None
-    try:
-        output = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%H %cs"], capture_output=True,
-                                text=True, timeout=10, check=True).stdout.split()
-        return output[0], date.fromisoformat(output[1])
-    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
-        return None, None

@@ -11,7 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-from .problems import summary
 from .project import Project
 from .report import Reporter
 
@@ -39,6 +38,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="ook details per stap tonen")
     parser.add_argument("--port", type=int, default=8000, help="poort voor serve (standaard 8000)")
     parser.add_argument("--jobs", type=int, default=None, help="aantal PDF's tegelijk (standaard: aantal cores)")
+    parser.add_argument("--base", default=None, metavar="VERSIE",
+                        help="check: laat zien wat er voor lezers verandert ten opzichte van deze Git-versie "
+                             "(bv. main of origin/main) of map (standaard in een pull request op GitHub: de basis-branch)")
     args = parser.parse_args(argv)
 
     project = Project.at(root or Path(__file__).resolve().parent.parent)
@@ -49,15 +51,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
     reporter = Reporter(quiet=quiet, verbose=args.verbose)
 
     if args.command == "check":
-        from .validate import load_publication
+        from .check import run_check
 
-        loaded = load_publication(project)
-        reporter.problems(loaded.problems)
-        if loaded.errors:
-            reporter.fail(f"Controle mislukt: {summary(loaded.problems)}.")
-            return 1
-        reporter.done(f"Controle geslaagd ({summary(loaded.problems)}).")
-        return 0
+        return run_check(project, reporter, base=args.base)
     if args.command == "schema":
         from .schema import write_schemas
 

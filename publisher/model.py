@@ -243,6 +243,10 @@ class SiteConfig(_Strict):
     def perspective_label(self, perspective_id: str) -> str:
         return next(p.label for p in self.perspectives if p.id == perspective_id)
 
+    def perspective_heading(self, perspective: "Perspective") -> str:
+        """'WAT – Veranderingen & effecten' (pages and sheets put its number in front)."""
+        return f"{self.perspective_label(perspective.id)} – {perspective.title}"
+
 
 def answer_id(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", label.lower()) or "x"

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from . import accessibility, reflection_form
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
+from .exports import Exports, placeholder_exports
 from .model import Publication, SchoolType
 from .project import Project
 from .sheets import Download
@@ -62,8 +63,10 @@ def format_size(size: int) -> str:
 
 
 def staged_pages(project: Project, publication: Publication, pages: dict[str, Page],
-                 downloads: dict[str, list[Download]]) -> list[StagedPage]:
-    """Every page of the site as MkDocs will read it (content pages and generated pages)."""
+                 downloads: dict[str, list[Download]], exports: Exports | None = None) -> list[StagedPage]:
+    """Every page of the site as MkDocs will read it (content pages and generated pages).
+    Without `exports`, the downloads page names the export files without their sizes."""
+    exports = exports or placeholder_exports(project, publication)
     templates = project.templates
     abbreviations = render(templates, "pages/afkortingen.md.j2", terms=[t for t in publication.glossary.terms if t.expansion])
     config = publication.config
@@ -105,10 +108,13 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
     add("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context),
         {"title": "Thema's per schooltype vergeleken",
          "description": "De thema's van de reflectievragen per schooltype naast elkaar, per perspectief."})
-    add("downloads.md", render(templates, "pages/downloads.md.j2", **context),
+    add("downloads.md", render(templates, "pages/downloads.md.j2", export_rows=_export_rows(publication, exports),
+                               schema=exports.schema, revision=exports.revision,
+                               reflection_schema_file=reflection_form.SCHEMA_FILE, **context),
         {"title": "Reflectiebladen downloaden",
-         "description": f"Alle reflectiebladen van {config.title} om te downloaden, afdrukbaar en invulbaar."})
-    add("toegankelijkheid.md", render(templates, "pages/toegankelijkheid.md.j2", statement=accessibility.statement(project),
+         "description": f"Alle reflectiebladen van {config.title} om te downloaden: afdrukbaar, invulbaar, "
+                        "als Word- en Excel-bestand en als gegevens (CSV, JSON)."})
+    add("toegankelijkheid.md", render(templates, "pages/toegankelijkheid.md.j2", statement=accessibility.statement(project, exports.revision),
                                       dutch_date=dutch_date, **context),
         {"title": "Toegankelijkheid", "description": f"Toegankelijkheidsverklaring van {config.title}: wat er "
                                                       "gecontroleerd is, bekende beperkingen en waar je een probleem meldt."})
@@ -127,14 +133,14 @@ def front_matter(meta: dict[str, object]) -> str:
 
 
 def stage_docs(project: Project, publication: Publication, pages: dict[str, Page],
-               downloads: dict[str, list[Download]], staging: Path, site_dir: Path,
+               downloads: dict[str, list[Download]], exports: Exports, staging: Path, site_dir: Path,
                preview_url: str | None = None, assets: list[str] = ()) -> Staged:
     docs = staging / "docs"
     if docs.exists():
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
 
-    for page in staged_pages(project, publication, pages, downloads):
+    for page in staged_pages(project, publication, pages, downloads, exports):
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.text, encoding="utf-8")
@@ -142,11 +148,10 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
         target = docs / asset
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(project.content / asset, target)
-    for files in downloads.values():
-        for download in files:
-            target = docs / "downloads" / download.file_name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(download.path, target)
+    for download in [d for files in downloads.values() for d in files] + exports.files():
+        target = docs / "downloads" / download.file_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(download.path, target)
     schema = docs / "downloads" / reflection_form.SCHEMA_FILE  # the file format of the online form
     schema.parent.mkdir(parents=True, exist_ok=True)
     schema.write_text(reflection_form.schema_text(publication), encoding="utf-8")
@@ -184,6 +189,20 @@ def _download_buttons(project: Project, school_type: SchoolType, downloads: dict
                       depth: int) -> Markup:
     return Markup(render(project.templates, "pages/downloadknoppen.md.j2", school_type=school_type,
                          files=downloads[school_type.id], prefix="../" * depth, format_size=format_size))
+
+
+EXPORT_COLUMNS = ("DOCX", "XLSX", "CSV", "JSON")  # the columns of the downloads page's second table
+
+
+def _export_rows(publication: Publication, exports: Exports) -> list[dict]:
+    """One row per school type and one for all together; each with a file (or None) per column."""
+    def row(title: str, type_id: str | None, name: str, files: list[Download]) -> dict:
+        by_format = {file.format: file for file in files}
+        return {"title": title, "id": type_id, "name": name, "files": [by_format.get(kind) for kind in EXPORT_COLUMNS]}
+
+    rows = [row(s.title, s.id, s.abbreviation, exports.school_types[s.id])
+            for s in publication.school_types]
+    return rows + [row("Alle schooltypen samen", None, "alle schooltypen", exports.together)]
 
 
 def _school_type_entries(publication: Publication, downloads: dict[str, list[Download]]) -> list[dict]:

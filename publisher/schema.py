@@ -1,4 +1,5 @@
-"""JSON Schema files for editors' YAML editors (completion, red underlines).
+"""JSON Schema files for editors' YAML editors (completion, red underlines), and the
+schema of the JSON export (published with the export on the downloads page).
 
 The YAML files point at these with a `# yaml-language-server: $schema=…` line.
 They are generated from the model; a test keeps the committed copies current.
@@ -10,6 +11,7 @@ import json
 
 from pydantic import BaseModel
 
+from .exports import SCHEMA_TITLE, ExportData
 from .model import Glossary, SchoolType, SiteConfig
 from .project import Project
 
@@ -17,6 +19,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "schooltype.schema.json": (SchoolType, "Schooltype met reflectievragen (indicators/*.yaml)"),
     "site_config.schema.json": (SiteConfig, "Instellingen van de site (site_config.yaml)"),
     "begrippen.schema.json": (Glossary, "Begrippenlijst (content/begrippen.yaml)"),
+    "export.schema.json": (ExportData, SCHEMA_TITLE),
 }
 
 

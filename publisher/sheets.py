@@ -51,7 +51,12 @@ class Download:
     file_name: str
     label: str
     size: int
-    path: Path  # the rendered PDF (in the cache)
+    path: Path  # the rendered PDF (in the cache), or another file of the downloads page
+
+    @property
+    def format(self) -> str:
+        """'PDF', 'XLSX': the type of file as the downloads page names it."""
+        return self.file_name.rsplit(".", 1)[-1].upper()
 
 
 @dataclass
@@ -116,7 +121,7 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
                     "note_title": f"Vraag {number}, toelichting of voorbeeld: {question.text}",
                 })
             themes.append({"title": theme.title, "id": theme.id, "questions": questions})
-        perspectives.append({"heading": f"{index}. {config.perspective_label(perspective.id)} – {perspective.title}",
+        perspectives.append({"heading": f"{index}. {config.perspective_heading(perspective)}",
                              "id": perspective.id, "themes": themes})
     url = reflection_page_url(publication, school_type)
     return render(

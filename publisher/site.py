@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .exports import build_exports
 from .pages import Staged, stage_docs
 from .problems import InputError, Problem, error, summary
 from .project import Project
@@ -96,6 +97,16 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     for name in sheets.rendered:
         reporter.detail(name)
 
+    # 2b. Exports (JSON, CSV, XLSX, DOCX): quick to make, so made every build.
+    started = time.perf_counter()
+    try:
+        exports = build_exports(project, publication, project.work / "exports")
+    except InputError as exc:
+        return failed(exc.problems, "exports")
+    result.timings["exports"] = time.perf_counter() - started
+    reporter.step(f"exports: {len(exports.files())} bestanden, bronversie {exports.revision.label} "
+                  f"({result.timings['exports']:.1f} s)")
+
     # 3. Staged Markdown and 4. the site, into a fresh directory next to site/.
     started = time.perf_counter()
     new_site = output.parent / f".{output.name}.new"
@@ -104,7 +115,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     except OSError as exc:
         return failed([_file_system_problem(project, new_site, exc)], "site")
     try:
-        staged = stage_docs(project, publication, loaded.pages, sheets.downloads, staging or project.work / "staging",
+        staged = stage_docs(project, publication, loaded.pages, sheets.downloads, exports, staging or project.work / "staging",
                             new_site, preview_url=preview_url, assets=loaded.assets)
     except InputError as exc:
         return failed(exc.problems, "pagina's")

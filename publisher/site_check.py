@@ -29,6 +29,7 @@ from justhtml import JustHTML
 
 from . import html_policy, reflection_form
 from .content import Page
+from .exports import Exports, placeholder_exports
 from .model import Publication
 from .pages import StagedPage, staged_pages
 from .problems import Problem, error
@@ -48,15 +49,21 @@ class RenderedPage:
     links: list[tuple[str, str]] = field(default_factory=list)  # (tag, URL) of every <a href> and <img src>
 
 
-def check_site(project: Project, publication: Publication, pages: dict[str, Page], assets: list[str],
-               anchors: Anchors, glossary_doc: YamlDocument | None = None) -> list[Problem]:
-    downloads = {spec.school_type.id: [] for spec in sheet_specs(publication)}
+def planned_downloads(project: Project, publication: Publication) -> tuple[dict[str, list[Download]], Exports]:
+    """The files of the downloads page by name, without making them (their size is 0)."""
+    downloads: dict[str, list[Download]] = {spec.school_type.id: [] for spec in sheet_specs(publication)}
     for spec in sheet_specs(publication):
         downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
-    staged = staged_pages(project, publication, pages, downloads)
+    return downloads, placeholder_exports(project, publication)
+
+
+def check_site(project: Project, publication: Publication, pages: dict[str, Page], assets: list[str],
+               anchors: Anchors, glossary_doc: YamlDocument | None = None) -> list[Problem]:
+    downloads, exports = planned_downloads(project, publication)
+    staged = staged_pages(project, publication, pages, downloads, exports)
     rendered = {page.path: render_page(project, page) for page in staged}
     files = (set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
-             | {f"downloads/{reflection_form.SCHEMA_FILE}"})
+             | {f"downloads/{d.file_name}" for d in exports.files()} | {f"downloads/{reflection_form.SCHEMA_FILE}"})
 
     # Links on the glossary page come from the 'plek' of an entry: report them at that line.
     origins = {GLOSSARY_PAGE: _glossary_places(publication, glossary_doc)} if glossary_doc else {}

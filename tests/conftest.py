@@ -19,6 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def outside_github_actions():
+    """Tests run as on a developer's machine. In GitHub Actions, GITHUB_ACTIONS would make every
+    `check` a test runs write annotations onto the pull request and into the real job summary;
+    the tests of that (tests/test_pull_request.py) set GitHub's variables themselves."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_BASE_REF"):
+            patch.delenv(name, raising=False)
+        yield
+
+
 def copy_project(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:

@@ -1,0 +1,112 @@
+"""The pull-request loop on GitHub Actions: every problem as an annotation on its line of
+the pull request's diff, and a job summary with all problems in a table or, when the
+check passes, what changes for readers.
+
+Annotations are workflow commands (`::error file=…,line=…,title=…::message`) printed on
+standard output. Values are escaped by GitHub's rules: in the message `%`, CR and LF; in
+the properties also `:` and `,`. The summary is Markdown appended to the file named by
+GITHUB_STEP_SUMMARY; every text in it goes through `escaping.markdown_text`, so an
+editor's text shows as typed (a `|` does not break the table, `<b>` is not HTML).
+GitHub shows at most 10 annotations of each kind per step; the summary lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TextIO
+
+from .changes import ADDED, REMOVED, REWORDED, Changes
+from .escaping import markdown_text
+from .problems import Problem, summary
+
+
+def in_github_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS", "").lower() == "true"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(problem: Problem) -> str:
+    """One workflow command for one problem; the hint goes on a second line of the message."""
+    command = "error" if problem.is_error else "warning"
+    properties = {"file": problem.file}
+    if problem.line:
+        properties["line"] = str(problem.line)
+    properties["title"] = f"Controle: {problem.severity.value}"
+    message = problem.message + (f"\n→ {problem.hint}" if problem.hint else "")
+    fields = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    return f"::{command} {fields}::{escape_data(message)}"
+
+
+def write_annotations(problems: list[Problem], stream: TextIO) -> None:
+    for problem in problems:
+        print(annotation(problem), file=stream, flush=True)
+
+
+def _cell(value: object) -> str:
+    return str(markdown_text("" if value is None else value))
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def problems_markdown(problems: list[Problem]) -> list[str]:
+    return _table(["Bestand", "Regel", "Soort", "Melding", "Wat je kunt doen"],
+                  [[p.file, p.line or "", p.severity.value, p.message, p.hint or ""] for p in problems])
+
+
+def changes_markdown(changes: Changes | None, note: str | None = None) -> list[str]:
+    """The reader-visible changes; `note` says why there are none to show (comparing failed)."""
+    if changes is None and note is None:
+        return []
+    against = f" (vergeleken met {_cell(changes.base)})" if changes else ""
+    lines = [f"### Wat verandert er voor lezers{against}", ""]
+    if changes is None:
+        return lines + [_cell(note), ""]
+    if changes.empty:
+        return lines + ["Geen vragen of pagina's veranderd.", ""]
+    if changes.questions:
+        counts = {kind: sum(c.kind == kind for c in changes.questions) for kind in (ADDED, REMOVED, REWORDED)}
+        lines += [f"**Vragen**: {counts[ADDED]} toegevoegd, {counts[REMOVED]} verwijderd, "
+                  f"{counts[REWORDED]} anders geformuleerd", ""]
+        lines += _table(["Schooltype", "Nr.", "Wijziging", "Id", "Was", "Wordt"],
+                        [[c.school_type, c.number, c.kind, c.question_id, c.old or "–", c.new or "–"]
+                         for c in changes.questions])
+    if changes.pages:
+        lines += [f"**Pagina's**: {len(changes.pages)}", ""]
+        lines += _table(["Pagina", "Bestand", "Wijziging"], [[p.title, p.path, p.kind] for p in changes.pages])
+    return lines
+
+
+def check_summary(problems: list[Problem], changes: Changes | None = None, note: str | None = None) -> str:
+    """The job summary of `build.py check` (Markdown)."""
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        lines = [f"## ✗ Controle mislukt: {summary(problems)}", "",
+                 "Er wordt niets gepubliceerd tot deze fouten zijn opgelost. Elke melding staat ook bij de regel "
+                 "in het tabblad *Files changed* van de pull request.", ""]
+    else:
+        lines = [f"## ✓ Controle geslaagd ({summary(problems)})", ""]
+    if problems:
+        lines += problems_markdown(problems)
+    if not errors:
+        lines += changes_markdown(changes, note)
+    return "\n".join(lines) + "\n"
+
+
+def append_summary(text: str) -> None:
+    """Add to the job summary of this step (nothing outside GitHub Actions)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with Path(path).open("a", encoding="utf-8") as handle:
+            handle.write(text)

@@ -1,0 +1,85 @@
+"""The Git repository around a project: which version of the source an output was
+made from, and the files of another version (the base of a pull request).
+
+Everything here works without Git too: a copy of the project that is not a
+repository has an unknown source version, and then says so.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The source version outputs are stamped with."""
+
+    commit: str | None  # full hash, None when unknown
+    modified: bool = False  # the inputs differ from that commit (a local build with unsaved work)
+    day: date | None = None  # the commit's date, when Git is there to tell
+
+    @property
+    def label(self) -> str:
+        """How the version is named in files and on the site: '3f2a1b9c0d1e', 'onbekend'."""
+        if not self.commit:
+            return "onbekend"
+        return self.commit[:12] + (" met lokale wijzigingen" if self.modified else "")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
+                                stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _is_repository_root(root: Path) -> bool:
+    top = _git(root, "rev-parse", "--show-toplevel")
+    return top is not None and Path(top.strip()).resolve() == root.resolve()
+
+
+def source_revision(project: Project) -> Revision:
+    """The commit the project's inputs come from: Git's HEAD when the project is the root of a
+    repository (marked as modified when an input differs from it), else GITHUB_SHA (a CI
+    checkout without Git), else unknown."""
+    if _is_repository_root(project.root):
+        commit, _, day = (_git(project.root, "log", "-1", "--format=%H %cs") or "").strip().partition(" ")
+        if commit:
+            inputs = [project.name(p) for p in (project.site_config, project.indicators, project.content,
+                                                project.templates)]
+            status = _git(project.root, "status", "--porcelain", "--", *inputs)
+            return Revision(commit, modified=bool(status and status.strip()), day=date.fromisoformat(day))
+    commit = os.environ.get("GITHUB_SHA", "").strip()
+    if len(commit) == 40 and all(c in "0123456789abcdef" for c in commit):
+        return Revision(commit)
+    return Revision(None)
+
+
+class RevisionError(Exception):
+    """A version that cannot be read (unknown name, not a repository); the message is Dutch."""
+
+
+def extract_revision(project: Project, ref: str, target: Path) -> None:
+    """Write the files of version `ref` (a branch, tag or commit) into `target`."""
+    if not _is_repository_root(project.root):
+        raise RevisionError(f"{project.root.name}/ is geen Git-repository; vergelijken met '{ref}' kan niet")
+    if ref.startswith("-") or _git(project.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
+        raise RevisionError(f"de versie '{ref}' bestaat niet in deze repository")
+    try:
+        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", ref],
+                                 capture_output=True, timeout=120, stdin=subprocess.DEVNULL, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RevisionError(f"de bestanden van '{ref}' konden niet gelezen worden ({exc})") from exc
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")

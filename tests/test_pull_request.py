@@ -1,0 +1,159 @@
+"""The pull-request loop (issue 13): `check` in GitHub Actions writes an annotation per
+problem (file, line, Dutch message, escaped by GitHub's workflow-command rules) and a job
+summary; on success the summary lists what changes for readers compared with the base."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, run_cli
+from publisher.changes import ADDED, CHANGED_PAGE, REMOVED, REWORDED, compare_with_base
+from publisher.github import annotation, check_summary
+from publisher.problems import Problem, Severity, error
+from publisher.project import Project
+from publisher.validate import load_publication
+
+WARNING_QUESTION = "Ervaren 100% van de leerlingen herkenning: ja, soms"
+
+
+@pytest.fixture
+def github(monkeypatch, tmp_path) -> Path:
+    """GitHub Actions' environment for one step; returns the job summary file."""
+    summary = tmp_path / "step_summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.delenv("GITHUB_BASE_REF", raising=False)
+    return summary
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in line)
+
+
+def annotations(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("::")]
+
+
+def test_check_on_broken_input_annotates_each_line(project_copy, github) -> None:
+    bo = project_copy / "indicators" / "bo.yaml"
+    bo.write_text(bo.read_text(encoding="utf-8").replace("vraag: Ervaren leerlingen herkenning?",
+                                                        f'vraag: "{WARNING_QUESTION}"'), encoding="utf-8")
+    go = project_copy / "indicators" / "go.yaml"
+    go.write_text(go.read_text(encoding="utf-8").replace("  - id: hoe\n", "\t- id: hoe\n"), encoding="utf-8")
+
+    code, output = run_cli(["check"], project_copy)
+    assert code == 1
+    lines = annotations(output)
+    warning_line, tab_line = line_of(bo, WARNING_QUESTION), line_of(go, "\t- id: hoe")
+    # '%' → %25 and the newline before the hint → %0A in the message; ':' stays in a message
+    assert ("::warning file=indicators/bo.yaml,line=%d,title=Controle%%3A waarschuwing::"
+            "de vraag 'Ervaren 100%%25 van de leerlingen herkenning: ja, soms' eindigt niet op een vraagteken"
+            "%%0A→ Controleer of de vraag volledig is; voeg een '?' toe als hij dat mist." % warning_line) in lines
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert any(re.match(rf"::error file=indicators/go\.yaml,line={tab_line},title=Controle%3A fout::.*tab-teken", line)
+               for line in errors), errors
+    assert all("\n" not in line and "\r" not in line for line in lines)
+    terminal = [line for line in output.splitlines() if re.match(r"^\S+:\d+: (fout|waarschuwing): ", line)]
+    assert len(lines) == len(terminal) == 2, "één annotatie per melding"
+
+    summary = github.read_text(encoding="utf-8")
+    assert summary.startswith("## ✗ Controle mislukt")
+    assert "| Bestand | Regel | Soort | Melding | Wat je kunt doen |" in summary
+    assert f"| indicators/go.yaml | {tab_line} | fout |" in summary
+    assert f"| indicators/bo.yaml | {warning_line} | waarschuwing |" in summary
+    assert "Wat verandert er voor lezers" not in summary
+
+
+def test_annotation_properties_escape_colon_comma_and_newlines() -> None:
+    problem = Problem("content/a:b,c%.md", None, "regel 1\r\nregel 2: 100%", None, Severity.ERROR)
+    assert annotation(problem) == "::error file=content/a%3Ab%2Cc%25.md,title=Controle%3A fout::regel 1%0D%0Aregel 2: 100%25"
+    assert annotation(error("indicators/bo.yaml", 7, "x", "y")) == \
+        "::error file=indicators/bo.yaml,line=7,title=Controle%3A fout::x%0A→ y"
+
+
+def test_check_outside_github_writes_no_annotations(project_copy, monkeypatch) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    go = project_copy / "indicators" / "go.yaml"
+    go.write_text(go.read_text(encoding="utf-8").replace("  - id: hoe\n", "\t- id: hoe\n"), encoding="utf-8")
+    code, output = run_cli(["check"], project_copy)
+    assert code == 1 and "tab-teken" in output and not annotations(output)
+
+
+def edit_questions(project: Path) -> None:
+    """Add a question, remove one, reword one (with characters that mean something in Markdown)."""
+    bo = project / "indicators" / "bo.yaml"
+    text = bo.read_text(encoding="utf-8")
+    text = text.replace("          - id: herkenning\n            vraag: Ervaren leerlingen herkenning?\n",
+                        "          - id: herkenning\n            vraag: 'Ervaren leerlingen | ouders <b>herkenning</b>?'\n"
+                        "          - id: ouders-betrokken\n            vraag: Waren ouders betrokken bij de presentatie?\n")
+    removed = "          - id: trots-eigen-groei\n"
+    start = text.index(removed)
+    end = text.index("\n", text.index("vraag:", start)) + 1
+    bo.write_text(text[:start] + text[end:], encoding="utf-8")
+
+
+def test_change_summary_lists_added_removed_and_reworded_questions(project_copy, tmp_path) -> None:
+    base = copy_project(tmp_path / "basis")
+    edit_questions(project_copy)
+    voorwoord = project_copy / "content" / "voorwoord.md"
+    voorwoord.write_text(voorwoord.read_text(encoding="utf-8") + "\nEen nieuwe alinea.\n", encoding="utf-8")
+    head = load_publication(Project.at(project_copy))
+    assert not head.errors, [str(p) for p in head.errors]
+    old = next(item for item in load_publication(Project.at(base)).publication.school_type("bo").numbered_questions()
+               if item.question.id == "trots-eigen-groei")
+    old_text = old.question.text
+
+    changes = compare_with_base(Project.at(project_copy), head, str(base))
+    assert [(c.school_type, c.kind, c.question_id, c.old, c.new, c.number) for c in changes.questions] == [
+        ("bo", REWORDED, "herkenning", "Ervaren leerlingen herkenning?",
+         "Ervaren leerlingen | ouders <b>herkenning</b>?", 1),
+        ("bo", ADDED, "ouders-betrokken", None, "Waren ouders betrokken bij de presentatie?", 2),
+        ("bo", REMOVED, "trots-eigen-groei", old_text, None, old.number),
+    ]
+    # bo's pages with its questions change, and pages that count questions; no page of another school type
+    pages = [(p.path, p.kind) for p in changes.pages]
+    assert pages[:2] == [("voorwoord.md", CHANGED_PAGE), ("bo/reflectievragen.md", CHANGED_PAGE)]
+    assert {kind for _, kind in pages} == {CHANGED_PAGE}
+    assert all(path.startswith("bo/") or path in ("voorwoord.md", "vergelijking.md", "index.md") for path, _ in pages), pages
+
+    summary = check_summary(head.problems, changes)
+    assert "**Vragen**: 1 toegevoegd, 1 verwijderd, 1 anders geformuleerd" in summary
+    # an editor's '|' and '<b>' stay text: they neither split the table row nor become HTML
+    assert ("| bo | 1 | anders geformuleerd | herkenning | Ervaren leerlingen herkenning? | "
+            "Ervaren leerlingen &#124; ouders &#60;b&#62;herkenning&#60;/b&#62;? |") in summary
+    assert "| bo | 2 | toegevoegd | ouders-betrokken | – | Waren ouders betrokken bij de presentatie? |" in summary
+    assert f"| bo | {old.number} | verwijderd | trots-eigen-groei | {old_text} | – |" in summary
+    assert "| Reflectievragen bo | bo/reflectievragen.md | gewijzigd |" in summary
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(project), "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+                   check=True, capture_output=True)
+
+
+def test_check_in_a_pull_request_compares_with_the_base_branch(project_copy, github, monkeypatch) -> None:
+    """As in GitHub Actions: the base branch comes from GITHUB_BASE_REF (origin/<branch> after checkout)."""
+    git(project_copy, "init", "-q", "-b", "main")
+    git(project_copy, "add", ".")
+    git(project_copy, "commit", "-qm", "basis")
+    git(project_copy, "update-ref", "refs/remotes/origin/main", "HEAD")
+    edit_questions(project_copy)
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+
+    code, output = run_cli(["check"], project_copy)
+    assert code == 0, output
+    assert not [line for line in annotations(output) if line.startswith("::error")]
+    summary = github.read_text(encoding="utf-8")
+    assert summary.startswith("## ✓ Controle geslaagd")
+    assert "### Wat verandert er voor lezers (vergeleken met origin/main)" in summary
+    assert "| bo | 2 | toegevoegd | ouders-betrokken |" in summary
+    assert "| Reflectievragen bo | bo/reflectievragen.md | gewijzigd |" in summary
+    assert "| go/" not in summary and "vo-mbo/" not in summary
+
+    code, output = run_cli(["check", "--base", "bestaat-niet"], project_copy)
+    assert code == 0
+    assert "Vergelijken met 'bestaat-niet' lukte niet: de versie 'bestaat-niet' bestaat niet" in github.read_text(encoding="utf-8")
