@@ -187,14 +187,32 @@ def type_search(page, query: str, school_type: str | None = None) -> list[tuple[
     page.wait_for_function(
         "q => { const s = document.querySelector('pagefind-modal pagefind-summary').textContent;"
         " return s.includes(q) && !s.includes('Zoeken naar') }", arg=query, timeout=60_000)
-    for _ in range(100):
-        loaded = page.evaluate("""() => {
-            const items = [...document.querySelectorAll('pagefind-modal pagefind-results .pf-result')];
-            items.forEach(item => item.scrollIntoView());
-            return items.length === items.filter(item => item.querySelector('.pf-result-link')).length }""")
-        if loaded:
-            break
-        page.wait_for_timeout(100)
+    # The summary says how many pages match ("12 resultaten voor …"); results load in pages as
+    # they scroll into view, so scroll until that many are there, each with its link.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        _wait_for_every_result(page)
+    except PlaywrightTimeout:
+        state = page.evaluate("() => { const items = [...document.querySelectorAll('pagefind-modal pagefind-results .pf-result')];"
+                              " const pending = items.filter(i => !i.querySelector('.pf-result-link'));"
+                              " return [document.querySelector('pagefind-modal pagefind-summary').textContent, items.length,"
+                              " pending.map(i => i.outerHTML.slice(0, 300))] }")
+        raise AssertionError(f"zoeken naar {query!r}: niet alle resultaten geladen (samenvatting, aantal): {state}")
     return [tuple(item) for item in page.evaluate(
         "() => [...document.querySelectorAll('pagefind-modal pagefind-results .pf-result .pf-result-link')]"
         ".map(a => [a.getAttribute('href'), a.textContent.trim()])")]
+
+
+def _wait_for_every_result(page) -> None:
+    page.wait_for_function("""() => {
+        const summary = document.querySelector('pagefind-modal pagefind-summary').textContent;
+        const expected = Number((summary.match(/(\\d+) resulta/) || [0, 0])[1]);
+        const items = [...document.querySelectorAll('pagefind-modal pagefind-results .pf-result')];
+        const pending = items.find(item => !item.querySelector('.pf-result-link'));
+        // Results load when they come into view: bring the first one still loading into view,
+        // every other poll from the top again, so it enters the view anew if it was already there.
+        window.kcrScrollTurn = !window.kcrScrollTurn;
+        if (pending) (window.kcrScrollTurn || !items[0] ? pending : items[0]).scrollIntoView();
+        return items.length === expected && !pending }""",
+        timeout=60_000, polling=100)
