@@ -147,7 +147,9 @@ def run_tests(copy: Path, tests: list[str], stop_at_first: bool = True) -> tuple
 
 
 def failed_tests(output: str) -> list[str]:
-    return [match.group(1) for match in re.finditer(r"^(?:FAILED|ERROR) (\S+)", output, re.MULTILINE)]
+    """The failed tests; an error in a fixture (e.g. the session's build) is marked as such."""
+    return [match.group(2) + (" (fout in de opzet)" if match.group(1) == "ERROR" else "")
+            for match in re.finditer(r"^(FAILED|ERROR) (\S+)", output, re.MULTILINE)]
 
 
 def main() -> int:
