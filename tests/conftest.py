@@ -61,6 +61,29 @@ def run_cli(args: list[str], root: Path) -> tuple[int, str]:
     return code, output.getvalue()
 
 
+def run_limited(code: str, stdin: str = "", memory: int = 1 << 30, seconds: int = 60) -> str:
+    """Run Python `code` (reading `stdin`) in a child process with at most `memory` bytes of address space and
+    `seconds` of CPU and wall-clock time; returns what it printed. For tests of refusals that
+    would eat the machine if they regressed (billion laughs, deep nesting): a regression then
+    fails this test with MemoryError or a time-out instead of taking the runner down."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+
+    try:
+        result = subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True, text=True, timeout=seconds,
+                                preexec_fn=limit, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"niet klaar binnen {seconds} s (de weigering werkt niet meer?)")
+    assert result.returncode == 0, (f"stopte met code {result.returncode} binnen {memory >> 20} MB / {seconds} s "
+                                    f"(de weigering werkt niet meer?):\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
 def seed_pdf_cache(source: Path, target: Path) -> None:
     """Give a project copy the rendered PDFs of another build, as a warm cache."""
     cache = source / ".cache" / "pdf"

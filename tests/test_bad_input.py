@@ -79,14 +79,90 @@ def test_quiet_ci_output_still_shows_warnings_and_errors(project_copy: Path, mon
     assert "• controle" not in output, "geen voortgangsregels in CI"
 
 
-def test_every_dutch_yaml_message_has_a_corpus_case() -> None:
-    """Each translation of a PyYAML message is reached by at least one case, so none can
-    silently fall back to English (or to the generic message)."""
-    from publisher.yamlfile import _YAML_PROBLEMS
+# Every Dutch message of publisher/yamlfile.py and the corpus case that must produce it, written out
+# here by hand (not read from the code under test): a translation that is removed or changed, or a
+# new one without a case, fails the test below.
+DUTCH_YAML_MESSAGES = {
+    # translations of PyYAML's English messages (_YAML_PROBLEMS)
+    "er staat een tab-teken": "tab in plaats van spaties",
+    "een aanhalingsteken wordt niet afgesloten": "aanhalingsteken niet gesloten (regel waar het begint)",
+    "het inspringen klopt niet, of er staat een dubbele punt op een plek waar dat niet mag":
+        "dubbele punt in een tekst zonder aanhalingstekens",
+    "deze regel is geen 'veld: waarde' en hoort ook niet bij de tekst erboven":
+        "vervolgregel van een lange tekst te weinig ingesprongen",
+    "een lijst-item ('- ') staat op een plek waar geen lijst kan beginnen":
+        "lijst-item op een plek waar geen lijst kan beginnen",
+    "het inspringen klopt niet": "lijst-item minder ver ingesprongen dan de andere",
+    "het bestand bevat meer dan één YAML-document ('---')": "twee YAML-documenten in een bestand",
+    "onbekend escape-teken (\\) in tekst tussen dubbele aanhalingstekens":
+        "onbekend escape-teken tussen dubbele aanhalingstekens",
+    "een waarde mag niet met & of * beginnen": "waarde die met & begint (anker)",
+    "een waarde mag niet met het teken '{}' beginnen": "waarde die met % begint",
+    "een lijst tussen [ ] is niet goed afgesloten": "bestand houdt op midden in een lijst",
+    "een blok tussen { } is niet goed afgesloten": "blok tussen accolades niet afgesloten",
+    "een waarde mag niet met '? ' beginnen": "waarde die met een vraagteken en spatie begint",
+    "na '>' of '|' mag op dezelfde regel niets anders staan": "tekst achter >- op dezelfde regel",
+    "er staat een leesteken op een plek waar tekst verwacht wordt": "onbekende YAML-regel (leesteken waar tekst hoort)",
+    "een regel die met % begint, betekent in YAML iets bijzonders": "regel die met % begint (YAML-opdracht)",
+    "een waarde mag niet met ! beginnen": "waarde die met ! begint",
+}
+OTHER_DUTCH_YAML_MESSAGES = {  # the messages of yamlfile.py's own rules
+    "ankers en verwijzingen (& en *) zijn niet toegestaan": "ankers en aliassen (billion laughs) geweigerd",
+    "YAML-tags zoals '{}' zijn niet toegestaan": "YAML-tag geweigerd",
+    "de tekst begint met een aanhalingsteken, maar gaat na het sluitende aanhalingsteken nog verder":
+        "vraag die met een aanhalingsteken begint",
+    "er staat een bijzondere spatie, {}, waar YAML een gewone spatie nodig heeft": "harde spatie direct na 'vraag:'",
+    "het bestand bevat een stuurteken dat niet in tekst hoort, {}": "stuurteken (bel) in een vraag",
+    "het bestand is leeg": "leeg bestand (alleen commentaar)",
+    "de gegevens zijn te diep genest": "gegevens te diep genest",
+    "een veldnaam moet gewone tekst zijn": "veldnaam die een lijst is",
+    "het veld '{}' staat twee keer in hetzelfde blok (eerder op regel {})": "dubbele sleutel",
+    "de tekst na ' #' wordt als commentaar gelezen en weggelaten: '{}'": "hekje in een vraag knipt de rest af (waarschuwing)",
+}
 
-    expected = " ".join(line for case in CASES for line in case["expect"])
-    missing = [message for _, message, _, _ in _YAML_PROBLEMS if f"fout: {message.split('{}')[0]}" not in expected]
-    assert not missing, missing
+
+def yaml_of_case(case: dict) -> tuple[str, str]:
+    """(file name, text) of the one YAML file a case changes, as the build would read it."""
+    from conftest import ROOT
+
+    targets = set(case.get("files", {})) | {edit["file"] for edit in case.get("edits", [])}
+    assert len(targets) == 1, case["case"]
+    target = targets.pop()
+    if target in case.get("files", {}):
+        text = (CORPUS / case["files"][target]).read_text(encoding="utf-8")
+    else:
+        text = (ROOT / target).read_text(encoding="utf-8")
+    for edit in case.get("edits", []):
+        text = text.replace(edit["old"], edit["new"]) if "old" in edit else text + edit["new"]
+    return target, text
+
+
+@pytest.mark.parametrize("messages", [DUTCH_YAML_MESSAGES, OTHER_DUTCH_YAML_MESSAGES], ids=["vertalingen", "eigen-regels"])
+def test_every_dutch_yaml_message_has_a_corpus_case(messages: dict[str, str]) -> None:
+    """Each Dutch YAML message has its own corpus case, and that case's file gives exactly that
+    message from the YAML reader (not the generic fallback, not English) at the line the case
+    expects. Together with test_bad_input_gives_dutch_message (the whole check, in-process)."""
+    import re
+
+    from publisher.yamlfile import _YAML_PROBLEMS, parse_yaml
+
+    if messages is DUTCH_YAML_MESSAGES:
+        in_code = [message for _, message, _, _ in _YAML_PROBLEMS]
+        assert len(in_code) == len(set(in_code))
+        assert sorted(in_code) == sorted(messages), "vertaling verdwenen of nieuw zonder geval in het corpus"
+    cases = {case["case"]: case for case in CASES}
+    assert len(set(messages.values())) == len(messages), "één eigen geval per melding"
+    wrong = []
+    for message, name in messages.items():
+        case = cases[name]
+        pattern = re.escape(message).replace(re.escape("{}"), ".+?")
+        expected = [line for line in case["expect"] if re.search(r": (fout|waarschuwing): " + pattern, line)]
+        assert len(expected) == 1, (name, message, case["expect"])
+        target, text = yaml_of_case(case)
+        _, problems = parse_yaml(text, target)
+        if not any(re.fullmatch(pattern, p.message) and str(p).startswith(expected[0]) for p in problems):
+            wrong.append((name, expected[0], [str(p) for p in problems]))
+    assert not wrong, wrong
 
 
 PASSING = [case for case in CASES if case.get("exit", 1) == 0]

@@ -60,6 +60,122 @@ def test_failed_site_step_leaves_previous_site_untouched(warm_project) -> None:
     assert tree_digest(warm_project / "site") == before
 
 
+PAGE_EDIT = ("Er is een tweede kostbare pijler", "Er is een tweede, even kostbare pijler")
+
+
+def edit_a_page(project: Path) -> None:
+    """Change a sentence of a content page: the next site differs from site/, no sheet needs rendering."""
+    page = project / "content" / "voorwoord.md"
+    text = page.read_text(encoding="utf-8")
+    assert text.count(PAGE_EDIT[0]) == 1
+    page.write_text(text.replace(*PAGE_EDIT), encoding="utf-8")
+
+
+def _mkdocs_warns_about_a_broken_anchor(project: Path, monkeypatch) -> None:
+    """MkDocs checks anchors only after it has written every page; in strict mode a broken
+    anchor the input check missed then stops the build. Simulated here (the check catches
+    every broken anchor we know of) by a warning from the same place, with MkDocs' wording."""
+    import logging
+
+    from mkdocs.structure.pages import Page
+
+    real = Page.validate_anchor_links
+
+    def validate(self, *, files, log_level):
+        real(self, files=files, log_level=log_level)
+        if self.file.src_uri == "voorwoord.md":
+            logging.getLogger("mkdocs.structure.pages").warning(
+                "Doc file 'voorwoord.md' contains a link '#bestaat-niet', but there is no such anchor on this page.")
+
+    monkeypatch.setattr(Page, "validate_anchor_links", validate)
+
+
+def _search_index_fails(project: Path, monkeypatch) -> None:
+    """Pagefind fails after MkDocs wrote the site (e.g. a full disk or a broken binary)."""
+    import publisher.site
+    from publisher.problems import error
+
+    monkeypatch.setattr(publisher.site, "index_site", lambda site: [
+        error("site/pagefind/", None, "de zoekindex kon niet gemaakt worden", "Technische melding: proef")])
+
+
+def _theme_loads_a_script_from_elsewhere(project: Path, monkeypatch) -> None:
+    """A developer adds a statistics script from another host to the theme: MkDocs writes every
+    page with it, then the audit of the built pages refuses the site."""
+    main = project / "templates" / "site" / "main.html"
+    text = main.read_text(encoding="utf-8")
+    assert text.count("{% block scripts %}") == 1
+    main.write_text(text.replace("{% block scripts %}", "{% block scripts %}\n"
+                                 "  <script src=\"https://statistiek.example/teller.js\"></script>"), encoding="utf-8")
+
+
+LATE_FAILURES = {"mkdocs-anker": _mkdocs_warns_about_a_broken_anchor, "zoekindex": _search_index_fails,
+                 "controle-na-bouw": _theme_loads_a_script_from_elsewhere}
+
+
+@pytest.mark.parametrize("failure", LATE_FAILURES)
+def test_late_failure_leaves_site_byte_identical_and_says_so(warm_project, monkeypatch, failure) -> None:
+    """A build that fails after MkDocs has written the new pages (not in the input check) must
+    leave site/ byte for byte as it was, and its message that site/ is unchanged must be true."""
+    import publisher.site
+    import yaml
+
+    before = tree_digest(warm_project / "site")
+    theme = (warm_project / "templates" / "site" / "main.html").read_text(encoding="utf-8")
+    edit_a_page(warm_project)
+    LATE_FAILURES[failure](warm_project, monkeypatch)
+    written = []  # what MkDocs had written when it was done: proof that the failure came late
+    real_run_mkdocs = publisher.site.run_mkdocs
+
+    def spy(config_file, project):
+        problems = real_run_mkdocs(config_file, project)
+        site_dir = Path(yaml.safe_load(config_file.read_text(encoding="utf-8"))["site_dir"])
+        page = site_dir / "voorwoord" / "index.html"
+        written.append(page.is_file() and PAGE_EDIT[1] in page.read_text(encoding="utf-8"))
+        return problems
+
+    monkeypatch.setattr(publisher.site, "run_mkdocs", spy)
+    code, output = run_cli(["build"], warm_project)
+
+    assert written == [True], "MkDocs schreef de gewijzigde pagina niet: de fout kwam niet laat genoeg"
+    assert code == 1, output
+    assert "✗ Bouw gestopt bij 'site':" in output and "Traceback" not in output
+    assert "De vorige versie in site/ is niet aangepast." in output
+    assert tree_digest(warm_project / "site") == before, "site/ is veranderd door een mislukte bouw"
+    assert not (warm_project / ".site.new").exists()
+
+    # Without the failure the same build publishes the change (so the edit did reach MkDocs).
+    monkeypatch.undo()
+    (warm_project / "templates" / "site" / "main.html").write_text(theme, encoding="utf-8")
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0, output
+    assert PAGE_EDIT[1] in (warm_project / "site" / "voorwoord" / "index.html").read_text(encoding="utf-8")
+
+
+def test_editing_the_site_theme_rebuilds_the_site(warm_project) -> None:
+    """templates/site/ is read by MkDocs too: a new stylesheet rule or a changed theme override
+    must be published by the next build, not skipped as 'niets veranderd'."""
+    css = warm_project / "templates" / "site" / "assets" / "stylesheets" / "kcr.css"
+    rule = "\n.kcr-afdrukadres { letter-spacing: 0.02em; }\n"
+    css.write_text(css.read_text(encoding="utf-8") + rule, encoding="utf-8")
+    main = warm_project / "templates" / "site" / "main.html"
+    text = main.read_text(encoding="utf-8")
+    assert text.count(", editie {{ config.extra.editie }}</p>") == 1
+    main.write_text(text.replace(", editie {{ config.extra.editie }}</p>", ", uitgave {{ config.extra.editie }}</p>"),
+                    encoding="utf-8")
+
+    code, output = run_cli(["build"], warm_project)
+
+    assert code == 0, output
+    assert "✓ Klaar: site/ is bijgewerkt." in output, output  # not "site/ was al bijgewerkt"
+    published = (warm_project / "site" / "assets" / "stylesheets" / "kcr.css").read_text(encoding="utf-8")
+    assert published.endswith(rule)
+    page = (warm_project / "site" / "bo" / "impact" / "index.html").read_text(encoding="utf-8")
+    assert "Impactonderzoek KunstPakt CmK3, uitgave 2025</p>" in page
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "✓ Klaar: site/ was al bijgewerkt." in output, "daarna is er niets meer te doen"
+
+
 def test_no_change_rebuild_renders_no_pdf(warm_project) -> None:
     result = rebuild(warm_project)
     assert result.ok
@@ -104,6 +220,16 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
+def fetch_bytes(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read()
+
+
+def pdf_text(pdf: bytes) -> str:
+    result = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(result.stdout.decode("utf-8").split())
+
+
 def wait_for(condition, timeout: float) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
@@ -128,6 +254,7 @@ def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_pa
                                     f"sys.exit(main(['serve', '--port', '{port}'], root=sys.argv[1]))", str(project)],
                                    stdout=out, stderr=subprocess.STDOUT, env=env)
     page_url = f"http://127.0.0.1:{port}/bo/reflectievragen/"
+    pdf_url = f"http://127.0.0.1:{port}/downloads/reflectievragen-bo.pdf"
     yaml_file = project / "indicators" / "bo.yaml"
     try:
         wait_for(lambda: "Ervaren leerlingen herkenning?" in fetch(page_url), timeout=60)
@@ -135,11 +262,15 @@ def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_pa
         text = yaml_file.read_text(encoding="utf-8")
         yaml_file.write_text(text.replace("Ervaren leerlingen herkenning?", "Ervaren leerlingen herkenning in de klas?"),
                              encoding="utf-8")
-        seconds = wait_for(lambda: "Ervaren leerlingen herkenning in de klas?" in fetch(page_url), timeout=15)
-        assert seconds < 5, f"wijziging pas na {seconds:.1f} s zichtbaar"
+        wait_for(lambda: "Ervaren leerlingen herkenning in de klas?" in fetch(page_url), timeout=60)
+        # The page came back without waiting for the sheets: the rebuild rendered none and left the
+        # two changed ones to the background (how long it takes is measured by bench/preview.py).
+        assert "• reflectiebladen: 0 van 6 opnieuw gemaakt; 2 worden op de achtergrond bijgewerkt" in \
+            log.read_text(encoding="utf-8")
         # the changed sheets are rendered in the background and land in the preview
         wait_for(lambda: re.search(r"reflectiebladen bijgewerkt: reflectievragen-bo(-invulbaar)?\.pdf, reflectievragen-bo",
                                    log.read_text(encoding="utf-8")), timeout=60)
+        wait_for(lambda: "herkenning in de klas?" in pdf_text(fetch_bytes(pdf_url)), timeout=60)
 
         yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + "\tkapot: ja\n", encoding="utf-8")
         wait_for(lambda: "tab-teken" in log.read_text(encoding="utf-8"), timeout=15)

@@ -53,13 +53,38 @@ SOURCE_CANDIDATES = [
 ]
 
 
+SHARED_SEED = Path("shared") / "seeds" / "000_564f0d8992f6e850.txt"
+
+
+def shared_seed() -> Path | None:
+    """The shared source beside the repository: beside this clone (CI), or beside the main clone
+    when this is a `git worktree` elsewhere."""
+    import subprocess
+
+    candidates = [ROOT.parent / SHARED_SEED]
+    try:
+        common = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        common = ""
+    if common:
+        candidates.append(Path(common).parent.parent / SHARED_SEED)
+    return next((path for path in candidates if path.is_file()), None)
+
+
 def test_source_copy_matches_shared_seed():
-    """The copy in tests/fixtures must not drift from the shared source, where that exists."""
-    shared = ROOT.parent / "shared" / "seeds" / "000_564f0d8992f6e850.txt"
+    """The copy in tests/fixtures must not drift from the shared source. CI always has the shared
+    source beside the clone: there a missing source is a failure, not a silent pass; elsewhere
+    (a clone without it) the test is skipped and says why."""
     copy = ROOT / "tests" / "fixtures" / "source.txt"
     assert copy.is_file()
-    if shared.is_file():
-        assert copy.read_bytes() == shared.read_bytes()
+    shared = shared_seed()
+    if shared is None:
+        message = f"../{SHARED_SEED.as_posix()} ontbreekt naast de repository: de kopie is niet te controleren"
+        if os.environ.get("CI", "").lower() in ("1", "true"):
+            pytest.fail(message + " (in CI hoort die er altijd te zijn)")
+        pytest.skip(message)
+    assert copy.read_bytes() == shared.read_bytes(), f"tests/fixtures/source.txt wijkt af van {shared}"
 
 MIN_WORDS = 4  # sentences shorter than this are not checked (labels, numbers)
 MIN_WORDS_YAML = 3  # YAML-owned text is checked per line, lines are short

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_limited
 from publisher.model import SchoolType
 from publisher.load import validate_document
 from publisher.schema import SCHEMAS, schema_text
@@ -135,13 +135,40 @@ def test_line_numbers_point_at_values() -> None:
     assert document.line(("themas", 0, "ontbreekt")) == 3
 
 
+# Refusals that protect memory run in a child process with a memory and time limit (conftest.run_limited).
+PARSE_AND_REPORT = """
+import json, sys
+from publisher.yamlfile import parse_yaml
+document, problems = parse_yaml(sys.stdin.read(), "x.yaml")
+print(json.dumps({"parsed": document is not None, "messages": [p.message for p in problems],
+                  "lines": [p.line for p in problems]}))
+"""
+
+
+def parse_limited(text: str) -> dict:
+    return json.loads(run_limited(PARSE_AND_REPORT, stdin=text))
+
+
 def test_billion_laughs_is_refused_before_expansion() -> None:
+    """Nine levels of nine aliases: about 387 million strings if expanded."""
     text = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
     )
-    document, problems = parse_yaml(text, "x.yaml")
-    assert document is None
-    assert "ankers en verwijzingen" in problems[0].message
+    result = parse_limited(text)
+    assert not result["parsed"]
+    assert result["messages"] == ["ankers en verwijzingen (& en *) zijn niet toegestaan"]
+    assert result["lines"] == [1]
+
+
+def test_deep_nesting_is_refused() -> None:
+    """Nested blocks deeper than anyone writes: one Dutch message, no crash, no runaway memory."""
+    deep_blocks = "".join(f"{'  ' * i}n{i}:\n" for i in range(60)) + "  " * 60 + "x: y\n"
+    result = parse_limited(deep_blocks)
+    assert "de gegevens zijn te diep genest" in result["messages"]
+    assert result["lines"][0] == 22  # the first value below the allowed depth (20)
+    result = parse_limited("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert not result["parsed"]
+    assert result["messages"] == ["het bestand kan niet als YAML gelezen worden (te diep genest?)"]
 
 
 @pytest.mark.parametrize("file_name", sorted(SCHEMAS))

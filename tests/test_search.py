@@ -45,6 +45,17 @@ def test_query_set_has_enough_reader_queries() -> None:
     assert {"met schuine streep verbonden", "verbuiging", "afkorting", "meer woorden", "binnen één schooltype"} <= kinds
 
 
+def test_every_expected_page_is_a_page_of_the_site(site_dir) -> None:
+    """An expectation that cannot fail is no test: each query names at least one page, each page is
+    a real page of the built site (not '' or a prefix that matches anything), none twice."""
+    for entry in QUERIES:
+        pages = entry["paginas"]
+        assert pages and len(pages) == len(set(pages)), entry
+        for page in pages:
+            assert isinstance(page, str) and page.endswith("/") and page.strip("/"), entry
+            assert (site_dir / page / "index.html").is_file(), (entry["zoek"], page)
+
+
 def test_every_reader_query_finds_its_pages(search_page, site_url) -> None:
     search_page.goto(site_url, wait_until="networkidle")
     missed = []
@@ -96,3 +107,7 @@ def test_a_word_that_is_nowhere_says_so_in_dutch(search_page, site_url) -> None:
     open_search(search_page)
     assert type_search(search_page, "xylofoonkwartet") == []
     assert "Geen resultaten voor xylofoonkwartet" in search_page.locator("pagefind-modal pagefind-summary").inner_text()
+    # the same search box still finds what is there: "nothing found" is an answer, not a broken search
+    search_page.locator("pagefind-modal input").first.fill("")
+    found = {site_path(href, site_url) for href, _ in type_search(search_page, "kerstconcert")}
+    assert "bo/resultaten/" in found

@@ -135,7 +135,24 @@ def test_downloads_page_lists_every_sheet_with_size_and_edition(site_dir, public
             assert size_text, links[href]
             actual = (site_dir / "downloads" / name).stat().st_size
             assert abs(int(size_text[1]) - actual / 1024) <= 1
-    assert f"Editie {publication.config.edition}" in text_of(html) or publication.config.edition in text_of(html)
+    intro = text_of(html.cssselect("article p")[0])
+    assert intro.endswith(f"opslaan). Editie {publication.config.edition}."), intro
+
+
+def test_every_page_prints_the_edition_in_its_footer_and_on_paper(site_dir, publication) -> None:
+    """The edition where a reader sees it: the footer line and the line that only appears on paper
+    (with the page's own address), exactly, on every page."""
+    config = publication.config
+    footer = f"© {config.year} {config.organisation} · editie {config.edition}"
+    pages = sorted(site_dir.rglob("index.html"))
+    assert len(pages) >= 30
+    for file in pages:
+        html = lxml.html.fromstring(file.read_bytes())
+        assert [text_of(e) for e in html.cssselect(".md-copyright")] == [footer], file
+        path = file.parent.relative_to(site_dir).as_posix()
+        address = config.base_url + ("" if path == "." else path + "/")
+        assert [text_of(e) for e in html.cssselect(".kcr-afdrukadres")] == [
+            f"{address} · {config.title}, editie {config.edition}"], file
 
 
 def test_reflection_pages_have_download_buttons(site_dir, publication) -> None:
@@ -185,11 +202,67 @@ def test_glossary_and_abbreviations(site_dir, publication) -> None:
     assert abbreviations.get("ZML") == "zeer moeilijk lerend (toelichting van de redactie)"
 
 
+def resolve(site_dir: Path, page: str, href: str) -> Path:
+    """The file a relative link on `page` (a site path like 'bo/impact/') opens."""
+    import posixpath
+
+    target = posixpath.normpath(posixpath.join(page, href.split("#")[0]))
+    path = site_dir / target
+    return path / "index.html" if not target.endswith((".pdf", ".html")) else path
+
+
 def test_chapters_link_to_their_reflection_questions_and_downloads(site_dir, publication) -> None:
+    """From every page of a school type's chapter, the menu entry 'Reflectievragen <type>' opens that
+    school type's reflection questions; the chapter's last page leads on ('Volgende') to them; its
+    download buttons open that school type's two sheets."""
     for school_type in publication.school_types:
-        html = page(site_dir, f"{school_type.id}/aanbevelingen")
-        hrefs = [a.get("href") for a in html.cssselect("article a")]
-        assert any(h.endswith(f"reflectievragen-{school_type.id}.pdf") for h in hrefs)
+        reflection = site_dir / school_type.id / "reflectievragen" / "index.html"
+        title = text_of(lxml.html.fromstring(reflection.read_bytes()).cssselect("article h1")[0])
+        assert title.startswith(school_type.sheet_title), title
+        for name in school_type.pages:
+            path = f"{school_type.id}/" + ("" if name == "index.md" else name.removesuffix(".md") + "/")
+            html = page(site_dir, path)
+            menu = [a.get("href") for a in html.cssselect("nav.md-nav--primary a.md-nav__link")
+                    if text_of(a) == f"Reflectievragen {school_type.abbreviation}"]
+            assert [resolve(site_dir, path, href) for href in menu] == [reflection], (path, menu)
+        last = f"{school_type.id}/{school_type.pages[-1].removesuffix('.md')}/"
+        html = page(site_dir, last)
+        following = html.cssselect(".md-footer a.md-footer__link--next")
+        assert len(following) == 1 and resolve(site_dir, last, following[0].get("href")) == reflection, last
+        assert text_of(following[0]).endswith(f"Reflectievragen {school_type.abbreviation}")
+        pdfs = sorted(resolve(site_dir, last, a.get("href")).name for a in html.cssselect("article .downloads a"))
+        assert pdfs == [f"reflectievragen-{school_type.id}-invulbaar.pdf", f"reflectievragen-{school_type.id}.pdf"]
+
+
+ANCHORS = Path(__file__).parent / "fixtures" / "ankers.txt"
+
+
+def published_anchors() -> list[tuple[str, str, str]]:
+    """(page, id, question) of every address in tests/fixtures/ankers.txt."""
+    result = []
+    for line in ANCHORS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            address, question = (part.strip() for part in line.split(" | ", 1))
+            path, anchor = address.split("#")
+            result.append((path, anchor, question))
+    return result
+
+
+def test_published_question_addresses_still_point_at_their_question(site_dir) -> None:
+    """Links to a question that advisors shared (edition 2025, an independent snapshot) still open
+    that question: the id is on the same page, on a question, with the same text."""
+    anchors = published_anchors()
+    assert len(anchors) >= 100
+    pages: dict[str, lxml.html.HtmlElement] = {}
+    broken = []
+    for path, anchor, question in anchors:
+        html = pages.setdefault(path, page(site_dir, path))
+        found = html.xpath(f"//*[@id='{anchor}']")
+        if len(found) != 1 or found[0].tag != "li" or "vragen" not in found[0].getparent().get("class", "").split():
+            broken.append((path, anchor, "niet (precies één keer) als vraag op de pagina"))
+        elif text_of(found[0]) != question:
+            broken.append((path, anchor, text_of(found[0])))
+    assert not broken, broken
 
 
 def test_two_builds_give_identical_html(built_project, tmp_path) -> None:
@@ -201,6 +274,53 @@ def test_two_builds_give_identical_html(built_project, tmp_path) -> None:
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert not different, different
+
+
+def sitemap_dates(site: Path) -> set[str]:
+    """The <lastmod> dates of the sitemap (and the compressed copy says the same)."""
+    import gzip
+
+    xml = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode("utf-8") == xml
+    dates = re.findall(r"<lastmod>([^<]*)</lastmod>", xml)
+    assert len(dates) == xml.count("<url>") > 20
+    return set(dates)
+
+
+A_DAY_FAR_AWAY = (2031, 7, 15, 23, 30)  # the build's clock in the tests below; no date may come from it
+
+
+def test_every_date_comes_from_the_edition_whatever_the_clock_says(built_project, publication, tmp_path) -> None:
+    """A build on another day (here: the clock set to 15 July 2031, late in the evening) gives the
+    same site and sheets, byte for byte, as the session's build; the sitemap says 1 January of the
+    edition. Cold cache, so the sheets are rendered under the same clock."""
+    from datetime import datetime, timezone
+
+    import time_machine
+
+    project = copy_project(tmp_path / "project")
+    with time_machine.travel(datetime(*A_DAY_FAR_AWAY, tzinfo=timezone.utc)):
+        assert datetime.now().year == 2031
+        code, output = run_cli(["build"], project)
+    assert code == 0, output
+    assert sitemap_dates(project / "site") == {f"{publication.config.edition}-01-01"}
+    first, second = tree_digest(built_project / "site"), tree_digest(project / "site")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_source_date_epoch_sets_the_sitemap_date(built_project, tmp_path, monkeypatch) -> None:
+    from datetime import datetime, timezone
+
+    import time_machine
+
+    project = copy_project(tmp_path / "project")
+    seed_pdf_cache(built_project, project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 3, 4, 12, 0, tzinfo=timezone.utc).timestamp())))
+    with time_machine.travel(datetime(*A_DAY_FAR_AWAY, tzinfo=timezone.utc)):
+        code, output = run_cli(["build"], project)
+    assert code == 0, output
+    assert sitemap_dates(project / "site") == {"2026-03-04"}
 
 
 def test_plain_mkdocs_strict_build_of_staged_docs_has_no_warnings(built_project, tmp_path) -> None:

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Mutation check (not collected by pytest): do the tests notice realistic bugs?
+
+    .venv/bin/python bench/mutations.py               # every mutation, then a table
+    .venv/bin/python bench/mutations.py --list
+    .venv/bin/python bench/mutations.py --only sitemap-datum-van-vandaag --only skip-negeert-thema
+
+Copies the repository to a temporary directory (the working tree is never changed; a
+symbolic link `shared` beside the copy points at the shared sources, as in CI), runs the
+named tests once unchanged (they must pass), then for each mutation: replaces `old` by
+`new` in the copy (each `old` must occur exactly once, else the mutation is "verouderd"
+and must be updated), runs only the named tests (`-x -q -p no:cacheprovider`), reports
+whether a test failed and which, and puts the file back. Exit code 0 only when every
+mutation was caught.
+
+Add a mutation for every guarantee in the README's table that you touch. The sheet-side
+mutations of issue 14 (PDF dates and XMP, render-cache key inputs, answer order, |safe in
+the sheet template, QR code target, field names) belong here too, once the sheet rewrite
+(publisher/sheets.py, templates/sheets/, tests/test_sheets.py) has landed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOP_LEVEL_OUTPUT = {"site", ".cache", ".site.new", ".site.old", ".build.lock"}  # not templates/site/!
+ANYWHERE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.pyc")
+
+
+def ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = set(ANYWHERE(directory, names))
+    if Path(directory) == ROOT:
+        ignored |= TOP_LEVEL_OUTPUT & set(names)
+    return ignored
+
+
+@dataclass
+class Mutation:
+    name: str
+    what: str  # the bug, in a few words
+    file: str
+    edits: list[tuple[str, str]]  # (old, new), applied in order
+    tests: list[str]  # pytest node ids that must catch it
+
+
+SITE = "publisher/site.py"
+MUTATIONS = [
+    Mutation("atomaire-wissel-uit", "atomic swap disabled: MkDocs writes straight into site/", SITE, [
+        ("new_site, preview_url=preview_url, assets=loaded.assets)", "output, preview_url=preview_url, assets=loaded.assets)"),
+        ("problems = index_site(new_site)", "problems = index_site(output)"),
+        ("problems = audit_site(new_site, project.name(output))", "problems = audit_site(output, project.name(output))"),
+        ("        swap_into_place(new_site, output)\n", ""),
+    ], ["tests/test_build.py::test_late_failure_leaves_site_byte_identical_and_says_so"]),
+    Mutation("nieuwe-site-is-site", "the 'new' directory is site/ itself", SITE, [
+        ('new_site = output.parent / f".{output.name}.new"', "new_site = output"),
+        ("        swap_into_place(new_site, output)\n", ""),
+    ], ["tests/test_build.py::test_late_failure_leaves_site_byte_identical_and_says_so"]),
+    Mutation("half-werk-blijft-liggen", "a failed site step leaves .site.new/ behind", SITE, [
+        ('    if problems:\n        remove_tree(new_site, ignore_errors=True)\n        return failed(problems, "site")',
+         '    if problems:\n        return failed(problems, "site")'),
+    ], ["tests/test_build.py::test_late_failure_leaves_site_byte_identical_and_says_so"]),
+    Mutation("sitemap-datum-van-vandaag", "sitemap date taken from the build day", SITE, [
+        ('os.environ["SOURCE_DATE_EPOCH"] = str(int(document_moment(publication).timestamp()))',
+         'os.environ["SOURCE_DATE_EPOCH"] = str(int(time.time()))'),
+    ], ["tests/test_site.py::test_every_date_comes_from_the_edition_whatever_the_clock_says"]),
+    Mutation("sitemap-datum-van-mkdocs", "edition date not passed to MkDocs (MkDocs uses now)", SITE, [
+        ('    previous = os.environ.get("SOURCE_DATE_EPOCH")\n    if previous is None:\n        os.environ',
+         '    previous = os.environ.get("SOURCE_DATE_EPOCH")\n    if False:\n        os.environ'),
+    ], ["tests/test_site.py::test_every_date_comes_from_the_edition_whatever_the_clock_says"]),
+    Mutation("source-date-epoch-genegeerd", "SOURCE_DATE_EPOCH overridden by the edition", SITE, [
+        ('    previous = os.environ.get("SOURCE_DATE_EPOCH")\n    if previous is None:\n        os.environ',
+         '    previous = os.environ.pop("SOURCE_DATE_EPOCH", None)\n    if True:\n        os.environ'),
+    ], ["tests/test_site.py::test_source_date_epoch_sets_the_sitemap_date"]),
+    Mutation("skip-negeert-thema", "MkDocs skip ignores templates/site/", SITE, [
+        ('for directory in (staged.docs_dir, project.templates / "site"):', "for directory in (staged.docs_dir,):"),
+    ], ["tests/test_build.py::test_editing_the_site_theme_rebuilds_the_site"]),
+    Mutation("yaml-vertaling-weg", "Dutch translation of one YAML error removed", "publisher/yamlfile.py", [
+        ("""    (("mapping keys are not allowed here",), "een waarde mag niet met '? ' beginnen", QUOTE_HINT, "problem"),\n""",
+         ""),
+    ], ["tests/test_bad_input.py::test_every_dutch_yaml_message_has_a_corpus_case"]),
+    Mutation("yaml-vertaling-anders", "a YAML translation reworded without its corpus case", "publisher/yamlfile.py", [
+        ('"een lijst tussen [ ] is niet goed afgesloten"', '"een lijst is niet goed afgesloten"'),
+    ], ["tests/test_bad_input.py::test_every_dutch_yaml_message_has_a_corpus_case"]),
+    Mutation("ankers-toegestaan", "YAML anchors/aliases accepted (billion laughs)", "publisher/yamlfile.py", [
+        ('if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):', "if False:"),
+    ], ["tests/test_indicators.py::test_billion_laughs_is_refused_before_expansion"]),
+    Mutation("geen-dieptegrens", "no nesting limit", "publisher/yamlfile.py", [
+        ("    if depth > MAX_DEPTH:", "    if False:"),
+    ], ["tests/test_indicators.py::test_deep_nesting_is_refused"]),
+    Mutation("voettekst-zonder-editie", "edition dropped from the footer", "publisher/pages.py", [
+        ('html_text(f"© {site.year} {site.organisation} · editie {site.edition}")', 'html_text(f"© {site.year} {site.organisation}")'),
+    ], ["tests/test_site.py::test_every_page_prints_the_edition_in_its_footer_and_on_paper"]),
+    Mutation("downloads-zonder-editie", "edition dropped from the downloads page", "templates/pages/downloads.md.j2", [
+        (" Editie {{ config.edition }}.", ""),
+    ], ["tests/test_site.py::test_downloads_page_lists_every_sheet_with_size_and_edition"]),
+    Mutation("reflectievragen-voorin", "reflection page first in its chapter (chapter no longer leads to it)",
+             "publisher/structure.py", [
+        ('return [f"{school_type.id}/{page}" for page in school_type.pages] + [reflection_page(school_type.id)]',
+         'return [reflection_page(school_type.id)] + [f"{school_type.id}/{page}" for page in school_type.pages]'),
+    ], ["tests/test_site.py::test_chapters_link_to_their_reflection_questions_and_downloads"]),
+    Mutation("vraag-id-hernoemd", "a published question id renamed", "indicators/go.yaml", [
+        ("- id: escalaties-nemen-af\n", "- id: escalaties-afname\n"),
+    ], ["tests/test_site.py::test_published_question_addresses_still_point_at_their_question"]),
+    Mutation("voorbeeld-wacht-op-bladen", "live preview renders the sheets before showing the page", "publisher/serve.py", [
+        ("output=output, render_sheets=False,", "output=output, render_sheets=True,"),
+    ], ["tests/test_build.py::test_serve_picks_up_yaml_change_and_survives_bad_input"]),
+    Mutation("bronkopie-aangepast", "tests/fixtures/source.txt edited so that it drifts from ../shared",
+             "tests/fixtures/source.txt", [
+        ("door iets kostbaars:", "door iets heel kostbaars:"),
+    ], ["tests/test_content_fidelity.py::test_source_copy_matches_shared_seed"]),
+    Mutation("zoekvraag-lege-pagina", "a search expectation that matches anything (empty page)",
+             "tests/fixtures/zoekvragen.yaml", [
+        ("{zoek: kerstconcert, paginas: [bo/resultaten/]", "{zoek: kerstconcert, paginas: ['']"),
+    ], ["tests/test_search.py::test_every_expected_page_is_a_page_of_the_site"]),
+]
+
+
+def shared_dir() -> Path | None:
+    """The shared sources: beside this clone, or beside the main clone of a `git worktree`."""
+    candidates = [ROOT.parent / "shared"]
+    common = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                            capture_output=True, text=True).stdout.strip()
+    if common:
+        candidates.append(Path(common).parent.parent / "shared")
+    return next((path for path in candidates if path.is_dir()), None)
+
+
+def run_tests(copy: Path, tests: list[str], stop_at_first: bool = True) -> tuple[int, str, float]:
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(["-x"] if stop_at_first else []), *tests]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.perf_counter()
+    try:
+        result = subprocess.run(command, cwd=copy, capture_output=True, text=True, env=env, timeout=1200)
+    except subprocess.TimeoutExpired as exc:
+        return -1, f"time-out: {exc}", time.perf_counter() - started
+    return result.returncode, result.stdout + result.stderr, time.perf_counter() - started
+
+
+def failed_tests(output: str) -> list[str]:
+    """The failed tests; an error in a fixture (e.g. the session's build) is marked as such."""
+    return [match.group(2) + (" (fout in de opzet)" if match.group(1) == "ERROR" else "")
+            for match in re.finditer(r"^(FAILED|ERROR) (\S+)", output, re.MULTILINE)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", help="run only this mutation (by name; repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the run of the unchanged copy")
+    args = parser.parse_args()
+    chosen = [m for m in MUTATIONS if not args.only or m.name in args.only]
+    if args.list or not chosen:
+        for m in MUTATIONS:
+            print(f"{m.name:30} {m.file:34} {m.what}")
+        return 0 if args.list else 2
+
+    with tempfile.TemporaryDirectory(prefix="mutaties-") as temporary:
+        copy = Path(temporary) / "repo"
+        shutil.copytree(ROOT, copy, ignore=ignore)
+        shared = shared_dir()
+        if shared:
+            (Path(temporary) / "shared").symlink_to(shared, target_is_directory=True)
+        print(f"kopie: {copy}{'' if shared else ' (zonder ../shared)'}", flush=True)
+
+        if not args.no_baseline:
+            tests = sorted({test for m in chosen for test in m.tests})
+            code, output, seconds = run_tests(copy, tests, stop_at_first=False)
+            if code != 0:
+                print(output[-4000:])
+                print(f"✗ de genoemde tests slagen niet op de onveranderde kopie (code {code}); eerst dat oplossen")
+                return 2
+            print(f"• nulmeting: {len(tests)} tests geslaagd ({seconds:.0f} s)", flush=True)
+
+        rows = []
+        for m in chosen:
+            target = copy / m.file
+            original = target.read_text(encoding="utf-8")
+            text = original
+            stale = [old for old, _ in m.edits if text.count(old) != 1]
+            if stale:
+                rows.append((m, "verouderd", f"tekst niet precies één keer gevonden: {stale[0][:60]!r}", 0.0))
+                print(f"• {m.name}: verouderd", flush=True)
+                continue
+            for old, new in m.edits:
+                text = text.replace(old, new)
+            target.write_text(text, encoding="utf-8")
+            try:
+                code, output, seconds = run_tests(copy, m.tests)
+            finally:
+                target.write_text(original, encoding="utf-8")
+            if code == 1:
+                status, detail = "gevangen", ", ".join(failed_tests(output)) or "?"
+            elif code == 0:
+                status, detail = "GEMIST", "alle genoemde tests slaagden"
+            else:
+                status, detail = "fout", f"pytest gaf code {code}: {output.strip().splitlines()[-1:] or ''}"
+            rows.append((m, status, detail, seconds))
+            print(f"• {m.name}: {status} ({seconds:.0f} s)", flush=True)
+
+    print()
+    print("| mutatie | wat | resultaat | gevangen door | s |")
+    print("| --- | --- | --- | --- | --- |")
+    for m, status, detail, seconds in rows:
+        print(f"| {m.name} | {m.what} | {status} | {detail.replace('|', '/')} | {seconds:.0f} |")
+    missed = [m.name for m, status, _, _ in rows if status != "gevangen"]
+    print()
+    print(f"{len(rows) - len(missed)} van {len(rows)} mutaties gevangen" + (f"; niet: {', '.join(missed)}" if missed else ""))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
