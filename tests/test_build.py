@@ -170,7 +170,7 @@ def test_editing_the_site_theme_rebuilds_the_site(warm_project) -> None:
     assert "✓ Klaar: site/ is bijgewerkt." in output, output  # not "site/ was al bijgewerkt"
     published = (warm_project / "site" / "assets" / "stylesheets" / "kcr.css").read_text(encoding="utf-8")
     assert published.endswith(rule)
-    page = (warm_project / "site" / "bo" / "impact" / "index.html").read_text(encoding="utf-8")
+    page = (warm_project / "site" / "bo" / "resultaten" / "index.html").read_text(encoding="utf-8")
     assert "Impactonderzoek KunstPakt CmK3, uitgave 2025</p>" in page
     code, output = run_cli(["build"], warm_project)
     assert code == 0 and "✓ Klaar: site/ was al bijgewerkt." in output, "daarna is er niets meer te doen"

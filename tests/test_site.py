@@ -213,25 +213,28 @@ def resolve(site_dir: Path, page: str, href: str) -> Path:
 
 def test_chapters_link_to_their_reflection_questions_and_downloads(site_dir, publication) -> None:
     """From every page of a school type's chapter, the menu entry 'Reflectievragen <type>' opens that
-    school type's reflection questions; the chapter's last page leads on ('Volgende') to them; its
-    download buttons open that school type's two sheets."""
+    school type's reflection questions; the page before them in the chapter leads on ('Volgende')
+    to them; every download button in the chapter opens one of that school type's two sheets."""
+    from publisher.structure import chapter_pages
+
     for school_type in publication.school_types:
         reflection = site_dir / school_type.id / "reflectievragen" / "index.html"
         title = text_of(lxml.html.fromstring(reflection.read_bytes()).cssselect("article h1")[0])
-        assert title.startswith(school_type.sheet_title), title
-        for name in school_type.pages:
-            path = f"{school_type.id}/" + ("" if name == "index.md" else name.removesuffix(".md") + "/")
+        assert title == school_type.reflection_title, title
+        chapter = [page_path.removesuffix("index.md").removesuffix(".md").rstrip("/") + "/"
+                   for page_path in chapter_pages(school_type)]
+        pdfs = set()
+        for path in chapter:
             html = page(site_dir, path)
             menu = [a.get("href") for a in html.cssselect("nav.md-nav--primary a.md-nav__link")
-                    if text_of(a) == f"Reflectievragen {school_type.abbreviation}"]
+                    if text_of(a) == school_type.reflection_title]
             assert [resolve(site_dir, path, href) for href in menu] == [reflection], (path, menu)
-        last = f"{school_type.id}/{school_type.pages[-1].removesuffix('.md')}/"
-        html = page(site_dir, last)
-        following = html.cssselect(".md-footer a.md-footer__link--next")
-        assert len(following) == 1 and resolve(site_dir, last, following[0].get("href")) == reflection, last
-        assert text_of(following[0]).endswith(f"Reflectievragen {school_type.abbreviation}")
-        pdfs = sorted(resolve(site_dir, last, a.get("href")).name for a in html.cssselect("article .downloads a"))
-        assert pdfs == [f"reflectievragen-{school_type.id}-invulbaar.pdf", f"reflectievragen-{school_type.id}.pdf"]
+            pdfs |= {resolve(site_dir, path, a.get("href")).name for a in html.cssselect("article .downloads a")}
+        before = chapter[chapter.index(f"{school_type.id}/reflectievragen/") - 1]
+        following = page(site_dir, before).cssselect(".md-footer a.md-footer__link--next")
+        assert len(following) == 1 and resolve(site_dir, before, following[0].get("href")) == reflection, before
+        assert text_of(following[0]).endswith(school_type.reflection_title)
+        assert pdfs == {f"reflectievragen-{school_type.id}-invulbaar.pdf", f"reflectievragen-{school_type.id}.pdf"}
 
 
 ANCHORS = Path(__file__).parent / "fixtures" / "ankers.txt"
