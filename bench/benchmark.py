@@ -13,12 +13,16 @@ they are):
 - bare WeasyPrint: one process rendering the same six sheet HTML files one after
   the other with the same options (PDF/UA-1, forms), no orchestration;
 - no-change rebuild, one-question edit rebuild;
-- a synthetic corpus ten times larger (30 generated school types), cold.
+- a synthetic corpus ten times larger (30 generated school types), cold;
+- per sheet: the median time of `publisher.sheets.render_pdf` (what a build worker
+  runs: WeasyPrint plus our post-processing) for each of the six sheets, in one
+  warmed-up process, one sheet at a time (`--sheets-only` prints just these).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -44,6 +48,26 @@ from weasyprint import HTML
 base, out = Path(sys.argv[1]), Path(sys.argv[2])
 for html in sorted(base.glob("*.html")):
     HTML(filename=str(html), base_url=sys.argv[3]).write_pdf(out / (html.stem + ".pdf"), pdf_variant="pdf/ua-1", pdf_forms=True)
+"""
+
+
+PER_SHEET = """
+import json, statistics, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from publisher.sheets import render_pdf
+html_dir, pdf_dir, templates, runs = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+files = sorted(html_dir.glob("*.html"))
+render_pdf(files[0].read_text(encoding="utf-8"), templates + "/sheets", [templates], str(pdf_dir / "warm-up.pdf"))
+times = {}
+for _ in range(runs):
+    for html in files:
+        text = html.read_text(encoding="utf-8")
+        start = time.perf_counter()
+        render_pdf(text, templates + "/sheets", [templates], str(pdf_dir / (html.stem + ".pdf")))
+        times.setdefault(html.stem, []).append(time.perf_counter() - start)
+sizes = {html.stem: (pdf_dir / (html.stem + ".pdf")).stat().st_size for html in files}
+print(json.dumps({name: [statistics.median(values), sizes[name]] for name, values in times.items()}))
 """
 
 
@@ -111,19 +135,45 @@ def make_tenfold(project: Path) -> None:
     config_file.write_text(config, encoding="utf-8")
 
 
+def write_sheet_html(project: Path) -> Path:
+    project_ = Project.at(project)
+    publication = load_publication(project_).publication
+    html_dir = project / ".bench-html"
+    html_dir.mkdir(exist_ok=True)
+    for spec in sheet_specs(publication):
+        (html_dir / f"{spec.file_name[:-4]}.html").write_text(sheet_html(project_, publication, spec), encoding="utf-8")
+    return html_dir
+
+
+def per_sheet(project: Path, runs: int) -> dict[str, tuple[float, int]]:
+    """Median render time (s) and size (bytes) of each sheet, rendered as a build worker does."""
+    html_dir = write_sheet_html(project)
+    pdf_dir = project / ".bench-sheets"
+    pdf_dir.mkdir(exist_ok=True)
+    result = subprocess.run([sys.executable, "-c", PER_SHEET, str(project), str(html_dir), str(pdf_dir),
+                             str(project / "templates"), str(runs)],
+                            cwd=project, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"mislukt: per-blad meting\n{result.stdout}\n{result.stderr}")
+    return {name: (seconds, size) for name, (seconds, size) in json.loads(result.stdout).items()}
+
+
+def print_per_sheet(timings: dict[str, tuple[float, int]]) -> None:
+    width = max(len(name) for name in timings)
+    print(f"{'per sheet (render_pdf, median)':<{width}}  ")
+    for name, (seconds, size) in timings.items():
+        print(f"  {name:<{width}}  {seconds:6.3f} s  {size / 1024:6.1f} KB")
+    print(f"  {'total':<{width}}  {sum(s for s, _ in timings.values()):6.3f} s")
+
+
 def bare_tools(project: Path, runs: int) -> tuple[float, float]:
     staged = project / ".cache" / "staging" / "mkdocs.yml"
     bare_site = project / ".bench-mkdocs"
     mkdocs = median([timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(staged), "-d", str(bare_site)], project)
                      for _ in range(runs)])
-    project_ = Project.at(project)
-    publication = load_publication(project_).publication
-    html_dir = project / ".bench-html"
+    html_dir = write_sheet_html(project)
     pdf_dir = project / ".bench-pdf"
-    html_dir.mkdir(exist_ok=True)
     pdf_dir.mkdir(exist_ok=True)
-    for spec in sheet_specs(publication):
-        (html_dir / f"{spec.file_name[:-4]}.html").write_text(sheet_html(project_, publication, spec), encoding="utf-8")
     base_url = (project / "templates" / "sheets").as_uri() + "/"
     weasy = median([timed([sys.executable, "-c", BARE_WEASYPRINT, str(html_dir), str(pdf_dir), base_url], project)
                     for _ in range(runs)])
@@ -134,11 +184,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-10x", action="store_true")
+    parser.add_argument("--sheets-only", action="store_true", help="only the per-sheet render times")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = copy_project(Path(tmp) / "project")
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.runs} runs per figure (median)")
+        if args.sheets_only:
+            print_per_sheet(per_sheet(project, args.runs))
+            return
 
         cold = median([cold_build(project) for _ in range(args.runs)])
         mkdocs, weasy = bare_tools(project, args.runs)
@@ -168,6 +222,7 @@ def main() -> None:
         for name, seconds, ratio in rows:
             figure = f"{seconds:6.2f} s" if seconds is not None else " " * 8
             print(f"{name:<{width}}  {figure}  {ratio}")
+        print_per_sheet(per_sheet(project, args.runs))
 
 
 if __name__ == "__main__":
