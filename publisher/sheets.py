@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from importlib import metadata
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +31,10 @@ from .structure import reflection_page
 
 SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
+WRITING_LINES = 5  # handwriting lines per question on the print sheet
+# The conversation details at the top: (field name, label, lines). Several lines: a
+# multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
+HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
 
 
 @dataclass(frozen=True)
@@ -93,10 +98,28 @@ def qr_code_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+@dataclass(frozen=True)
+class SheetSource:
+    """What a sheet is rendered from: its HTML and, for the fillable sheet, the accessible
+    name of each answer group (radio group field name -> 'Vraag 5: ...'), which the PDF
+    gets in post-processing (WeasyPrint names a group after its first option)."""
+    html: str
+    fillable: bool
+    group_names: dict[str, str]
+
+    def fingerprint_text(self) -> str:
+        return self.html + "\n" + json.dumps(self.group_names, ensure_ascii=False, sort_keys=True)
+
+
 def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> str:
+    return sheet_source(project, publication, spec).html
+
+
+def sheet_source(project: Project, publication: Publication, spec: SheetSpec) -> SheetSource:
     school_type = spec.school_type
     config = publication.config
     perspectives = []
+    group_names: dict[str, str] = {}
     numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
     for index, perspective in enumerate(school_type.perspectives, start=1):
         themes = []
@@ -105,13 +128,13 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
             for question in theme.questions:
                 number = numbers[question.id]
                 name = f"{school_type.id}-{question.id}"
+                if spec.fillable:
+                    group_names[name] = f"Vraag {number}: {question.text}"
                 questions.append({
                     "number": number,
                     "text": question.text,
-                    "field": name,
-                    "answers": [{"field": f"{name}-{answer_id}", "label": label,
-                                 "title": f"Vraag {number}, {label}: {question.text}"}
-                                for answer_id, label in config.answer_options()],
+                    "field": name,  # the answer group (one radio group per question)
+                    "answers": [{"id": answer_id, "label": label} for answer_id, label in config.answer_options()],
                     "note_field": f"{name}-toelichting",
                     "note_title": f"Vraag {number}, toelichting of voorbeeld: {question.text}",
                 })
@@ -119,7 +142,7 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
         perspectives.append({"heading": f"{index}. {config.perspective_label(perspective.id)} – {perspective.title}",
                              "id": perspective.id, "themes": themes})
     url = reflection_page_url(publication, school_type)
-    return render(
+    html = render(
         project.templates, SHEET_TEMPLATE,
         fillable=spec.fillable,
         title=school_type.sheet_title,
@@ -130,6 +153,8 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
         date=document_date(publication),
         intro=school_type.intro,
         answer_labels=[label for _, label in config.answer_options()],
+        header_fields=[{"name": name, "label": label, "lines": lines} for name, label, lines in HEADER_FIELDS],
+        writing_lines=WRITING_LINES,
         perspectives=perspectives,
         actions=[{"number": i, "fields": [{"name": f"afspraak-{i}-{column}", "title": f"Afspraak {i}: {column}"}
                                           for column in ("wat", "wie", "wanneer")]}
@@ -137,6 +162,7 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
         url=url,
         qr_code=qr_code_data_uri(url),
     )
+    return SheetSource(html, spec.fillable, group_names)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -175,10 +201,14 @@ def _load_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
-def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> tuple[str, str] | None:
+def render_pdf(html: str, base_dir: str, allowed: list[str], target: str,
+               group_names: dict[str, str] | None = None) -> tuple[str, str] | None:
     """Render one sheet to `target`. Runs in a worker process; returns None, or
-    ('extern' | 'buiten', url) when the template asked for a resource it may not use."""
+    ('extern' | 'buiten', url) when the template asked for a resource it may not use.
+    A sheet with form fields (`group_names` given: the fillable sheet) is finished by
+    pdfform.finish_form: one radio group per question, appearances for every state."""
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher_class, fatal = _fetcher_class()
     fetcher = fetcher_class([Path(p) for p in allowed])
@@ -189,17 +219,38 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> tup
         # PDF/UA-1: viewers must show the document title, not the file name.
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
+    # WeasyPrint copies the @font-face fonts into a temporary folder that only the font
+    # configuration's __del__ removes, which never runs in a pool worker: one ~124 KB
+    # /tmp/weasyprint-* folder per render was left behind. Make it here, remove it below.
+    font_config = FontConfiguration()
+    partial = Path(target + ".part")
     try:
         document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher)
-        partial = Path(target + ".part")
-        document.write_pdf(partial, pdf_variant="pdf/ua-1", pdf_forms=True, finisher=finisher,
-                           pdf_identifier=False, uncompressed_pdf=False)
+        options = dict(pdf_variant="pdf/ua-1", pdf_forms=True, finisher=finisher, font_config=font_config,
+                       pdf_identifier=False, uncompressed_pdf=False)
+        if group_names is None:
+            document.write_pdf(partial, **options)
+        else:
+            from .pdfform import finish_form
+
+            finish_form(document.write_pdf(**options), group_names, partial)
         partial.replace(target)
         seal_cache_entry(Path(target))
     except fatal as exc:
         kind, url = exc.args
         return kind, url
+    finally:
+        _remove_font_folder(font_config)
     return None
+
+
+def _remove_font_folder(font_config) -> None:
+    import shutil
+
+    folder = getattr(font_config, "_folder", None)  # WeasyPrint's name for it (tested)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
 
 
 def seal_cache_entry(cached: Path) -> None:
@@ -246,13 +297,13 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     cache_dir.mkdir(parents=True, exist_ok=True)
     specs = sheet_specs(publication)
     problems: list[Problem] = []
-    todo: list[tuple[SheetSpec, str, Path]] = []
+    todo: list[tuple[SheetSpec, SheetSource, Path]] = []
     planned: list[tuple[SheetSpec, Path]] = []
     pending: list[str] = []
     inputs = _inputs_digest(project)
     for spec in specs:
-        html = sheet_html(project, publication, spec)
-        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(inputs, html)}.pdf"
+        source = sheet_source(project, publication, spec)
+        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(inputs, source.fingerprint_text())}.pdf"
         fresh = intact(cached)
         if not fresh and not render:
             earlier = _latest_render(cache_dir, spec.file_name[:-4])
@@ -262,21 +313,23 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
                 continue
         planned.append((spec, cached))
         if not fresh:  # never rendered, or damaged since: render (again)
-            todo.append((spec, html, cached))
+            todo.append((spec, source, cached))
 
     allowed = [str(project.templates)]
     base_dir = str(project.templates / "sheets")
     if todo:
         # Largest sheets first, so the workers finish at about the same time.
-        todo.sort(key=lambda item: len(item[1]), reverse=True)
+        todo.sort(key=lambda item: len(item[1].html), reverse=True)
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if workers == 1:
             if while_rendering:
                 while_rendering()
-            outcomes = [_outcome(None, render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+            outcomes = [_outcome(None, render_pdf, *_render_args(source, base_dir, allowed, cached))
+                        for _, source, cached in todo]
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
-                futures = [pool.submit(render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+                futures = [pool.submit(render_pdf, *_render_args(source, base_dir, allowed, cached))
+                           for _, source, cached in todo]
                 try:
                     if while_rendering:
                         while_rendering()  # the main process is otherwise idle until the sheets are done
@@ -302,6 +355,10 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         if render:  # the live preview never prunes: a render may be under way in the background
             _prune_cache(cache_dir, {cached for _, cached in planned})
     return SheetResult(downloads, [spec.file_name for spec, _, _ in todo], _unique(problems), pending)
+
+
+def _render_args(source: SheetSource, base_dir: str, allowed: list[str], cached: Path) -> tuple:
+    return source.html, base_dir, allowed, str(cached), (source.group_names if source.fillable else None)
 
 
 def _latest_render(cache_dir: Path, stem: str) -> Path | None:
