@@ -203,9 +203,9 @@ def test_choosing_a_second_answer_clears_the_first(filled, tmp_path) -> None:
 # --------------------------------------------------------------------------- boxes, appearances
 
 
-def squares(page: pikepdf.Page) -> list[tuple[float, float, float, float]]:
-    """Box outlines drawn on a page: an outer and an inner square filled even-odd (how WeasyPrint
-    draws a border or outline), as (left, bottom, right, top) of the inner square, in points."""
+def outlines(page: pikepdf.Page) -> list[tuple[tuple, tuple]]:
+    """Borders and outlines drawn on a page, as WeasyPrint draws them: an outer and an inner
+    rectangle filled even-odd; (outer, inner) as (left, bottom, right, top) in points."""
     stack, ctm, found, rects = [], (1, 0, 0, 1, 0, 0), [], []
 
     def apply(m, x, y):
@@ -225,15 +225,32 @@ def squares(page: pikepdf.Page) -> list[tuple[float, float, float, float]]:
         elif op == "re":
             x, y, w, h = (float(v) for v in operands)
             (x1, y1), (x2, y2) = apply(ctm, x, y), apply(ctm, x + w, y + h)
-            rects.append((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
-        elif op in ("f*", "f", "n", "S", "B", "B*"):
+            rects.append(tuple(round(v, 2) for v in (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))))
+        elif op in ("f*", "f", "n", "S", "B", "B*", "W", "W*"):
             if op == "f*" and len(rects) == 2:
-                outer, inner = rects
-                size = inner[2] - inner[0]
-                if abs(size - (inner[3] - inner[1])) < 0.01 and outer[0] < inner[0] and 8 < size < 30:
-                    found.append(tuple(round(v, 2) for v in inner))
-            rects = []
-    return list(dict.fromkeys(found))  # each side of an outline is drawn through the same path
+                found.append(tuple(sorted(rects, key=lambda r: r[2] - r[0] + r[3] - r[1], reverse=True)))
+            if op != "W" and op != "W*":
+                rects = []
+    return list(dict.fromkeys(found))  # each side of a border is drawn through the same path
+
+
+def squares(page: pikepdf.Page) -> list[tuple[float, float, float, float]]:
+    """The answer boxes: square outlines (the inner edge, 8 to 30 pt)."""
+    boxes = []
+    for outer, inner in outlines(page):
+        size = inner[2] - inner[0]
+        if abs(size - (inner[3] - inner[1])) < 0.01 and outer[0] < inner[0] and 8 < size < 30:
+            boxes.append(inner)
+    return boxes
+
+
+def ruled_lines(page: pikepdf.Page) -> list[tuple[float, float]]:
+    """Full-width writing lines (a bottom border of 0.5 pt or so): (y of the line, space above it)."""
+    lines = []
+    for outer, inner in outlines(page):
+        if inner[2] - inner[0] > 400 and outer[0] == inner[0] and outer[1] < inner[1] and 0.2 < inner[1] - outer[1] < 1:
+            lines.append((inner[1], inner[3] - inner[1]))
+    return sorted(set(lines))
 
 
 @pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
@@ -280,7 +297,7 @@ def test_every_field_state_has_an_appearance_and_valid_default_appearance(site_d
         assert fonts.Helv.BaseFont == "/Helvetica" and fonts.Helv.Encoding == "/WinAnsiEncoding"
 
 
-def test_notes_and_tables_have_room(site_dir) -> None:
+def test_notes_and_tables_have_room(site_dir, publication) -> None:
     """A notes field fits 600 characters at a readable size (6 lines of ~100 characters at
     automatic size), the header and Afspraken fields fit real content, and the print sheet has
     five handwriting lines per question."""
@@ -298,12 +315,15 @@ def test_notes_and_tables_have_room(site_dir) -> None:
         assert size("aanwezigen")[1] >= 30 and int(fields["aanwezigen"].Ff) & (1 << 12)
         assert size("afspraak-1-wie")[0] > 150 and int(fields["afspraak-1-wie"].Ff) & (1 << 12)
         assert size("afspraak-1-wat")[0] > 210
+    options = len(publication.config.answer_options())
     with pikepdf.open(sheet(site_dir, "go", False)) as pdf:
-        lines = 0
-        for operands, operator in pikepdf.parse_content_stream(pdf.pages[1]):
-            if str(operator) == "re" and float(operands[2]) > 600 and abs(float(operands[3])) < 1.5:
-                lines += 1  # a ruled line: a full-width hairline rectangle
-        assert lines >= 5 * 3, lines
+        total = 0
+        for number, page in enumerate(pdf.pages, start=1):
+            questions = len(squares(page)) // options
+            writing = [space for _, space in ruled_lines(page) if space >= 22.6]  # 8 mm or more apart
+            assert len(writing) >= 5 * questions, f"pagina {number}: {len(writing)} lijnen voor {questions} vragen"
+            total += questions
+        assert total == len(publication.school_type("go").questions())
 
 
 # --------------------------------------------------------------------------- PDF/UA-1, independently
