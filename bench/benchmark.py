@@ -14,9 +14,10 @@ they are):
   the other with the same options (PDF/UA-1, forms), no orchestration;
 - no-change rebuild, one-question edit rebuild;
 - a synthetic corpus ten times larger (30 generated school types), cold;
-- per sheet: the median time of `publisher.sheets.render_pdf` (what a build worker
-  runs: WeasyPrint plus our post-processing) for each of the six sheets, in one
-  warmed-up process, one sheet at a time (`--sheets-only` prints just these).
+- per school type: the median time of `publisher.sheets.render_sheets` (what a build
+  worker runs: one WeasyPrint layout written as the print and the fillable sheet, plus
+  our form post-processing), wall-clock and CPU, in one warmed-up process, one school
+  type at a time, with the size of both PDFs (`--sheets-only` prints just these).
 """
 
 from __future__ import annotations
@@ -55,22 +56,26 @@ PER_SHEET = """
 import json, statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from publisher.sheets import render_pdf
+from publisher.sheets import render_sheets
 html_dir, pdf_dir, templates, runs = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-files = sorted(html_dir.glob("*.html"))
-groups = json.loads((html_dir / "groups.json").read_text(encoding="utf-8")) if (html_dir / "groups.json").exists() else {}
-render_pdf(files[0].read_text(encoding="utf-8"), templates + "/sheets", [templates], str(pdf_dir / "warm-up.pdf"))
+types = json.loads((html_dir / "sources.json").read_text(encoding="utf-8"))
+
+def render(stem, source):
+    html = (html_dir / source["html"]).read_text(encoding="utf-8")
+    targets = (str(pdf_dir / f"{stem}.pdf"), str(pdf_dir / f"{stem}-invulbaar.pdf"))
+    render_sheets(html, templates + "/sheets", [templates], targets, tuple(source["titles"]), source["groups"])
+    return targets
+
+render(*next(iter(types.items())))  # warm-up
 times = {}
 for _ in range(runs):
-    for html in files:
-        text = html.read_text(encoding="utf-8")
-        extra = (groups[html.stem],) if html.stem in groups else ()
+    for stem, source in types.items():
         start, cpu = time.perf_counter(), time.process_time()
-        render_pdf(text, templates + "/sheets", [templates], str(pdf_dir / (html.stem + ".pdf")), *extra)
-        times.setdefault(html.stem, []).append((time.perf_counter() - start, time.process_time() - cpu))
-sizes = {html.stem: (pdf_dir / (html.stem + ".pdf")).stat().st_size for html in files}
-print(json.dumps({name: [statistics.median(w for w, _ in values), statistics.median(c for _, c in values), sizes[name]]
-                  for name, values in times.items()}))
+        targets = render(stem, source)
+        times.setdefault(stem, []).append((time.perf_counter() - start, time.process_time() - cpu))
+print(json.dumps({stem: [statistics.median(w for w, _ in values), statistics.median(c for _, c in values),
+                         *(Path(t).stat().st_size for t in render(stem, types[stem]))]
+                  for stem, values in times.items()}))
 """
 
 
@@ -139,24 +144,28 @@ def make_tenfold(project: Path) -> None:
 
 
 def write_sheet_html(project: Path) -> Path:
+    """The HTML of every sheet (for the bare WeasyPrint run: six files, the print and the
+    fillable sheet of a school type have the same HTML) and sources.json (for render_sheets:
+    per school type its HTML file, document titles and answer group names)."""
     project_ = Project.at(project)
     publication = load_publication(project_).publication
     html_dir = project / ".bench-html"
     html_dir.mkdir(exist_ok=True)
-    groups = {}
+    sources = {}
     for spec in sheet_specs(publication):
-        source = sheet_source(project_, publication, spec)
+        source = sheet_source(project_, publication, spec.school_type)
         (html_dir / f"{spec.file_name[:-4]}.html").write_text(source.html, encoding="utf-8")
-        if spec.fillable:
-            groups[spec.file_name[:-4]] = source.group_names
-    # The fillable sheets' answer group names, for render_pdf (the bare WeasyPrint run ignores them).
-    (html_dir / "groups.json").write_text(json.dumps(groups), encoding="utf-8")
+        if not spec.fillable:
+            sources[spec.file_name[:-4]] = {"html": f"{spec.file_name[:-4]}.html", "titles": source.titles,
+                                            "groups": source.group_names}
+    (html_dir / "sources.json").write_text(json.dumps(sources), encoding="utf-8")
     return html_dir
 
 
-def per_sheet(project: Path, runs: int) -> dict[str, tuple[float, float, int]]:
-    """Median render time (wall-clock and CPU, s) and size (bytes) of each sheet, rendered as a
-    build worker does. CPU time is the steadier figure on a shared machine."""
+def per_sheet(project: Path, runs: int) -> dict[str, tuple[float, float, int, int]]:
+    """Per school type: median time (wall-clock and CPU, s) of rendering both its sheets as a
+    build worker does (render_sheets: one layout, two PDFs) and the size (bytes) of each.
+    CPU time is the steadier figure on a shared machine."""
     html_dir = write_sheet_html(project)
     pdf_dir = project / ".bench-sheets"
     pdf_dir.mkdir(exist_ok=True)
@@ -168,11 +177,11 @@ def per_sheet(project: Path, runs: int) -> dict[str, tuple[float, float, int]]:
     return {name: tuple(values) for name, values in json.loads(result.stdout).items()}
 
 
-def print_per_sheet(timings: dict[str, tuple[float, float, int]]) -> None:
+def print_per_sheet(timings: dict[str, tuple[float, float, int, int]]) -> None:
     width = max(len(name) for name in timings)
-    print(f"per sheet (render_pdf, median)  {'':<{width - 30}}    wall       CPU      size")
-    for name, (seconds, cpu, size) in timings.items():
-        print(f"  {name:<{width}}  {seconds:6.3f} s  {cpu:6.3f} s  {size / 1024:6.1f} KB")
+    print(f"{'per school type, both sheets (render_sheets, median)':<{width + 2}}    wall       CPU   print  fillable")
+    for name, (seconds, cpu, print_size, fillable_size) in timings.items():
+        print(f"  {name:<{width}}  {seconds:6.3f} s  {cpu:6.3f} s  {print_size / 1024:4.0f} KB  {fillable_size / 1024:4.0f} KB")
     print(f"  {'total':<{width}}  {sum(t[0] for t in timings.values()):6.3f} s  {sum(t[1] for t in timings.values()):6.3f} s")
 
 

@@ -11,7 +11,8 @@ poppler (Evince, Okular, pdftoppm), MuPDF and Adobe viewers and when printed:
   as its 'on' state. Kids are no longer listed as fields of their own, and the
   chosen answer can be cleared again (no NoToggleToOff).
 - Every state has its own appearance: an empty box (/Off) and a clearly visible
-  filled disc (on) for each option; an empty appearance for each text field.
+  filled disc (on) for each option; a white box with a thin border for each (empty)
+  text field, which covers the ruled lines that the print sheet shows in its place.
   NeedAppearances is dropped: nothing needs to be redrawn for the form to show.
 - Default appearances valid everywhere: Helvetica (/Helv in the form's /DR) at
   automatic size (0 Tf) for text, ZapfDingbats for the buttons; /MK border colour
@@ -27,6 +28,8 @@ import io
 from pathlib import Path
 
 MARK_COLOUR = (0.067, 0.094, 0.153)  # #111827, the colour of the box outline
+FIELD_BORDER = (0.42, 0.447, 0.502)  # #6b7280, the colour of the sheet's lines
+FIELD_BORDER_WIDTH = 0.5
 MARK_SCALE = 0.31  # radius of the disc of a chosen answer, as a part of the box size
 TEXT_DA = "/Helv 0 Tf 0 g"  # automatic size: long notes shrink to fit
 BUTTON_DA = "/ZaDb 0 Tf 0 g"
@@ -78,6 +81,9 @@ def finish_form(data: bytes, group_names: dict[str, str], target: Path) -> None:
                 width, height = _normalise_rect(field)
                 field.DA = String(TEXT_DA)
                 field.AP = Dictionary(N=appearance("text", width, height))
+                # What a viewer draws when it redraws the field (after typing): the same box.
+                field.MK = Dictionary(BG=Array([1]), BC=Array(FIELD_BORDER))
+                field.BS = Dictionary(W=FIELD_BORDER_WIDTH, S=Name.S)
             else:
                 raise FormError(f"unexpected form field {name!r} ({field.get('/FT')})")
         missing = set(group_names) - seen_groups
@@ -122,8 +128,11 @@ def _normalise_rect(widget) -> tuple[float, float]:
 
 
 def _appearance_content(kind: str, width: float, height: float) -> bytes:
-    if kind == "text":  # an empty text field: a viewer draws the typed text into it
-        return b"/Tx BMC EMC"
+    if kind == "text":  # an empty text field: a white box; a viewer draws typed text into it
+        inset = FIELD_BORDER_WIDTH / 2
+        colour = " ".join(f"{c:.3f}" for c in FIELD_BORDER)
+        return (f"q 1 g 0 0 {width:.3f} {height:.3f} re f {colour} RG {FIELD_BORDER_WIDTH} w "
+                f"{inset} {inset} {width - 2 * inset:.3f} {height - 2 * inset:.3f} re S Q /Tx BMC EMC").encode("ascii")
     if kind == "off":  # the box itself is on the page; an empty option shows it as it is
         return b"q Q"
     # A filled disc (four Bezier curves) in the middle of the box.

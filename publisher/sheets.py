@@ -1,10 +1,13 @@
 """Reflection sheets: one print PDF and one fillable PDF form per school type.
 
-HTML comes from templates/sheets/ (Jinja2), the PDF from WeasyPrint. PDFs are
-tagged (PDF/UA-1, lang nl), reproducible (dates from the edition or
-SOURCE_DATE_EPOCH) and cached by a hash of everything that goes into them, so a
-rebuild only renders the sheets whose input changed. Sheets render in parallel
-worker processes because WeasyPrint is single-threaded.
+HTML comes from templates/sheets/ (Jinja2), the PDF from WeasyPrint. Both sheets of
+a school type come from one HTML page, laid out once and written twice: without form
+fields (print) and with them (fillable, finished by pdfform.py); so they have the
+same pages, and the layout, most of the work, is done once. PDFs are tagged
+(PDF/UA-1, lang nl), reproducible (dates from the edition or SOURCE_DATE_EPOCH) and
+cached by a hash of everything that goes into them, so a rebuild only renders the
+school types whose input changed. School types render in parallel worker processes
+because WeasyPrint is single-threaded.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from .structure import reflection_page
 
 SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
-WRITING_LINES = 5  # handwriting lines per question on the print sheet
+WRITING_LINES = 5  # handwriting lines per question (the notes field covers them on screen)
 # The conversation details at the top: (field name, label, lines). Several lines: a
 # multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
 HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
@@ -100,23 +103,24 @@ def qr_code_data_uri(url: str) -> str:
 
 @dataclass(frozen=True)
 class SheetSource:
-    """What a sheet is rendered from: its HTML and, for the fillable sheet, the accessible
-    name of each answer group (radio group field name -> 'Vraag 5: ...'), which the PDF
-    gets in post-processing (WeasyPrint names a group after its first option)."""
+    """What the two sheets of a school type are made from: one HTML page, laid out once and
+    written twice (print sheet, fillable sheet); the document title of each; and the
+    accessible name of each answer group (radio group field name -> 'Vraag 5: ...'), which
+    the fillable PDF gets in post-processing (WeasyPrint names a group after its first option)."""
     html: str
-    fillable: bool
+    titles: tuple[str, str]  # print sheet, fillable sheet
     group_names: dict[str, str]
 
     def fingerprint_text(self) -> str:
-        return self.html + "\n" + json.dumps(self.group_names, ensure_ascii=False, sort_keys=True)
+        return "\n".join([self.html, *self.titles, json.dumps(self.group_names, ensure_ascii=False, sort_keys=True)])
 
 
 def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> str:
-    return sheet_source(project, publication, spec).html
+    """The HTML of a sheet (the same for the print and the fillable sheet of a school type)."""
+    return sheet_source(project, publication, spec.school_type).html
 
 
-def sheet_source(project: Project, publication: Publication, spec: SheetSpec) -> SheetSource:
-    school_type = spec.school_type
+def sheet_source(project: Project, publication: Publication, school_type: SchoolType) -> SheetSource:
     config = publication.config
     perspectives = []
     group_names: dict[str, str] = {}
@@ -128,8 +132,7 @@ def sheet_source(project: Project, publication: Publication, spec: SheetSpec) ->
             for question in theme.questions:
                 number = numbers[question.id]
                 name = f"{school_type.id}-{question.id}"
-                if spec.fillable:
-                    group_names[name] = f"Vraag {number}: {question.text}"
+                group_names[name] = f"Vraag {number}: {question.text}"
                 questions.append({
                     "number": number,
                     "text": question.text,
@@ -142,11 +145,11 @@ def sheet_source(project: Project, publication: Publication, spec: SheetSpec) ->
         perspectives.append({"heading": f"{index}. {config.perspective_label(perspective.id)} – {perspective.title}",
                              "id": perspective.id, "themes": themes})
     url = reflection_page_url(publication, school_type)
+    titles = (f"{school_type.sheet_title} – {config.title}", f"{school_type.sheet_title} (invulbaar) – {config.title}")
     html = render(
         project.templates, SHEET_TEMPLATE,
-        fillable=spec.fillable,
         title=school_type.sheet_title,
-        document_title=f"{school_type.sheet_title}{' (invulbaar)' if spec.fillable else ''} – {config.title}",
+        document_title=titles[0],
         publication_title=config.title,
         organisation=config.organisation,
         edition=config.edition,
@@ -162,7 +165,7 @@ def sheet_source(project: Project, publication: Publication, spec: SheetSpec) ->
         url=url,
         qr_code=qr_code_data_uri(url),
     )
-    return SheetSource(html, spec.fillable, group_names)
+    return SheetSource(html, titles, group_names)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -201,12 +204,16 @@ def _load_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
-def render_pdf(html: str, base_dir: str, allowed: list[str], target: str,
-               group_names: dict[str, str] | None = None) -> tuple[str, str] | None:
-    """Render one sheet to `target`. Runs in a worker process; returns None, or
-    ('extern' | 'buiten', url) when the template asked for a resource it may not use.
-    A sheet with form fields (`group_names` given: the fillable sheet) is finished by
-    pdfform.finish_form: one radio group per question, appearances for every state."""
+def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[str, str],
+                  titles: tuple[str, str], group_names: dict[str, str]) -> tuple[str, str] | None:
+    """Render the two sheets of a school type: lay out `html` once, write it as the print
+    sheet (without form fields) to targets[0] and as the fillable sheet to targets[1],
+    which pdfform.finish_form finishes (one radio group per question, appearances for every
+    state). Runs in a worker process; returns None, or ('extern' | 'buiten', url) when the
+    template asked for a resource it may not use.
+
+    The print sheet is always written first: WeasyPrint embeds a font whole once a form
+    field uses it, and that mark stays on the document's fonts."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -223,19 +230,28 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], target: str,
     # configuration's __del__ removes, which never runs in a pool worker: one ~124 KB
     # /tmp/weasyprint-* folder per render was left behind. Make it here, remove it below.
     font_config = FontConfiguration()
-    partial = Path(target + ".part")
+    options = dict(pdf_variant="pdf/ua-1", finisher=finisher, pdf_identifier=False, uncompressed_pdf=False)
+    partials = [Path(target + ".part") for target in targets]
     try:
-        document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher)
-        options = dict(pdf_variant="pdf/ua-1", pdf_forms=True, finisher=finisher, font_config=font_config,
-                       pdf_identifier=False, uncompressed_pdf=False)
-        if group_names is None:
-            document.write_pdf(partial, **options)
-        else:
-            from .pdfform import finish_form
+        document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher).render(
+            pdf_variant="pdf/ua-1", pdf_forms=True, font_config=font_config)
+        # Print sheet: the same pages without their form fields (Page.forms: the inputs that
+        # become fields when the page is written).
+        forms = [page.forms for page in document.pages]
+        for page in document.pages:
+            page.forms = {None: []}
+        document.metadata.title = titles[0]
+        document.write_pdf(partials[0], **options)
+        for page, page_forms in zip(document.pages, forms):
+            page.forms = page_forms
+        # Fillable sheet.
+        from .pdfform import finish_form
 
-            finish_form(document.write_pdf(**options), group_names, partial)
-        partial.replace(target)
-        seal_cache_entry(Path(target))
+        document.metadata.title = titles[1]
+        finish_form(document.write_pdf(**options), group_names, partials[1])
+        for partial, target in zip(partials, targets):
+            partial.replace(target)
+            seal_cache_entry(Path(target))
     except fatal as exc:
         kind, url = exc.args
         return kind, url
@@ -295,41 +311,44 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     the sheets rendered afterwards. `while_rendering` runs in this process while
     the workers render (only when there is something to render)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    specs = sheet_specs(publication)
     problems: list[Problem] = []
-    todo: list[tuple[SheetSpec, SheetSource, Path]] = []
+    todo: list[tuple[list[SheetSpec], SheetSource, list[Path]]] = []  # both sheets of a school type
     planned: list[tuple[SheetSpec, Path]] = []
     pending: list[str] = []
     inputs = _inputs_digest(project)
-    for spec in specs:
-        source = sheet_source(project, publication, spec)
-        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(inputs, source.fingerprint_text())}.pdf"
-        fresh = intact(cached)
-        if not fresh and not render:
-            earlier = _latest_render(cache_dir, spec.file_name[:-4])
-            if earlier is not None:
-                planned.append((spec, earlier))
-                pending.append(spec.file_name)
+    for school_type in publication.school_types:
+        specs = [SheetSpec(school_type, fillable) for fillable in (False, True)]
+        source = sheet_source(project, publication, school_type)
+        fingerprint = _fingerprint(inputs, source.fingerprint_text())
+        cached = [cache_dir / f"{spec.file_name[:-4]}-{fingerprint}.pdf" for spec in specs]
+        if all(intact(path) for path in cached):
+            planned += zip(specs, cached)
+            continue
+        if not render:
+            earlier = [_latest_render(cache_dir, spec.file_name[:-4]) for spec in specs]
+            if all(path is not None for path in earlier):
+                planned += zip(specs, earlier)
+                pending += [spec.file_name for spec in specs]
                 continue
-        planned.append((spec, cached))
-        if not fresh:  # never rendered, or damaged since: render (again)
-            todo.append((spec, source, cached))
+        # Never rendered, or damaged since: render both (again); they share one layout.
+        planned += zip(specs, cached)
+        todo.append((specs, source, cached))
 
     allowed = [str(project.templates)]
     base_dir = str(project.templates / "sheets")
     if todo:
         # Largest sheets first, so the workers finish at about the same time.
         todo.sort(key=lambda item: len(item[1].html), reverse=True)
+        arguments = [(source.html, base_dir, allowed, tuple(str(path) for path in cached), source.titles,
+                      source.group_names) for _, source, cached in todo]
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if workers == 1:
             if while_rendering:
                 while_rendering()
-            outcomes = [_outcome(None, render_pdf, *_render_args(source, base_dir, allowed, cached))
-                        for _, source, cached in todo]
+            outcomes = [_outcome(None, render_sheets, *args) for args in arguments]
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
-                futures = [pool.submit(render_pdf, *_render_args(source, base_dir, allowed, cached))
-                           for _, source, cached in todo]
+                futures = [pool.submit(render_sheets, *args) for args in arguments]
                 try:
                     if while_rendering:
                         while_rendering()  # the main process is otherwise idle until the sheets are done
@@ -338,12 +357,13 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
                     for future in futures:
                         future.cancel()
                     raise
-        for (spec, _, _), outcome in zip(todo, outcomes):
+        for (specs, _, _), outcome in zip(todo, outcomes):
             if isinstance(outcome, BaseException):
-                problems.append(error(f"templates/{SHEET_TEMPLATE}", None,
-                                      f"het reflectieblad {spec.file_name} kon niet gemaakt worden "
-                                      f"({type(outcome).__name__}: {outcome})",
-                                      "Controleer de laatste wijziging in templates/sheets/; meld het aan een ontwikkelaar."))
+                for spec in specs:
+                    problems.append(error(f"templates/{SHEET_TEMPLATE}", None,
+                                          f"het reflectieblad {spec.file_name} kon niet gemaakt worden "
+                                          f"({type(outcome).__name__}: {outcome})",
+                                          "Controleer de laatste wijziging in templates/sheets/; meld het aan een ontwikkelaar."))
             elif outcome is not None:
                 problems.append(_refusal_problem(*outcome))
 
@@ -354,11 +374,7 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
                 Download(spec.file_name, spec.label, cached.stat().st_size, cached))
         if render:  # the live preview never prunes: a render may be under way in the background
             _prune_cache(cache_dir, {cached for _, cached in planned})
-    return SheetResult(downloads, [spec.file_name for spec, _, _ in todo], _unique(problems), pending)
-
-
-def _render_args(source: SheetSource, base_dir: str, allowed: list[str], cached: Path) -> tuple:
-    return source.html, base_dir, allowed, str(cached), (source.group_names if source.fillable else None)
+    return SheetResult(downloads, [spec.file_name for specs, _, _ in todo for spec in specs], _unique(problems), pending)
 
 
 def _latest_render(cache_dir: Path, stem: str) -> Path | None:

@@ -213,6 +213,12 @@ def test_no_theme_split_and_no_orphaned_heading(site_dir, publication, type_id, 
     assert page_of("Afspraken en vervolgstappen") == page_of("Volgend reflectiemoment")
 
 
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_print_and_fillable_sheet_have_the_same_pages(site_dir, type_id) -> None:
+    """One layout for both: 'vraag 5 on page 3' holds on paper and on screen alike."""
+    assert page_texts(sheet(site_dir, type_id, False)) == page_texts(sheet(site_dir, type_id, True))
+
+
 @pytest.mark.parametrize("template, line", [("sheets/reflectieblad.html.j2", 3), ("pages/reflectievragen.md.j2", 3)])
 def test_broken_template_gives_message_with_template_and_line(tmp_path, template, line) -> None:
     project = copy_project(tmp_path / "project")
