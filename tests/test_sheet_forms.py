@@ -329,21 +329,31 @@ def test_notes_and_tables_have_room(site_dir, publication) -> None:
 # --------------------------------------------------------------------------- PDF/UA-1, independently
 
 
-# Rules of page-validation left out, and why (see README: 'Reflection sheets').
+# Rules of page-validation left out, and why (see README: 'Reflection sheets'). None for the
+# sheets as published and as filled in by pikepdf.
 UA_EXCLUDED: dict[str, str] = {}
+# A sheet saved by a viewer: the viewer draws typed text with the form's default font,
+# Helvetica, one of the 14 standard fonts that every PDF reader has and that is therefore
+# not embedded; PDF/UA-1 wants every font used on a page embedded. (An embedded font in
+# /DA would be a subset without the letters a user may type.)
+UA_EXCLUDED_AFTER_VIEWER = {"PDFUA1-FONT-EMBEDDING-001": "Helvetica in the viewer's appearance of typed text"}
+
+
+def pdf_ua_failures(path: Path, excluded: dict[str, str]) -> list[tuple[str, str]]:
+    import page
+
+    report = page.validate_pdf(path, profile="ua1")
+    assert report.rules.total > 50
+    return [(f.rule_id, f.message) for f in report.failures if f.rule_id not in excluded]
 
 
 @pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
 @pytest.mark.parametrize("type_id", TYPES)
 def test_page_validation_finds_the_sheets_pdf_ua_1_compliant(site_dir, filled, type_id, fillable) -> None:
-    import page
-
     paths = [sheet(site_dir, type_id, fillable)] + ([filled[type_id][0]] if fillable else [])
     for path in paths:
-        report = page.validate_pdf(path, profile="ua1")
-        failures = [(f.rule_id, f.message) for f in report.failures if f.rule_id not in UA_EXCLUDED]
+        failures = pdf_ua_failures(path, UA_EXCLUDED)
         assert not failures, f"{path.name}: {failures[:5]}"
-        assert report.rules.total > 50
 
 
 def test_page_validation_can_fail(site_dir, tmp_path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from conftest import serve_directory
-from test_sheet_forms import NOTE, groups, on_state
+from test_sheet_forms import NOTE, UA_EXCLUDED_AFTER_VIEWER, groups, on_state, pdf_ua_failures
 from test_sheets import sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -101,6 +101,7 @@ def test_pdfjs_one_answer_per_question_clicked_near_the_edge(browser, viewer_url
         assert [str(kid.AS) for kid in group.Kids] == ["/Off", "/Off", states[2], "/Off"]
         values = {str(f.T): str(f.V) for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Tx"}
         assert values[f"{name}-toelichting"] == NOTE and values["school"] == "De Regenboog"
+    assert not pdf_ua_failures(tmp_path / "opgeslagen.pdf", UA_EXCLUDED_AFTER_VIEWER)
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", str(page_number), "-l", str(page_number), "-singlefile",
                     str(tmp_path / "opgeslagen.pdf"), str(tmp_path / "poppler")], check=True)
     keep = os.environ.get("SHEET_SCREENSHOTS")
