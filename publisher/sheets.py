@@ -204,17 +204,16 @@ def _load_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
-def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[str | None, str | None],
+def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[str, str],
                   titles: tuple[str, str], group_names: dict[str, str]) -> tuple[str, str] | None:
-    """Render the sheets of a school type: lay out `html` once, write it as the print sheet
-    (without form fields) to targets[0] and as the fillable sheet to targets[1], which
-    pdfform.finish_form finishes (one radio group per question, appearances for every
-    state). A target of None is not written: with more workers than school types to render,
-    each sheet gets a worker of its own (the same bytes, sooner). Runs in a worker process;
-    returns None, or ('extern' | 'buiten', url) when the template asked for a resource it
-    may not use.
+    """Render the two sheets of a school type: lay out `html` once, write it as the print
+    sheet (without form fields) to targets[0] and as the fillable sheet to targets[1],
+    which pdfform.finish_form finishes (one radio group per question, appearances for every
+    state). Runs in a worker process; returns None, or ('extern' | 'buiten', url) when the
+    template asked for a resource it may not use.
 
-    The print sheet is always written first (see below)."""
+    The print sheet is always written first: WeasyPrint embeds a font whole once a form
+    field uses it, and that mark stays on the document's fonts."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -232,32 +231,27 @@ def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[s
     # /tmp/weasyprint-* folder per render was left behind. Make it here, remove it below.
     font_config = FontConfiguration()
     options = dict(pdf_variant="pdf/ua-1", finisher=finisher, pdf_identifier=False, uncompressed_pdf=False)
-    written = [(Path(target + ".part"), Path(target)) for target in targets if target is not None]
+    partials = [Path(target + ".part") for target in targets]
     try:
         document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher).render(
             pdf_variant="pdf/ua-1", pdf_forms=True, font_config=font_config)
         # Print sheet: the same pages without their form fields (Page.forms: the inputs that
-        # become fields when a page is written). Written even when only the fillable sheet is
-        # wanted: writing leaves marks on the document's fonts (a font that a form field uses
-        # is embedded whole unless it was written before), and the fillable sheet must come
-        # out the same however the work was shared.
+        # become fields when the page is written).
         forms = [page.forms for page in document.pages]
         for page in document.pages:
             page.forms = {None: []}
         document.metadata.title = titles[0]
-        print_pdf = document.write_pdf(**options)
-        if targets[0] is not None:
-            Path(targets[0] + ".part").write_bytes(print_pdf)
+        document.write_pdf(partials[0], **options)
         for page, page_forms in zip(document.pages, forms):
             page.forms = page_forms
-        if targets[1] is not None:
-            from .pdfform import finish_form
+        # Fillable sheet.
+        from .pdfform import finish_form
 
-            document.metadata.title = titles[1]
-            finish_form(document.write_pdf(**options), group_names, Path(targets[1] + ".part"))
-        for partial, target in written:
+        document.metadata.title = titles[1]
+        finish_form(document.write_pdf(**options), group_names, partials[1])
+        for partial, target in zip(partials, targets):
             partial.replace(target)
-            seal_cache_entry(target)
+            seal_cache_entry(Path(target))
     except fatal as exc:
         kind, url = exc.args
         return kind, url
@@ -345,16 +339,9 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     if todo:
         # Largest sheets first, so the workers finish at about the same time.
         todo.sort(key=lambda item: len(item[1].html), reverse=True)
-        workers = max(1, jobs or os.cpu_count() or 1)
-        # One layout for both sheets of a school type (least work); with fewer school types
-        # than workers (an edit), each sheet a worker of its own (done sooner).
-        shares = [(0, 1)] if len(todo) >= workers else [(0,), (1,)]
-        tasks = [([specs[i] for i in share], (source.html, base_dir, allowed,
-                                              tuple(str(cached[i]) if i in share else None for i in (0, 1)),
-                                              source.titles, source.group_names))
-                 for share in shares for specs, source, cached in todo]
-        arguments = [args for _, args in tasks]
-        workers = min(workers, len(arguments))
+        arguments = [(source.html, base_dir, allowed, tuple(str(path) for path in cached), source.titles,
+                      source.group_names) for _, source, cached in todo]
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if workers == 1:
             if while_rendering:
                 while_rendering()
@@ -370,7 +357,7 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
                     for future in futures:
                         future.cancel()
                     raise
-        for (specs, _), outcome in zip(tasks, outcomes):
+        for (specs, _, _), outcome in zip(todo, outcomes):
             if isinstance(outcome, BaseException):
                 for spec in specs:
                     problems.append(error(f"templates/{SHEET_TEMPLATE}", None,

@@ -219,23 +219,6 @@ def test_print_and_fillable_sheet_have_the_same_pages(site_dir, type_id) -> None
     assert page_texts(sheet(site_dir, type_id, False)) == page_texts(sheet(site_dir, type_id, True))
 
 
-def test_each_sheet_alone_is_byte_identical_to_both_from_one_layout(publication, tmp_path) -> None:
-    """An edit renders each sheet in a worker of its own, a full build both from one layout:
-    the cache must not depend on which."""
-    from publisher.sheets import render_sheets, sheet_source
-
-    project = Project.at(Path(__file__).resolve().parent.parent)
-    source = sheet_source(project, publication, publication.school_type("bo"))
-    args = (str(project.templates / "sheets"), [str(project.templates)])
-    both = (str(tmp_path / "print.pdf"), str(tmp_path / "fillable.pdf"))
-    assert render_sheets(source.html, *args, both, source.titles, source.group_names) is None
-    assert render_sheets(source.html, *args, (str(tmp_path / "print-alone.pdf"), None), source.titles, source.group_names) is None
-    assert render_sheets(source.html, *args, (None, str(tmp_path / "fillable-alone.pdf")), source.titles, source.group_names) is None
-    assert (tmp_path / "print.pdf").read_bytes() == (tmp_path / "print-alone.pdf").read_bytes()
-    assert (tmp_path / "fillable.pdf").read_bytes() == (tmp_path / "fillable-alone.pdf").read_bytes()
-    assert not (tmp_path / "print-alone.pdf.part").exists()
-
-
 @pytest.mark.parametrize("template, line", [("sheets/reflectieblad.html.j2", 3), ("pages/reflectievragen.md.j2", 3)])
 def test_broken_template_gives_message_with_template_and_line(tmp_path, template, line) -> None:
     project = copy_project(tmp_path / "project")
