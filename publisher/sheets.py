@@ -212,8 +212,9 @@ def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[s
     state). Runs in a worker process; returns None, or ('extern' | 'buiten', url) when the
     template asked for a resource it may not use.
 
-    The print sheet is always written first: WeasyPrint embeds a font whole once a form
-    field uses it, and that mark stays on the document's fonts."""
+    The order matters and is fixed: the first write subsets the fonts in place, so the
+    fillable sheet, written second, gets subset fonts too (its fields draw typed text in
+    Helvetica, not in these fonts); written alone it would embed a font whole."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
