@@ -239,7 +239,7 @@ def squares(page: pikepdf.Page) -> list[tuple[float, float, float, float]]:
     boxes = []
     for outer, inner in outlines(page):
         size = inner[2] - inner[0]
-        if abs(size - (inner[3] - inner[1])) < 0.01 and outer[0] < inner[0] and 8 < size < 30:
+        if abs(size - (inner[3] - inner[1])) < 0.05 and outer[0] < inner[0] and 8 < size < 30:
             boxes.append(inner)
     return boxes
 
