@@ -13,12 +13,17 @@ they are):
 - bare WeasyPrint: one process rendering the same six sheet HTML files one after
   the other with the same options (PDF/UA-1, forms), no orchestration;
 - no-change rebuild, one-question edit rebuild;
-- a synthetic corpus ten times larger (30 generated school types), cold.
+- a synthetic corpus ten times larger (30 generated school types), cold;
+- per school type: the median time of `publisher.sheets.render_sheets` (what a build
+  worker runs: one WeasyPrint layout written as the print and the fillable sheet, plus
+  our form post-processing), wall-clock and CPU, in one warmed-up process, one school
+  type at a time, with the size of both PDFs (`--sheets-only` prints just these).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -32,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from publisher.project import Project  # noqa: E402
-from publisher.sheets import sheet_html, sheet_specs  # noqa: E402
+from publisher.sheets import sheet_source, sheet_specs  # noqa: E402
 from publisher.validate import load_publication  # noqa: E402
 
 PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml", "build.py", "publisher"]
@@ -44,6 +49,33 @@ from weasyprint import HTML
 base, out = Path(sys.argv[1]), Path(sys.argv[2])
 for html in sorted(base.glob("*.html")):
     HTML(filename=str(html), base_url=sys.argv[3]).write_pdf(out / (html.stem + ".pdf"), pdf_variant="pdf/ua-1", pdf_forms=True)
+"""
+
+
+PER_SHEET = """
+import json, statistics, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from publisher.sheets import render_sheets
+html_dir, pdf_dir, templates, runs = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+types = json.loads((html_dir / "sources.json").read_text(encoding="utf-8"))
+
+def render(stem, source):
+    html = (html_dir / source["html"]).read_text(encoding="utf-8")
+    targets = (str(pdf_dir / f"{stem}.pdf"), str(pdf_dir / f"{stem}-invulbaar.pdf"))
+    render_sheets(html, templates + "/sheets", [templates], targets, tuple(source["titles"]), source["groups"])
+    return targets
+
+render(*next(iter(types.items())))  # warm-up
+times = {}
+for _ in range(runs):
+    for stem, source in types.items():
+        start, cpu = time.perf_counter(), time.process_time()
+        targets = render(stem, source)
+        times.setdefault(stem, []).append((time.perf_counter() - start, time.process_time() - cpu))
+print(json.dumps({stem: [statistics.median(w for w, _ in values), statistics.median(c for _, c in values),
+                         *(Path(t).stat().st_size for t in render(stem, types[stem]))]
+                  for stem, values in times.items()}))
 """
 
 
@@ -111,19 +143,56 @@ def make_tenfold(project: Path) -> None:
     config_file.write_text(config, encoding="utf-8")
 
 
+def write_sheet_html(project: Path) -> Path:
+    """The HTML of every sheet (for the bare WeasyPrint run: six files, the print and the
+    fillable sheet of a school type have the same HTML) and sources.json (for render_sheets:
+    per school type its HTML file, document titles and answer group names)."""
+    project_ = Project.at(project)
+    publication = load_publication(project_).publication
+    html_dir = project / ".bench-html"
+    html_dir.mkdir(exist_ok=True)
+    sources = {}
+    for spec in sheet_specs(publication):
+        source = sheet_source(project_, publication, spec.school_type)
+        (html_dir / f"{spec.file_name[:-4]}.html").write_text(source.html, encoding="utf-8")
+        if not spec.fillable:
+            sources[spec.file_name[:-4]] = {"html": f"{spec.file_name[:-4]}.html", "titles": source.titles,
+                                            "groups": source.group_names}
+    (html_dir / "sources.json").write_text(json.dumps(sources), encoding="utf-8")
+    return html_dir
+
+
+def per_sheet(project: Path, runs: int) -> dict[str, tuple[float, float, int, int]]:
+    """Per school type: median time (wall-clock and CPU, s) of rendering both its sheets as a
+    build worker does (render_sheets: one layout, two PDFs) and the size (bytes) of each.
+    CPU time is the steadier figure on a shared machine."""
+    html_dir = write_sheet_html(project)
+    pdf_dir = project / ".bench-sheets"
+    pdf_dir.mkdir(exist_ok=True)
+    result = subprocess.run([sys.executable, "-c", PER_SHEET, str(project), str(html_dir), str(pdf_dir),
+                             str(project / "templates"), str(runs)],
+                            cwd=project, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"mislukt: per-blad meting\n{result.stdout}\n{result.stderr}")
+    return {name: tuple(values) for name, values in json.loads(result.stdout).items()}
+
+
+def print_per_sheet(timings: dict[str, tuple[float, float, int, int]]) -> None:
+    width = max(len(name) for name in timings)
+    print(f"{'per school type, both sheets (render_sheets, median)':<{width + 2}}    wall       CPU   print  fillable")
+    for name, (seconds, cpu, print_size, fillable_size) in timings.items():
+        print(f"  {name:<{width}}  {seconds:6.3f} s  {cpu:6.3f} s  {print_size / 1024:4.0f} KB  {fillable_size / 1024:4.0f} KB")
+    print(f"  {'total':<{width}}  {sum(t[0] for t in timings.values()):6.3f} s  {sum(t[1] for t in timings.values()):6.3f} s")
+
+
 def bare_tools(project: Path, runs: int) -> tuple[float, float]:
     staged = project / ".cache" / "staging" / "mkdocs.yml"
     bare_site = project / ".bench-mkdocs"
     mkdocs = median([timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(staged), "-d", str(bare_site)], project)
                      for _ in range(runs)])
-    project_ = Project.at(project)
-    publication = load_publication(project_).publication
-    html_dir = project / ".bench-html"
+    html_dir = write_sheet_html(project)
     pdf_dir = project / ".bench-pdf"
-    html_dir.mkdir(exist_ok=True)
     pdf_dir.mkdir(exist_ok=True)
-    for spec in sheet_specs(publication):
-        (html_dir / f"{spec.file_name[:-4]}.html").write_text(sheet_html(project_, publication, spec), encoding="utf-8")
     base_url = (project / "templates" / "sheets").as_uri() + "/"
     weasy = median([timed([sys.executable, "-c", BARE_WEASYPRINT, str(html_dir), str(pdf_dir), base_url], project)
                     for _ in range(runs)])
@@ -134,11 +203,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-10x", action="store_true")
+    parser.add_argument("--sheets-only", action="store_true", help="only the per-sheet render times")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = copy_project(Path(tmp) / "project")
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; {args.runs} runs per figure (median)")
+        if args.sheets_only:
+            print_per_sheet(per_sheet(project, args.runs))
+            return
 
         cold = median([cold_build(project) for _ in range(args.runs)])
         mkdocs, weasy = bare_tools(project, args.runs)
@@ -168,6 +241,7 @@ def main() -> None:
         for name, seconds, ratio in rows:
             figure = f"{seconds:6.2f} s" if seconds is not None else " " * 8
             print(f"{name:<{width}}  {figure}  {ratio}")
+        print_per_sheet(per_sheet(project, args.runs))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,20 @@
 """Reflection sheets: one print PDF and one fillable PDF form per school type.
 
-HTML comes from templates/sheets/ (Jinja2), the PDF from WeasyPrint. PDFs are
-tagged (PDF/UA-1, lang nl), reproducible (dates from the edition or
-SOURCE_DATE_EPOCH) and cached by a hash of everything that goes into them, so a
-rebuild only renders the sheets whose input changed. Sheets render in parallel
-worker processes because WeasyPrint is single-threaded.
+HTML comes from templates/sheets/ (Jinja2), the PDF from WeasyPrint. Both sheets of
+a school type come from one HTML page, laid out once and written twice: without form
+fields (print) and with them (fillable, finished by pdfform.py); so they have the
+same pages, and the layout, most of the work, is done once. PDFs are tagged
+(PDF/UA-1, lang nl), reproducible (dates from the edition or SOURCE_DATE_EPOCH) and
+cached by a hash of everything that goes into them, so a rebuild only renders the
+school types whose input changed. School types render in parallel worker processes
+because WeasyPrint is single-threaded.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from importlib import metadata
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +34,10 @@ from .structure import reflection_page
 
 SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
+WRITING_LINES = 5  # handwriting lines per question (the notes field covers them on screen)
+# The conversation details at the top: (field name, label, lines). Several lines: a
+# multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
+HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
 
 
 @dataclass(frozen=True)
@@ -98,10 +106,29 @@ def qr_code_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+@dataclass(frozen=True)
+class SheetSource:
+    """What the two sheets of a school type are made from: one HTML page, laid out once and
+    written twice (print sheet, fillable sheet); the document title of each; and the
+    accessible name of each answer group (radio group field name -> 'Vraag 5: ...'), which
+    the fillable PDF gets in post-processing (WeasyPrint names a group after its first option)."""
+    html: str
+    titles: tuple[str, str]  # print sheet, fillable sheet
+    group_names: dict[str, str]
+
+    def fingerprint_text(self) -> str:
+        return "\n".join([self.html, *self.titles, json.dumps(self.group_names, ensure_ascii=False, sort_keys=True)])
+
+
 def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> str:
-    school_type = spec.school_type
+    """The HTML of a sheet (the same for the print and the fillable sheet of a school type)."""
+    return sheet_source(project, publication, spec.school_type).html
+
+
+def sheet_source(project: Project, publication: Publication, school_type: SchoolType) -> SheetSource:
     config = publication.config
     perspectives = []
+    group_names: dict[str, str] = {}
     numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
     for index, perspective in enumerate(school_type.perspectives, start=1):
         themes = []
@@ -110,13 +137,12 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
             for question in theme.questions:
                 number = numbers[question.id]
                 name = f"{school_type.id}-{question.id}"
+                group_names[name] = f"Vraag {number}: {question.text}"
                 questions.append({
                     "number": number,
                     "text": question.text,
-                    "field": name,
-                    "answers": [{"field": f"{name}-{answer_id}", "label": label,
-                                 "title": f"Vraag {number}, {label}: {question.text}"}
-                                for answer_id, label in config.answer_options()],
+                    "field": name,  # the answer group (one radio group per question)
+                    "answers": [{"id": answer_id, "label": label} for answer_id, label in config.answer_options()],
                     "note_field": f"{name}-toelichting",
                     "note_title": f"Vraag {number}, toelichting of voorbeeld: {question.text}",
                 })
@@ -124,17 +150,19 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
         perspectives.append({"heading": f"{index}. {config.perspective_heading(perspective)}",
                              "id": perspective.id, "themes": themes})
     url = reflection_page_url(publication, school_type)
-    return render(
+    titles = (f"{school_type.sheet_title} – {config.title}", f"{school_type.sheet_title} (invulbaar) – {config.title}")
+    html = render(
         project.templates, SHEET_TEMPLATE,
-        fillable=spec.fillable,
         title=school_type.sheet_title,
-        document_title=f"{school_type.sheet_title}{' (invulbaar)' if spec.fillable else ''} – {config.title}",
+        document_title=titles[0],
         publication_title=config.title,
         organisation=config.organisation,
         edition=config.edition,
         date=document_date(publication),
         intro=school_type.intro,
         answer_labels=[label for _, label in config.answer_options()],
+        header_fields=[{"name": name, "label": label, "lines": lines} for name, label, lines in HEADER_FIELDS],
+        writing_lines=WRITING_LINES,
         perspectives=perspectives,
         actions=[{"number": i, "fields": [{"name": f"afspraak-{i}-{column}", "title": f"Afspraak {i}: {column}"}
                                           for column in ("wat", "wie", "wanneer")]}
@@ -142,6 +170,7 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
         url=url,
         qr_code=qr_code_data_uri(url),
     )
+    return SheetSource(html, titles, group_names)
 
 
 # --------------------------------------------------------------------------- rendering
@@ -180,10 +209,19 @@ def _load_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
-def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> tuple[str, str] | None:
-    """Render one sheet to `target`. Runs in a worker process; returns None, or
-    ('extern' | 'buiten', url) when the template asked for a resource it may not use."""
+def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[str, str],
+                  titles: tuple[str, str], group_names: dict[str, str]) -> tuple[str, str] | None:
+    """Render the two sheets of a school type: lay out `html` once, write it as the print
+    sheet (without form fields) to targets[0] and as the fillable sheet to targets[1],
+    which pdfform.finish_form finishes (one radio group per question, appearances for every
+    state). Runs in a worker process; returns None, or ('extern' | 'buiten', url) when the
+    template asked for a resource it may not use.
+
+    The order matters and is fixed: the first write subsets the fonts in place, so the
+    fillable sheet, written second, gets subset fonts too (its fields draw typed text in
+    Helvetica, not in these fonts); written alone it would embed a font whole."""
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher_class, fatal = _fetcher_class()
     fetcher = fetcher_class([Path(p) for p in allowed])
@@ -194,17 +232,47 @@ def render_pdf(html: str, base_dir: str, allowed: list[str], target: str) -> tup
         # PDF/UA-1: viewers must show the document title, not the file name.
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
+    # WeasyPrint copies the @font-face fonts into a temporary folder that only the font
+    # configuration's __del__ removes, which never runs in a pool worker: one ~124 KB
+    # /tmp/weasyprint-* folder per render was left behind. Make it here, remove it below.
+    font_config = FontConfiguration()
+    options = dict(pdf_variant="pdf/ua-1", finisher=finisher, pdf_identifier=False, uncompressed_pdf=False)
+    partials = [Path(target + ".part") for target in targets]
     try:
-        document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher)
-        partial = Path(target + ".part")
-        document.write_pdf(partial, pdf_variant="pdf/ua-1", pdf_forms=True, finisher=finisher,
-                           pdf_identifier=False, uncompressed_pdf=False)
-        partial.replace(target)
-        seal_cache_entry(Path(target))
+        document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher).render(
+            pdf_variant="pdf/ua-1", pdf_forms=True, font_config=font_config)
+        # Print sheet: the same pages without their form fields (Page.forms: the inputs that
+        # become fields when the page is written).
+        forms = [page.forms for page in document.pages]
+        for page in document.pages:
+            page.forms = {None: []}
+        document.metadata.title = titles[0]
+        document.write_pdf(partials[0], **options)
+        for page, page_forms in zip(document.pages, forms):
+            page.forms = page_forms
+        # Fillable sheet.
+        from .pdfform import finish_form
+
+        document.metadata.title = titles[1]
+        finish_form(document.write_pdf(**options), group_names, partials[1])
+        for partial, target in zip(partials, targets):
+            partial.replace(target)
+            seal_cache_entry(Path(target))
     except fatal as exc:
         kind, url = exc.args
         return kind, url
+    finally:
+        _remove_font_folder(font_config)
     return None
+
+
+def _remove_font_folder(font_config) -> None:
+    import shutil
+
+    folder = getattr(font_config, "_folder", None)  # WeasyPrint's name for it (tested)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
 
 
 def seal_cache_entry(cached: Path) -> None:
@@ -249,39 +317,44 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     the sheets rendered afterwards. `while_rendering` runs in this process while
     the workers render (only when there is something to render)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    specs = sheet_specs(publication)
     problems: list[Problem] = []
-    todo: list[tuple[SheetSpec, str, Path]] = []
+    todo: list[tuple[list[SheetSpec], SheetSource, list[Path]]] = []  # both sheets of a school type
     planned: list[tuple[SheetSpec, Path]] = []
     pending: list[str] = []
     inputs = _inputs_digest(project)
-    for spec in specs:
-        html = sheet_html(project, publication, spec)
-        cached = cache_dir / f"{spec.file_name[:-4]}-{_fingerprint(inputs, html)}.pdf"
-        fresh = intact(cached)
-        if not fresh and not render:
-            earlier = _latest_render(cache_dir, spec.file_name[:-4])
-            if earlier is not None:
-                planned.append((spec, earlier))
-                pending.append(spec.file_name)
+    for school_type in publication.school_types:
+        specs = [SheetSpec(school_type, fillable) for fillable in (False, True)]
+        source = sheet_source(project, publication, school_type)
+        fingerprint = _fingerprint(inputs, source.fingerprint_text())
+        cached = [cache_dir / f"{spec.file_name[:-4]}-{fingerprint}.pdf" for spec in specs]
+        if all(intact(path) for path in cached):
+            planned += zip(specs, cached)
+            continue
+        if not render:
+            earlier = [_latest_render(cache_dir, spec.file_name[:-4]) for spec in specs]
+            if all(path is not None for path in earlier):
+                planned += zip(specs, earlier)
+                pending += [spec.file_name for spec in specs]
                 continue
-        planned.append((spec, cached))
-        if not fresh:  # never rendered, or damaged since: render (again)
-            todo.append((spec, html, cached))
+        # Never rendered, or damaged since: render both (again); they share one layout.
+        planned += zip(specs, cached)
+        todo.append((specs, source, cached))
 
     allowed = [str(project.templates)]
     base_dir = str(project.templates / "sheets")
     if todo:
         # Largest sheets first, so the workers finish at about the same time.
-        todo.sort(key=lambda item: len(item[1]), reverse=True)
+        todo.sort(key=lambda item: len(item[1].html), reverse=True)
+        arguments = [(source.html, base_dir, allowed, tuple(str(path) for path in cached), source.titles,
+                      source.group_names) for _, source, cached in todo]
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         if workers == 1:
             if while_rendering:
                 while_rendering()
-            outcomes = [_outcome(None, render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+            outcomes = [_outcome(None, render_sheets, *args) for args in arguments]
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
-                futures = [pool.submit(render_pdf, html, base_dir, allowed, str(cached)) for _, html, cached in todo]
+                futures = [pool.submit(render_sheets, *args) for args in arguments]
                 try:
                     if while_rendering:
                         while_rendering()  # the main process is otherwise idle until the sheets are done
@@ -290,12 +363,13 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
                     for future in futures:
                         future.cancel()
                     raise
-        for (spec, _, _), outcome in zip(todo, outcomes):
+        for (specs, _, _), outcome in zip(todo, outcomes):
             if isinstance(outcome, BaseException):
-                problems.append(error(f"templates/{SHEET_TEMPLATE}", None,
-                                      f"het reflectieblad {spec.file_name} kon niet gemaakt worden "
-                                      f"({type(outcome).__name__}: {outcome})",
-                                      "Controleer de laatste wijziging in templates/sheets/; meld het aan een ontwikkelaar."))
+                for spec in specs:
+                    problems.append(error(f"templates/{SHEET_TEMPLATE}", None,
+                                          f"het reflectieblad {spec.file_name} kon niet gemaakt worden "
+                                          f"({type(outcome).__name__}: {outcome})",
+                                          "Controleer de laatste wijziging in templates/sheets/; meld het aan een ontwikkelaar."))
             elif outcome is not None:
                 problems.append(_refusal_problem(*outcome))
 
@@ -306,7 +380,7 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
                 Download(spec.file_name, spec.label, cached.stat().st_size, cached))
         if render:  # the live preview never prunes: a render may be under way in the background
             _prune_cache(cache_dir, {cached for _, cached in planned})
-    return SheetResult(downloads, [spec.file_name for spec, _, _ in todo], _unique(problems), pending)
+    return SheetResult(downloads, [spec.file_name for specs, _, _ in todo for spec in specs], _unique(problems), pending)
 
 
 def _latest_render(cache_dir: Path, stem: str) -> Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pikepdf
@@ -67,22 +68,32 @@ def test_every_question_in_order(site_dir, publication, type_id, fillable) -> No
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_fillable_sheet_has_named_accessible_fields(site_dir, publication, type_id) -> None:
     school_type = publication.school_type(type_id)
+    options = publication.config.answer_options()
     with pikepdf.open(sheet(site_dir, type_id, True)) as pdf:
         found = fields(pdf)
-        for number, (_, _, question) in enumerate(school_type.questions(), start=1):
-            for answer_id, label in publication.config.answer_options():
-                field = found[f"{type_id}-{question.id}-{answer_id}"]
-                assert field.FT == "/Btn"
-                assert str(field.TU) == f"Vraag {number}, {label}: {question.text}"
-            note = found[f"{type_id}-{question.id}-toelichting"]
+        for number, _, _, question in school_type.numbered_questions():
+            # One radio group per question, named by the stable id; its accessible name is the
+            # question (the number of the site and both sheets); each option is named by its label.
+            group = found.pop(f"{type_id}-{question.id}")
+            assert group.FT == "/Btn" and int(group.Ff) & (1 << 15), "antwoorden vormen één keuzerondje-groep"
+            assert not int(group.Ff) & (1 << 14), "een gekozen antwoord kan weer gewist worden"
+            assert str(group.TU) == f"Vraag {number}: {question.text}"
+            assert [str(kid.TU) for kid in group.Kids] == [label for _, label in options]
+            for kid, (answer_id, _) in zip(group.Kids, options):
+                assert "/T" not in kid, "een keuzerondje is geen eigen veld"
+                assert set(kid.AP.N.keys()) == {f"/{answer_id}", "/Off"}
+            note = found.pop(f"{type_id}-{question.id}-toelichting")
             assert note.FT == "/Tx" and int(note.Ff) & (1 << 12), "toelichting moet een tekstveld met meerdere regels zijn"
-            assert str(note.TU).startswith(f"Vraag {number}, toelichting")
+            assert str(note.TU) == f"Vraag {number}, toelichting of voorbeeld: {question.text}"
         for name, label in [("school", "School"), ("project", "Project"), ("datum", "Datum"),
                             ("aanwezigen", "Aanwezigen"), ("volgend-reflectiemoment", "Volgend reflectiemoment")]:
-            assert found[name].FT == "/Tx" and str(found[name].TU) == label
-        assert all(str(f.get("/TU", "")).strip() for f in found.values()), "elk veld heeft een toegankelijke naam"
-        expected = len(school_type.questions()) * (len(publication.config.answer_options()) + 1) + 5 + 6 * 3
-        assert len(found) == expected
+            field = found.pop(name)
+            assert field.FT == "/Tx" and str(field.TU) == label
+        assert int(fields(pdf)["aanwezigen"].Ff) & (1 << 12), "ruimte voor tien aanwezigen: meerdere regels"
+        actions = {name: found.pop(name) for name in list(found) if name.startswith("afspraak-")}
+        assert len(actions) == 6 * 3 and all(str(f.TU).startswith("Afspraak ") for f in actions.values())
+        assert not found, f"onverwachte velden: {sorted(found)}"
+        assert len(pdf.Root.AcroForm.Fields) == len(school_type.questions()) * 2 + 5 + 6 * 3
 
 
 def test_print_sheet_has_no_form(site_dir) -> None:
@@ -122,11 +133,16 @@ def test_size_limits(site_dir, type_id) -> None:
     assert sheet(site_dir, type_id, True).stat().st_size < FILLABLE_LIMIT
 
 
-def test_two_renders_are_byte_identical(publication, tmp_path) -> None:
+def test_two_renders_are_byte_identical_and_leave_no_temporary_files(publication, tmp_path, monkeypatch) -> None:
     project = Project.at(Path(__file__).resolve().parent.parent)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # inherited by the (forked) workers
     first = build_sheets(project, publication, tmp_path / "a", jobs=2)
     second = build_sheets(project, publication, tmp_path / "b", jobs=1)
     assert len(first.rendered) == len(second.rendered) == 6
+    # WeasyPrint's font folder (/tmp/weasyprint-*, ~124 KB) is removed after every render.
+    assert not list(temporary.iterdir()), sorted(p.name for p in temporary.iterdir())
     for type_id, downloads in first.downloads.items():
         for one, two in zip(downloads, second.downloads[type_id]):
             assert one.path.read_bytes() == two.path.read_bytes(), one.file_name
@@ -195,6 +211,12 @@ def test_no_theme_split_and_no_orphaned_heading(site_dir, publication, type_id, 
                 assert page_of(f"{number} {question.text}") == theme_page, f"thema '{theme.title}' is gesplitst"
         assert page_of(heading) == first_theme_page, f"kop '{heading}' staat los van het eerste thema"
     assert page_of("Afspraken en vervolgstappen") == page_of("Volgend reflectiemoment")
+
+
+@pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
+def test_print_and_fillable_sheet_have_the_same_pages(site_dir, type_id) -> None:
+    """One layout for both: 'vraag 5 on page 3' holds on paper and on screen alike."""
+    assert page_texts(sheet(site_dir, type_id, False)) == page_texts(sheet(site_dir, type_id, True))
 
 
 @pytest.mark.parametrize("template, line", [("sheets/reflectieblad.html.j2", 3), ("pages/reflectievragen.md.j2", 3)])
