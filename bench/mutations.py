@@ -105,8 +105,8 @@ MUTATIONS = [
     ], ["tests/test_site.py::test_downloads_page_lists_every_sheet_with_size_and_edition"]),
     Mutation("reflectievragen-voorin", "reflection page first in its chapter (chapter no longer leads to it)",
              "publisher/structure.py", [
-        ('return [f"{school_type.id}/{page}" for page in school_type.pages] + [reflection_page(school_type.id)]',
-         'return [reflection_page(school_type.id)] + [f"{school_type.id}/{page}" for page in school_type.pages]'),
+        ("    at = pages.index(reflection_page(school_type.id)) + 1\n    return pages[:at] + [form_page(school_type.id)] + pages[at:]",
+         "    pages.remove(reflection_page(school_type.id))\n    return [reflection_page(school_type.id), form_page(school_type.id)] + pages"),
     ], ["tests/test_site.py::test_chapters_link_to_their_reflection_questions_and_downloads"]),
     Mutation("vraag-id-hernoemd", "a published question id renamed", "indicators/go.yaml", [
         ("- id: escalaties-nemen-af\n", "- id: escalaties-afname\n"),
@@ -122,6 +122,28 @@ MUTATIONS = [
              "tests/fixtures/zoekvragen.yaml", [
         ("{zoek: kerstconcert, paginas: [bo/resultaten/]", "{zoek: kerstconcert, paginas: ['']"),
     ], ["tests/test_search.py::test_every_expected_page_is_a_page_of_the_site"]),
+    # The sheets (issue 14, after the sheet rewrite of issue 9).
+    Mutation("pdf-datum-van-vandaag", "PDF dates from today at midnight instead of the edition", "publisher/sheets.py", [
+        ("    return datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)",
+         "    return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)"),
+    ], ["tests/test_sheet_guarantees.py::test_pdf_dates_and_xmp_metadata_are_the_editions_date"]),
+    Mutation("cache-negeert-weasyprint", "render cache key ignores the WeasyPrint version", "publisher/sheets.py", [
+        ('    digest.update(f"weasyprint {metadata.version(\'weasyprint\')}\\n".encode())\n', ""),
+    ], ["tests/test_sheet_guarantees.py::test_render_cache_key_covers_weasyprint_stylesheet_templates_and_fonts"]),
+    Mutation("cache-negeert-lettertypen", "render cache key ignores the fonts", "publisher/sheets.py", [
+        ('(project.templates / "sheets").rglob("*")', '(project.templates / "sheets").glob("*")'),
+    ], ["tests/test_sheet_guarantees.py::test_render_cache_key_covers_weasyprint_stylesheet_templates_and_fonts"]),
+    Mutation("antwoorden-andere-volgorde", "answer options printed in another order", "publisher/sheets.py", [
+        ('"answers": [{"id": answer_id, "label": label} for answer_id, label in config.answer_options()],',
+         '"answers": [{"id": answer_id, "label": label} for answer_id, label in sorted(config.answer_options())],'),
+    ], ["tests/test_sheet_guarantees.py::test_answer_scale_is_printed_in_the_configured_order_at_every_question"]),
+    Mutation("vraag-als-html-in-blad", "a question rendered with |safe in the sheet template", "templates/sheets/reflectieblad.html.j2", [
+        ("</span> {{ question.text }}</p>", "</span> {{ question.text | safe }}</p>"),
+    ], ["tests/test_hostile_input.py::test_pdf_sheet_shows_payload_as_text"]),
+    Mutation("qr-naar-beginpagina", "the QR code points at the site root", "publisher/sheets.py", [
+        ("    return f\"{publication.config.base_url}{reflection_page(school_type.id).removesuffix('.md')}/\"",
+         "    return publication.config.base_url"),
+    ], ["tests/test_sheet_guarantees.py::test_qr_code_decodes_to_the_school_types_reflection_page"]),
 ]
 
 
