@@ -65,6 +65,8 @@ def inject(project: Path) -> dict[str, str]:
     bo["impactthemas"][0]["tekst"] = f"{LINES}\n\n{STRUCTURE}"
     bo["aanbevelingen"][0]["titel"] = f"Aanbeveling {HANDLER}"
     bo["aanbevelingen"][0]["tekst"] = f"{MARKDOWN} {STRUCTURE}"
+    bo["titel"] = f"Basisonderwijs {SCRIPT}"  # the chapter title in the menu and on the comparison page
+    bo["citaten"] = [{"tekst": f"“{STRUCTURE}”", "bron": f"Leerkracht {HANDLER}"}]
     dump(project / "indicators" / "bo.yaml", bo)
 
     glossary = load(project / "content" / "begrippen.yaml")
@@ -151,7 +153,8 @@ def test_payloads_show_as_the_text_the_editor_typed(hostile_site) -> None:
     assert voorwoord.cssselect('meta[name="description"]')[0].get("content") == f"Over {BREAKOUT}"
     menu = " ".join(text_of(a) for a in voorwoord.cssselect("nav.md-nav--primary label, nav.md-nav--primary a"))
     assert f"Onderzoek {HANDLER}" in menu
-    assert f"Basis {BREAKOUT}" in menu
+    assert f"Basisonderwijs {SCRIPT}" in menu  # the chapter's 'titel'
+    assert f"“{STRUCTURE}”" in intro and f"Leerkracht {HANDLER}" in intro  # a quote among the questions
     footer = text_of(voorwoord.cssselect("footer")[0])
     assert f"KCR {BREAKOUT}" in footer
     glossary = lxml.html.fromstring((site / "begrippenlijst" / "index.html").read_bytes())
