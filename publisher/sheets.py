@@ -348,7 +348,9 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         arguments = [(source.html, base_dir, allowed, tuple(str(path) for path in cached), source.titles,
                       source.group_names) for _, source, cached in todo]
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        if workers == 1:
+        # One school type to render (an edit) still gets a worker of its own when there is a
+        # second core: the main process does `while_rendering` meanwhile instead of before.
+        if jobs == 1 or (os.cpu_count() or 1) == 1:
             if while_rendering:
                 while_rendering()
             outcomes = [_outcome(None, render_sheets, *args) for args in arguments]

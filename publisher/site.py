@@ -78,11 +78,23 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
                   f"{sum(len(s.questions()) for s in publication.school_types)} vragen, "
                   f"{len(loaded.pages)} pagina's ({result.timings['check']:.1f} s)")
 
-    # 2. Reflection sheets (cached by content hash, rendered in parallel).
+    # 2. Reflection sheets (cached by content hash, rendered in parallel). Meanwhile this
+    # process loads the site engine and makes the exports, which do not need the sheets.
+    prepared: dict[str, object] = {}
+
+    def meanwhile() -> None:
+        load_site_engine()
+        begun = time.perf_counter()
+        try:
+            prepared["exports"] = build_exports(project, publication, project.work / "exports")
+        except InputError as exc:
+            prepared["failure"] = exc
+        result.timings["exports"] = time.perf_counter() - begun
+
     started = time.perf_counter()
     try:
         sheets = build_sheets(project, publication, project.work / "pdf", jobs=jobs, render=render_sheets,
-                              while_rendering=load_site_engine)
+                              while_rendering=meanwhile)
     except InputError as exc:
         return failed(exc.problems, "reflectiebladen")
     result.timings["sheets"] = time.perf_counter() - started
@@ -97,13 +109,13 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     for name in sheets.rendered:
         reporter.detail(name)
 
-    # 2b. Exports (JSON, CSV, XLSX, DOCX): quick to make, so made every build.
-    started = time.perf_counter()
-    try:
-        exports = build_exports(project, publication, project.work / "exports")
-    except InputError as exc:
-        return failed(exc.problems, "exports")
-    result.timings["exports"] = time.perf_counter() - started
+    # 2b. Exports (JSON, CSV, XLSX, DOCX): made while the sheets rendered, or now when no
+    # sheet needed rendering.
+    if not prepared:
+        meanwhile()
+    if "failure" in prepared:
+        return failed(prepared["failure"].problems, "exports")
+    exports = prepared["exports"]
     reporter.step(f"exports: {len(exports.files())} bestanden, bronversie {exports.revision.label} "
                   f"({result.timings['exports']:.1f} s)")
 
