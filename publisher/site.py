@@ -203,12 +203,18 @@ def _file_system_problem(project: Project, path: Path, exc: OSError) -> Problem:
 
 
 def staged_digest(project: Project, staged: Staged) -> str:
-    """Everything MkDocs reads: staged pages and config, the theme overrides, the engine's versions."""
+    """Everything the site step depends on: staged pages and config, the theme overrides, the
+    versions of the engine and of the search indexer, and our own code that processes the built
+    site (search index, audit), so that a change there is not answered by "niets veranderd"."""
     from importlib import metadata
 
+    from . import search, site_audit
+
     digest = hashlib.sha256()
-    for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown"):
+    for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "pagefind"):
         digest.update(f"{package} {metadata.version(package)}\n".encode())
+    for module in (search, site_audit):
+        digest.update(Path(module.__file__).read_bytes())
     digest.update(staged.config_file.read_bytes())
     for directory in (staged.docs_dir, project.templates / "site"):
         for file in sorted(directory.rglob("*")):

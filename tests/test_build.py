@@ -307,3 +307,28 @@ def test_dev_script_names_the_apt_command_for_missing_libraries(tmp_path) -> Non
     assert result.stderr.strip().splitlines() == [
         "✗ Ontbrekende systeempakketten. Installeer ze met: sudo apt-get install -y "
         "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"]
+
+
+def test_site_skip_notices_a_new_search_indexer_or_changed_site_processing(warm_project, monkeypatch,
+                                                                          tmp_path) -> None:
+    """The "niets veranderd" shortcut must not keep an old search index after Pagefind or our
+    post-processing of the built site (search.py, site_audit.py) changed."""
+    from importlib import metadata
+
+    from publisher import search, site as site_module
+    from publisher.pages import Staged
+    from publisher.project import Project
+
+    project = Project.at(warm_project)
+    staging = warm_project / ".cache" / "staging"
+    staged = Staged(staging / "mkdocs.yml", staging / "docs")
+    before = site_module.staged_digest(project, staged)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9.9" if name == "pagefind" else real(name))
+    assert site_module.staged_digest(project, staged) != before
+    monkeypatch.setattr(metadata, "version", real)
+    assert site_module.staged_digest(project, staged) == before
+    edited = tmp_path / "search.py"  # search.py with one more comment line
+    edited.write_bytes(Path(search.__file__).read_bytes() + b"# changed\n")
+    monkeypatch.setattr(search, "__file__", str(edited))
+    assert site_module.staged_digest(project, staged) != before
