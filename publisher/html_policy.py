@@ -44,7 +44,7 @@ TAG_ATTRIBUTES = {
 # src: a form cannot send anything anywhere or load anything.
 FORM_TAGS = frozenset({"form", "fieldset", "legend", "label", "input", "textarea", "button", "select", "option"})
 FORM_ATTRIBUTES = frozenset({"type", "name", "value", "for", "checked", "maxlength", "rows", "accept",
-                             "autocomplete", "hidden", "disabled", "min", "max", "required", "aria-live"})
+                             "autocomplete", "hidden", "disabled", "min", "max", "required", "aria-live", "multiple"})
 FORM_INPUT_TYPES = frozenset({"text", "date", "radio", "checkbox", "file", "button"})
 # The tables extension writes column alignment as a style attribute; nothing else may.
 ALLOWED_STYLE = re.compile(r"^text-align: (left|right|center);?$")

@@ -213,7 +213,7 @@ def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
 @pytest.mark.parametrize("name, content, message", [
     ("kapot.json", b"{ dit is geen json", "geen geldig JSON-bestand"),
     ("ander.json", json.dumps({"naam": "iets anders"}).encode(), "Dit is geen opgeslagen reflectie van deze site."),
-    ("groot.json", b" " * 1_100_000, "Dit bestand is te groot (1,1 MB)"),
+    ("groot.json", b" " * 1_100_000, "‘groot.json’ is te groot (1,1 MB)"),
 ])
 def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(form, tmp_path, name, content,
                                                                             message) -> None:
@@ -252,7 +252,7 @@ def test_without_javascript_the_questions_and_the_sheets_are_there(browser, site
     context.close()
 
 
-@pytest.mark.toegankelijkheid("Het invulformulier, ingevuld en met een vergelijking open, op 390 en 1280 pixels: "
+@pytest.mark.toegankelijkheid("Het invulformulier, ingevuld en met een vergelijking en een overzicht open, op 390 en 1280 pixels: "
                               "geen schendingen van WCAG 2.1 A en AA en niets breder dan het scherm",
                               hulpmiddel="axe-core", pakket="axe-playwright-python", wcag=["A en AA", "1.4.10"])
 @pytest.mark.parametrize("width", [390, 1280])
@@ -265,8 +265,38 @@ def test_filled_form_with_comparison_is_accessible_on_phone_and_desktop(browser,
     page.get_by_label("School").fill("Basisschool De Regenboog")
     page.locator("form#kcr-reflectie input[type=radio]").first.click()
     open_file(page, EARLIER, button="Vergelijken met een eerdere reflectie")
+    open_file(page, EARLIER, button="Overzicht van meerdere scholen")
+    page.locator("#kcr-overzicht").wait_for(state="visible")
     page.add_script_tag(content=AXE_SCRIPT)
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
     assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     context.close()
+
+
+def test_advisors_overview_counts_the_answers_of_several_schools(form, publication, tmp_path) -> None:
+    """An advisor opens several saved reflections at once: per question, how many schools chose
+    each answer; a file that cannot be read is named and not counted."""
+    earlier = json.loads(EARLIER.read_text(encoding="utf-8"))
+    second = json.loads(json.dumps(earlier))
+    second["gegevens"]["school"] = "Kindcentrum De Horizon"
+    for answer in second["antwoorden"]:
+        answer["antwoord"] = "ja"
+    files = [tmp_path / "regenboog.json", tmp_path / "horizon.json", tmp_path / "kapot.json"]
+    files[0].write_text(json.dumps(earlier), encoding="utf-8")
+    files[1].write_text(json.dumps(second), encoding="utf-8")
+    files[2].write_text("{ kapot", encoding="utf-8")
+    with form.expect_file_chooser() as chooser:
+        form.get_by_role("button", name="Overzicht van meerdere scholen").click()
+    chooser.value.set_files([str(f) for f in files])
+    section = form.locator("#kcr-overzicht")
+    section.wait_for(state="visible")
+    assert "2 reflecties" in section.inner_text() and "‘kapot.json’" in section.inner_text()
+    labels = [label for _, label in publication.config.answer_options()] + ["geen antwoord"]
+    ids = [answer_id for answer_id, _ in publication.config.answer_options()] + [None]
+    for item in numbered(publication)[:6]:
+        cells = section.locator(f"tr[data-vraag='{item.question.id}'] td").all_inner_texts()
+        saved = [a["antwoord"] for data in (earlier, second) for a in data["antwoorden"] if a["id"] == item.question.id]
+        saved += [None] * (2 - len(saved))
+        assert cells[0] == str(item.number)
+        assert [int(c) for c in cells[2:2 + len(labels)]] == [saved.count(i) for i in ids], (item.number, cells)

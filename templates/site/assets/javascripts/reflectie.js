@@ -273,25 +273,30 @@
     return null
   }
 
+  /* A chosen file as a saved reflection: resolves to {data} or to {error} (Dutch, with the name). */
+  function loadFile(file) {
+    if (file.size > MAX_BYTES) {
+      return Promise.resolve({ error: "‘" + file.name + "’ is te groot (" + (file.size / 1000000).toFixed(1).replace(".", ",") +
+        " MB). Een opgeslagen reflectie is kleiner dan 1 MB." })
+    }
+    return file.text().then(function (text) {
+      var data
+      try { data = JSON.parse(text) } catch (error) {
+        return { error: "‘" + file.name + "’ is geen opgeslagen reflectie (geen geldig JSON-bestand)." }
+      }
+      var wrong = problem(data)
+      return wrong ? { error: "‘" + file.name + "’ kan niet geopend worden: " + wrong } : { data: data }
+    }, function () { return { error: "‘" + file.name + "’ kon niet gelezen worden." } })
+  }
+
   function readFile(input, use) {
     var file = input.files && input.files[0]
     input.value = ""
     if (!file) return
-    if (file.size > MAX_BYTES) {
-      say("Dit bestand is te groot (" + (file.size / 1000000).toFixed(1).replace(".", ",") + " MB). " +
-          "Een opgeslagen reflectie is kleiner dan 1 MB. Er is niets veranderd.", "fout")
-      return
-    }
-    file.text().then(function (text) {
-      var data
-      try { data = JSON.parse(text) } catch (error) {
-        say("‘" + file.name + "’ is geen opgeslagen reflectie (geen geldig JSON-bestand). Er is niets veranderd.", "fout")
-        return
-      }
-      var wrong = problem(data)
-      if (wrong) { say("‘" + file.name + "’ kan niet geopend worden: " + wrong + " Er is niets veranderd.", "fout"); return }
-      use(data, file.name)
-    }, function () { say("Het bestand kon niet gelezen worden. Er is niets veranderd.", "fout") })
+    loadFile(file).then(function (loaded) {
+      if (loaded.error) { say(loaded.error + " Er is niets veranderd.", "fout"); return }
+      use(loaded.data, file.name)
+    })
   }
 
   function describe(data) {
@@ -417,6 +422,53 @@
     document.getElementById("kcr-vergelijking").hidden = false
   }
 
+  // ------------------------------------------------------------------ an advisor's overview
+
+  /* Several saved reflections (schools) at once: per question how many chose each answer.
+   * Questions are matched by id; a file in which a question was worded differently is
+   * counted and said per question. Files that cannot be read are listed, not counted. */
+  function showOverview(files) {
+    Promise.all(files.map(loadFile)).then(function (loaded) {
+      var good = loaded.filter(function (l) { return l.data }).map(function (l) { return l.data })
+      var bad = loaded.filter(function (l) { return l.error }).map(function (l) { return l.error })
+      var content = document.getElementById("kcr-overzicht-inhoud")
+      content.textContent = ""
+      if (!good.length) {
+        say("Geen overzicht: " + bad.join(" ") + " Er is niets veranderd.", "fout")
+        return
+      }
+      content.appendChild(el("p", {}, [good.length + " reflecties: " + good.map(describe).join("; ") + "."]))
+      if (bad.length) content.appendChild(el("p", { "class": "kcr-anders" }, ["Niet meegeteld: " + bad.join(" ")]))
+      var legend = scale.concat([{ id: "geen", label: "geen antwoord" }])
+      var rows = el("tbody")
+      questions.forEach(function (fieldset) {
+        var id = fieldset.dataset.vraag
+        var answers = [], reworded = 0
+        good.forEach(function (data) {
+          var saved = data.antwoorden.filter(function (a) { return a.id === id })[0]
+          answers.push(saved ? saved.antwoord : null)
+          if (saved && saved.vraag !== questionText(fieldset)) reworded += 1
+        })
+        var counts = countAnswers(answers)
+        var question = [questionText(fieldset)]
+        if (reworded) question.push(el("span", { "class": "kcr-toen" }, ["In " + reworded + " bestand(en) anders geformuleerd."]))
+        rows.appendChild(el("tr", { "data-vraag": id }, [el("td", {}, [fieldset.dataset.nummer]), el("td", {}, question)]
+          .concat(legend.map(function (a) { return el("td", {}, [String(counts[a.id])]) }))
+          .concat([el("td", {}, [bar(counts, answers.length, "")])])))
+      })
+      content.appendChild(scrollable(el("table", { "class": "kcr-pervraag kcr-verdeling" }, [
+        el("caption", {}, ["Aantal reflecties per antwoord, per vraag"]),
+        el("thead", {}, [el("tr", {}, [el("th", { scope: "col" }, ["Nr."]), el("th", { scope: "col" }, ["Vraag"])]
+          .concat(legend.map(function (a) { return el("th", { scope: "col" }, [a.label]) }))
+          .concat([el("th", { scope: "col" }, [el("span", { "class": "kcr-alleen-schermlezer" }, ["Verdeling"])])]))]),
+        rows]), "Aantal reflecties per antwoord, per vraag"))
+      var section = document.getElementById("kcr-overzicht")
+      section.hidden = false
+      say("Overzicht van " + good.length + " reflecties staat bovenaan de vragen." + (bad.length ? " " + bad.length + " bestand(en) niet meegeteld." : ""), "ok")
+      document.getElementById("kcr-overzicht-kop").scrollIntoView()
+    })
+  }
+
   // ------------------------------------------------------------------ the buttons
 
   function saveFile() {
@@ -437,6 +489,7 @@
     opslaan: saveFile,
     openen: function () { document.getElementById("kcr-bestand-openen").click() },
     vergelijken: function () { document.getElementById("kcr-bestand-vergelijken").click() },
+    overzicht: function () { document.getElementById("kcr-bestanden-overzicht").click() },
     afdrukken: function () { refresh(); window.print() },
     opnieuw: function () {
       if (!window.confirm("Alle antwoorden op deze pagina wissen? Sla ze eerst op als bestand als je ze wilt bewaren.")) return
@@ -483,6 +536,12 @@
       say("Vergelijking met " + describe(data) + " staat bovenaan de vragen.", "ok")
       document.getElementById("kcr-vergelijking-kop").scrollIntoView()
     })
+  })
+
+  document.getElementById("kcr-bestanden-overzicht").addEventListener("change", function (event) {
+    var files = Array.prototype.slice.call(event.target.files || [])
+    event.target.value = ""
+    if (files.length) showOverview(files)
   })
 
   form.addEventListener("click", function (event) {
