@@ -437,7 +437,8 @@
         say("Geen overzicht: " + bad.join(" ") + " Er is niets veranderd.", "fout")
         return
       }
-      content.appendChild(el("p", {}, [good.length + " reflecties: " + good.map(describe).join("; ") + "."]))
+      var counted = good.length + (good.length === 1 ? " reflectie" : " reflecties")
+      content.appendChild(el("p", {}, [counted + ": " + good.map(describe).join("; ") + "."]))
       if (bad.length) content.appendChild(el("p", { "class": "kcr-anders" }, ["Niet meegeteld: " + bad.join(" ")]))
       var legend = scale.concat([{ id: "geen", label: "geen antwoord" }])
       var rows = el("tbody")
@@ -464,7 +465,7 @@
         rows]), "Aantal reflecties per antwoord, per vraag"))
       var section = document.getElementById("kcr-overzicht")
       section.hidden = false
-      say("Overzicht van " + good.length + " reflecties staat bovenaan de vragen." + (bad.length ? " " + bad.length + " bestand(en) niet meegeteld." : ""), "ok")
+      say("Overzicht van " + counted + " staat bovenaan de vragen." + (bad.length ? " " + bad.length + " bestand(en) niet meegeteld." : ""), "ok")
       document.getElementById("kcr-overzicht-kop").scrollIntoView()
     })
   }
