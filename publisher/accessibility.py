@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .project import Project
@@ -39,39 +39,47 @@ class Check:
 
 @dataclass(frozen=True)
 class Statement:
-    checks: list[Check] = field(default_factory=list)
-    revision: str | None = None  # the source commit the site was built from, when known
-    day: date | None = None  # the date of that commit
+    checks: list[Check]
+    revision: Revision  # the source version the site is built from (its commit and day, when known)
 
 
 def statement(project: Project, revision: Revision = Revision(None)) -> Statement:
     """`revision`: the source version the site is built from (`repository.source_revision`)."""
     versions = locked_versions(project.root / "requirements.lock")
     checks = sorted(marked_checks(project.root / "tests", versions), key=lambda c: (c.tool.casefold(), c.test))
-    if revision.commit and revision.day:
-        return Statement(checks, revision.commit, revision.day)
-    return Statement(checks)
+    return Statement(checks, revision)
 
 
 def marked_checks(tests_dir: Path, versions: dict[str, str]) -> list[Check]:
     """Every test function in tests/*.py with a `toegankelijkheid` marker, read with `ast`."""
     checks: list[Check] = []
     for file in sorted(tests_dir.glob("test_*.py")):
-        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-        for node in ast.walk(tree):
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
+        stat = file.stat()
+        for test, what, options in _markers(file, stat.st_mtime_ns, stat.st_size):
+            package = options.get("pakket")
+            checks.append(Check(
+                what=what, tool=str(options.get("hulpmiddel", "pytest")), package=package,
+                version=versions.get(str(package).lower()) if package else None,
+                wcag=tuple(options.get("wcag", ())), test=f"tests/{file.name}::{test}"))
+    return checks
+
+
+@lru_cache(maxsize=256)
+def _markers(file: Path, modified: int, size: int) -> tuple[tuple[str, str, dict], ...]:
+    """(test name, what, options) of each marker in one test file. Cached per version of the
+    file (`modified`, `size`): a build stages its pages twice (check and site), the live
+    preview many times, and parsing the test files is the slow part."""
+    text = file.read_text(encoding="utf-8")
+    if MARKER not in text:
+        return ()
+    found = []
+    for node in ast.walk(ast.parse(text, filename=str(file))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
                 marker = _marker_arguments(decorator)
-                if marker is None:
-                    continue
-                what, options = marker
-                package = options.get("pakket")
-                checks.append(Check(
-                    what=what, tool=str(options.get("hulpmiddel", "pytest")), package=package,
-                    version=versions.get(str(package).lower()) if package else None,
-                    wcag=tuple(options.get("wcag", ())), test=f"tests/{file.name}::{node.name}"))
-    return checks
+                if marker is not None:
+                    found.append((node.name, *marker))
+    return tuple(found)
 
 
 def _marker_arguments(decorator: ast.expr) -> tuple[str, dict] | None:

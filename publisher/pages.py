@@ -208,7 +208,7 @@ def _export_rows(publication: Publication, exports: Exports) -> list[dict]:
 def _school_type_entries(publication: Publication, downloads: dict[str, list[Download]]) -> list[dict]:
     """Per school type, in the order of site_config.yaml: what the home page's entry shows."""
     return [{"school_type": school_type,
-             "first_page": f"{school_type.id}/{school_type.pages[0]}",
+             "first_page": chapter_pages(school_type)[0],
              "reflection_page": reflection_page(school_type.id),
              "form_page": form_page(school_type.id),
              "questions": len(school_type.numbered_questions()),
