@@ -32,15 +32,8 @@ def _edition_year(value: str) -> str:
     return value
 
 
-RESERVED_ANSWER_IDS = {"toelichting"}  # the notes field of a question on the fillable sheet
+RESERVED_ANSWER_IDS = {"toelichting", "antwoord"}  # the notes and answer fields of an item (sheet, form)
 
-
-def _answer_labels(labels: list[str]) -> list[str]:
-    for label in labels:
-        if answer_id(label) in RESERVED_ANSWER_IDS:
-            raise DutchValueError(f"het antwoord '{label}' heeft dezelfde naam als het toelichtingsveld van een vraag",
-                                  "Kies een ander woord voor dit antwoord; 'toelichting' is al het veld voor de notities.")
-    return labels
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PAGE_PATTERN = r"^[a-z0-9][a-z0-9/_-]*\.md$"
@@ -74,27 +67,118 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
 
 
-# --------------------------------------------------------------------------- school types
+# --------------------------------------------------------------------------- answer forms and structures
 
 
-class Question(_Strict):
+class AnswerOption(_Strict):
+    id: Slug = Field(description="Vaste id van het antwoord, bv. 'nvt'. Staat in PDF-velden en opgeslagen antwoorden: "
+                                 "verander hem niet; het label mag wel veranderen.")
+    label: ShortText = Field(description="Wat lezers zien, bv. 'n.v.t.'.")
+    was: list[Slug] = Field(default_factory=list, description="Eerdere ids van dit antwoord (na een hernoeming).")
+
+
+AnswerKind = Literal["keuze", "open", "geen", "rubriek"]
+
+
+class AnswerForm(_Strict):
+    """A named way of answering an item, defined once in site_config.yaml."""
+
+    id: Slug = Field(description="Naam van de antwoordvorm, bv. 'schaal'; instrumenten en items verwijzen ernaar.")
+    kind: AnswerKind = Field(
+        alias="soort",
+        description="keuze: een van de opties; open: een geschreven antwoord; geen: alleen tekst, niets in te vullen; "
+                    "rubriek: een van de niveaus van het instrument.")
+    notes: bool = Field(default=False, alias="toelichting", description="Een toelichtingsveld bij elk antwoord (true/false).")
+    options: list[AnswerOption] = Field(default_factory=list, alias="opties",
+                                        description="Bij 'keuze': de antwoordmogelijkheden, in deze volgorde.")
+
+    @property
+    def fillable(self) -> bool:
+        """Whether a team writes or chooses anything for an item of this form."""
+        return self.kind != "geen"
+
+
+class StructureSection(_Strict):
     id: Slug
-    text: Text = Field(alias="vraag", description="De reflectievraag, letterlijk zoals in de publicatie.")
+    label: ShortText = Field(alias="vraagwoord", description="Bv. 'WAT', 'HOE', 'WANNEER & WAAR'.")
 
 
-class Theme(_Strict):
+class Structure(_Strict):
+    """Rules only some instruments have: fixed top-level sections, in this order (e.g. the impact triangle)."""
+
+    id: Slug = Field(description="Naam van de structuur, bv. 'impactdriehoek'.")
+    title: ShortText = Field(alias="titel")
+    sections: list[StructureSection] = Field(alias="secties", min_length=1,
+                                             description="De vaste bovenste secties van elk instrument met deze structuur.")
+
+    def label(self, section_id: str) -> str:
+        return next(s.label for s in self.sections if s.id == section_id)
+
+
+# --------------------------------------------------------------------------- instruments
+
+
+class Item(_Strict):
     id: Slug
-    title: ShortText = Field(alias="titel", description="Titel van het thema (de indicator).")
-    questions: list[Question] = Field(
-        alias="vragen", min_length=1, max_length=5,
-        description="De vragen van dit thema (1 tot 5; een thema moet op één pagina van het reflectieblad passen).",
-    )
+    text: Text = Field(alias="tekst", description="De tekst van het item (de vraag), letterlijk zoals in de bron.")
+    was: list[Slug] = Field(default_factory=list, description="Eerdere ids van dit item: opgeslagen antwoorden met die id "
+                                                                "komen bij dit item terecht.")
+    answer_form: Slug | None = Field(default=None, alias="antwoordvorm",
+                                     description="Een andere antwoordvorm dan die van het instrument (optioneel).")
+    levels: dict[Slug, Text] = Field(default_factory=dict, alias="niveaus",
+                                     description="Bij een rubriek: per niveau (id uit 'rubriekniveaus') de beschrijving.")
 
 
-class Perspective(_Strict):
-    id: Slug = Field(description="Een van de perspectieven uit site_config.yaml: wat, hoe of wanneer-waar.")
-    title: ShortText = Field(alias="titel", description="Bv. 'Veranderingen & effecten'.")
-    themes: list[Theme] = Field(alias="themas", min_length=1, description="De thema's van dit perspectief.")
+class Section(_Strict):
+    id: Slug
+    title: ShortText = Field(alias="titel")
+    was: list[Slug] = Field(default_factory=list, description="Eerdere ids van deze sectie.")
+    sections: list["Section"] = Field(default_factory=list, alias="secties", description="Subsecties (het tweede niveau).")
+    items: list[Item] = Field(default_factory=list, description="De items (vragen) van deze sectie.")
+
+    def all_items(self) -> list[Item]:
+        return [item for section in self.sections for item in section.all_items()] + list(self.items)
+
+    # Transitional names for the impact triangle's layers (perspective → theme → question).
+    @property
+    def themes(self) -> list["Section"]:
+        return list(self.sections)
+
+    @property
+    def questions(self) -> list[Item]:
+        return list(self.items)
+
+
+class RubricLevel(_Strict):
+    id: Slug
+    label: ShortText = Field(description="Naam van het niveau, bv. 'Verkennen'.")
+    was: list[Slug] = Field(default_factory=list)
+
+
+Permission = Literal["verleend", "aangevraagd", "geweigerd"]
+
+
+class InstrumentSource(_Strict):
+    """Where an instrument comes from when it is someone else's."""
+
+    title: ShortText = Field(alias="titel", description="Titel van het oorspronkelijke instrument.")
+    owner: ShortText = Field(alias="eigenaar", description="Van wie het instrument is.")
+    licence: ShortText | None = Field(default=None, alias="licentie", description="Licentie of voorwaarden (optioneel).")
+    url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=CONTACT_PATTERN, max_length=200)] | None = Field(
+        default=None, alias="webadres")
+    permission: Permission = Field(alias="toestemming",
+                                   description="verleend, aangevraagd of geweigerd; alleen 'verleend' wordt gepubliceerd.")
+
+    @property
+    def credit(self) -> str:
+        """'Naar: Ruimte, Hanzehogeschool Groningen (CC BY 4.0)'."""
+        text = f"Naar: {self.title}, {self.owner}"
+        return f"{text} ({self.licence})" if self.licence else text
+
+
+class Retired(_Strict):
+    id: Slug = Field(description="Een gepubliceerde id die bewust niet meer gebruikt wordt.")
+    reason: Text = Field(alias="reden", description="Waarom (voor de redactie en de vergelijking).")
 
 
 class ImpactTheme(_Strict):
@@ -115,73 +199,120 @@ class Recommendation(_Strict):
     text: Text = Field(alias="tekst")
 
 
-class SchoolType(_Strict):
+class NumberedItem(NamedTuple):
+    number: int
+    sections: tuple[Section, ...]  # from the top level down; empty for an instrument without sections
+    item: Item
+    form: "AnswerForm"
+
+
+class Instrument(_Strict):
     id: Slug = Field(description="Gelijk aan de bestandsnaam zonder .yaml, bv. 'bo'.")
     name: ShortText = Field(alias="naam", description="Bv. 'Basisonderwijs'.")
-    abbreviation: ShortText = Field(alias="afkorting", description="Bv. 'bo'.")
+    abbreviation: ShortText | None = Field(default=None, alias="afkorting", description="Bv. 'bo' (optioneel).")
     chapter_title: ShortText | None = Field(
         default=None, alias="titel",
         description="Titel van het hoofdstuk zoals in de publicatie, zonder nummer, bv. 'Voortgezet onderwijs (vo) en mbo'. "
                     "Zonder titel: naam met de afkorting tussen haakjes, bv. 'Basisonderwijs (bo)'.",
     )
     pages: list[PagePath] = Field(
-        alias="paginas", min_length=1,
+        default_factory=list, alias="paginas",
         description="De pagina's van dit hoofdstuk in content/<id>/, in de volgorde van de publicatie. "
-                    "De pagina met reflectievragen maakt de bouw zelf: zet 'reflectievragen.md' in de lijst "
+                    "De pagina met de vragen maakt de bouw zelf: zet 'reflectievragen.md' in de lijst "
                     "op de plek waar hij hoort; zonder die regel komt hij achteraan.",
     )
-    intro: Text = Field(alias="inleiding", description="De tekst boven de reflectievragen: gewone tekst (geen Markdown of HTML); "
+    intro: Text = Field(alias="inleiding", description="De tekst boven de vragen: gewone tekst (geen Markdown of HTML); "
                                                   "een lege regel begint een nieuwe alinea.")
-    perspectives: list[Perspective] = Field(alias="perspectieven", min_length=1)
-    impact_themes: list[ImpactTheme] = Field(alias="impactthemas", min_length=1)
-    recommendations: list[Recommendation] = Field(alias="aanbevelingen", min_length=1)
+    structure: Slug | None = Field(default=None, alias="structuur",
+                                   description="Een structuur uit site_config.yaml, bv. 'impactdriehoek' (optioneel).")
+    section_levels: list[ShortText] = Field(
+        default_factory=list, alias="sectieniveaus", max_length=2,
+        description="Namen van de sectieniveaus, bv. [perspectief, thema]; leeg als het instrument geen secties heeft.")
+    answer_form: Slug = Field(alias="antwoordvorm", description="De antwoordvorm van de items, uit site_config.yaml.")
+    rubric_levels: list[RubricLevel] = Field(default_factory=list, alias="rubriekniveaus",
+                                             description="Bij een rubriek: de niveaus, van laag naar hoog.")
+    source: InstrumentSource | None = Field(default=None, alias="bron",
+                                            description="Als het instrument van een ander is: titel, eigenaar, toestemming.")
+    retired: list[Retired] = Field(default_factory=list, alias="vervallen",
+                                   description="Gepubliceerde ids die bewust vervallen zijn.")
+    sections: list[Section] = Field(default_factory=list, alias="secties")
+    items: list[Item] = Field(default_factory=list, description="Items zonder secties (alleen bij 'sectieniveaus: []').")
+    impact_themes: list[ImpactTheme] = Field(default_factory=list, alias="impactthemas")
+    recommendations: list[Recommendation] = Field(default_factory=list, alias="aanbevelingen")
     quotes: list[Quote] = Field(
         default_factory=list, alias="citaten",
-        description="Citaten die in de publicatie bij de reflectievragen staan; ze komen onder de vragen (optioneel).",
+        description="Citaten die in de publicatie bij de vragen staan; ze komen onder de vragen (optioneel).",
     )
 
     @property
     def title(self) -> str:
         """The chapter title without its number: 'Basisonderwijs (bo)', 'Voortgezet onderwijs (vo) en mbo'."""
-        return self.chapter_title or f"{self.name} ({self.abbreviation})"
+        if self.chapter_title:
+            return self.chapter_title
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
 
     @property
     def reflection_title(self) -> str:
         """'Reflectievragen bo': the title of the reflection page, as in the publication."""
-        return f"Reflectievragen {self.abbreviation}"
+        return f"Reflectievragen {self.abbreviation}" if self.abbreviation else self.name
 
     @property
     def sheet_title(self) -> str:
         """'Reflectievragen basisonderwijs (bo)'."""
+        if not self.abbreviation:
+            return self.name
         return f"Reflectievragen {self.name[:1].lower()}{self.name[1:]} ({self.abbreviation})"
 
-    def questions(self) -> list[tuple[Perspective, Theme, Question]]:
-        return [(p, t, q) for p in self.perspectives for t in p.themes for q in t.questions]
+    def item_paths(self) -> list[tuple[tuple[Section, ...], Item]]:
+        """Every item with the sections above it, in reading order."""
+        def walk(sections: list[Section], above: tuple[Section, ...]):
+            for section in sections:
+                yield from walk(section.sections, above + (section,))
+                for item in section.items:
+                    yield above + (section,), item
+        return [((), item) for item in self.items] + list(walk(self.sections, ()))
+
+    def numbered_items(self, forms: dict[str, AnswerForm]) -> list[NumberedItem]:
+        """Every item with its number and answer form. This is the one numbering of an
+        instrument: 1 to N straight through all sections, the same on the website, both PDF
+        sheets, the online form and the exports (field names use the ids)."""
+        return [NumberedItem(number, path, item, forms[item.answer_form or self.answer_form])
+                for number, (path, item) in enumerate(self.item_paths(), start=1)]
+
+    def all_sections(self) -> list[Section]:
+        def walk(sections: list[Section]):
+            for section in sections:
+                yield section
+                yield from walk(section.sections)
+        return list(walk(self.sections))
+
+    # Transitional names for the impact triangle's layers (perspective → theme → question);
+    # valid for instruments with two section levels. Layers move to the general names above.
+    @property
+    def perspectives(self) -> list[Section]:
+        return list(self.sections)
+
+    def questions(self) -> list[tuple[Section, Section, Item]]:
+        return [(p, t, q) for p in self.sections for t in p.sections for q in t.items]
 
     def numbered_questions(self) -> list["NumberedQuestion"]:
-        """Every question with its number. This is the one numbering of a school type:
-        1 to N straight through all perspectives and themes, the same on the website,
-        both PDF sheets, the online form and the exports (field names use the ids)."""
-        return [NumberedQuestion(number, p, t, q)
-                for number, (p, t, q) in enumerate(self.questions(), start=1)]
+        return [NumberedQuestion(number, p, t, q) for number, (p, t, q) in enumerate(self.questions(), start=1)]
 
-    def themes(self) -> list[Theme]:
-        return [t for p in self.perspectives for t in p.themes]
+    def themes(self) -> list[Section]:
+        return [t for p in self.sections for t in p.sections]
+
+
+SchoolType = Instrument  # transitional name
 
 
 class NumberedQuestion(NamedTuple):
     number: int
-    perspective: Perspective
-    theme: Theme
-    question: Question
+    perspective: Section
+    theme: Section
+    question: Item
 
 
 # --------------------------------------------------------------------------- site config
-
-
-class PerspectiveDefinition(_Strict):
-    id: Slug
-    label: ShortText = Field(alias="vraagwoord", description="Bv. 'WAT', 'HOE', 'WANNEER & WAAR'.")
 
 
 class NavSection(_Strict):
@@ -193,8 +324,8 @@ class NavSection(_Strict):
 
 
 class Navigation(_Strict):
-    before: list[NavSection] = Field(alias="voor", description="Menu-onderdelen vóór de hoofdstukken per schooltype.")
-    after: list[NavSection] = Field(alias="na", description="Menu-onderdelen ná de hoofdstukken per schooltype.")
+    before: list[NavSection] = Field(alias="voor", description="Menu-onderdelen vóór de hoofdstukken per instrument.")
+    after: list[NavSection] = Field(alias="na", description="Menu-onderdelen ná de hoofdstukken per instrument.")
 
 
 class Accessibility(_Strict):
@@ -219,15 +350,16 @@ class SiteConfig(_Strict):
     base_url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN, max_length=200)] = Field(
         alias="basis_url", description="Webadres van de gepubliceerde site, eindigt op '/'."
     )
-    school_types: list[Slug] = Field(
-        alias="schooltypen", min_length=1,
-        description="Volgorde van de schooltypen; elk heeft een bestand indicators/<id>.yaml.",
+    instruments: list[Slug] = Field(
+        alias="instrumenten", min_length=1,
+        description="Volgorde van de instrumenten; elk heeft een bestand indicators/<id>.yaml.",
     )
-    perspectives: list[PerspectiveDefinition] = Field(alias="perspectieven", min_length=1)
-    answer_scale: Annotated[list[ShortText], AfterValidator(_answer_labels)] = Field(
-        alias="antwoordschaal", min_length=2, max_length=6,
-        description="De antwoordmogelijkheden op de reflectiebladen, bv. ja, deels, nee, n.v.t.",
-    )
+    answer_forms: list[AnswerForm] = Field(
+        alias="antwoordvormen", min_length=1,
+        description="De manieren van antwoorden (keuze, open, geen, rubriek), elk met een naam.")
+    structures: list[Structure] = Field(
+        default_factory=list, alias="structuren",
+        description="Structuren met vaste bovenste secties, bv. de impactdriehoek (optioneel).")
     navigation: Navigation = Field(alias="navigatie")
     accessibility: Accessibility = Field(alias="toegankelijkheid",
                                          description="Voor de toegankelijkheidsverklaring (pagina Toegankelijkheid).")
@@ -236,20 +368,40 @@ class SiteConfig(_Strict):
     def year(self) -> int:
         return int(self.edition[:4])
 
+    def answer_form(self, form_id: str) -> AnswerForm:
+        return next(f for f in self.answer_forms if f.id == form_id)
+
+    @property
+    def forms(self) -> dict[str, AnswerForm]:
+        return {f.id: f for f in self.answer_forms}
+
+    def structure(self, structure_id: str) -> Structure:
+        return next(s for s in self.structures if s.id == structure_id)
+
+    # Transitional: the impact triangle's vocabulary, for layers not yet on the general model.
+    @property
+    def school_types(self) -> list[str]:
+        return list(self.instruments)
+
+    @property
+    def perspectives(self) -> list[StructureSection]:
+        return list(self.structures[0].sections) if self.structures else []
+
+    @property
+    def answer_scale(self) -> list[str]:
+        return [label for _, label in self.answer_options()]
+
     def answer_options(self) -> list[tuple[str, str]]:
-        """(id, label) per answer, e.g. ('nvt', 'n.v.t.'); ids are used for form field names."""
-        return [(answer_id(label), label) for label in self.answer_scale]
+        """(id, label) of the first choice form's options, e.g. ('nvt', 'n.v.t.')."""
+        form = next((f for f in self.answer_forms if f.kind == "keuze"), None)
+        return [(o.id, o.label) for o in form.options] if form else []
 
     def perspective_label(self, perspective_id: str) -> str:
         return next(p.label for p in self.perspectives if p.id == perspective_id)
 
-    def perspective_heading(self, perspective: "Perspective") -> str:
+    def perspective_heading(self, perspective: "Section") -> str:
         """'WAT – Veranderingen & effecten' (pages and sheets put its number in front)."""
         return f"{self.perspective_label(perspective.id)} – {perspective.title}"
-
-
-def answer_id(label: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", label.lower()) or "x"
 
 
 # --------------------------------------------------------------------------- glossary
@@ -298,8 +450,23 @@ class Publication(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     config: SiteConfig
-    school_types: list[SchoolType]
+    instruments: list[Instrument]
     glossary: Glossary
 
-    def school_type(self, type_id: str) -> SchoolType:
-        return next(s for s in self.school_types if s.id == type_id)
+    def instrument(self, instrument_id: str) -> Instrument:
+        return next(s for s in self.instruments if s.id == instrument_id)
+
+    def numbered_items(self, instrument: Instrument) -> list[NumberedItem]:
+        return instrument.numbered_items(self.config.forms)
+
+    def structured(self, structure_id: str) -> list[Instrument]:
+        """The instruments that declare this structure, in publication order."""
+        return [i for i in self.instruments if i.structure == structure_id]
+
+    # Transitional names.
+    @property
+    def school_types(self) -> list[Instrument]:
+        return list(self.instruments)
+
+    def school_type(self, type_id: str) -> Instrument:
+        return self.instrument(type_id)

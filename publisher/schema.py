@@ -12,11 +12,11 @@ import json
 from pydantic import BaseModel
 
 from .exports import SCHEMA_TITLE, ExportData
-from .model import Glossary, SchoolType, SiteConfig
+from .model import Glossary, Instrument, SiteConfig
 from .project import Project
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
-    "schooltype.schema.json": (SchoolType, "Schooltype met reflectievragen (indicators/*.yaml)"),
+    "instrument.schema.json": (Instrument, "Instrument met vragen (indicators/*.yaml)"),
     "site_config.schema.json": (SiteConfig, "Instellingen van de site (site_config.yaml)"),
     "begrippen.schema.json": (Glossary, "Begrippenlijst (content/begrippen.yaml)"),
     "export.schema.json": (ExportData, SCHEMA_TITLE),

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from . import content
 from .load import validate_document
-from .model import Glossary, Publication, SchoolType, SiteConfig
+from .model import RESERVED_ANSWER_IDS, Glossary, Instrument, Item, Publication, Section, SiteConfig
 from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
 from .site_check import check_html_only, check_site
@@ -45,7 +45,7 @@ def load_publication(project: Project) -> Loaded:
         problems += _check_config(config, config_doc)
 
     anchors: dict[str, dict[str, tuple[str, int]]] = {}  # page → id → (YAML file, line)
-    school_types, found = _load_school_types(project, config, config_doc, anchors)
+    instruments, found = _load_instruments(project, config, config_doc, anchors)
     problems += found
 
     glossary_doc, glossary, found = _read_model(project, project.glossary, Glossary)
@@ -58,8 +58,8 @@ def load_publication(project: Project) -> Loaded:
     pages, assets, found = content.read_pages(project)
     problems += found
     publication = None
-    if config is not None and glossary is not None and all(s is not None for s in school_types):
-        publication = Publication(config=config, school_types=school_types, glossary=glossary)
+    if config is not None and glossary is not None and all(s is not None for s in instruments):
+        publication = Publication(config=config, instruments=instruments, glossary=glossary)
         problems += _check_site_pages(project, publication, pages, config_doc)
     # The pages as the site engine will render them: HTML, links, anchors, ids. This needs
     # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
@@ -88,110 +88,248 @@ def _read_model(project: Project, path: Path, model: type[M]) -> tuple[YamlDocum
 
 
 def _check_config(config: SiteConfig, doc: YamlDocument) -> list[Problem]:
-    problems = _duplicates(doc, [(("schooltypen", i), t) for i, t in enumerate(config.school_types)], "het schooltype")
-    problems += _duplicates(doc, [(("perspectieven", i, "id"), p.id) for i, p in enumerate(config.perspectives)],
-                            "het perspectief")
-    ids = [(("antwoordschaal", i), a[0]) for i, a in enumerate(config.answer_options())]
-    problems += _duplicates(doc, ids, "het antwoord (na weglaten van leestekens)")
+    problems = _duplicates(doc, [(("instrumenten", i), t) for i, t in enumerate(config.instruments)], "het instrument")
+    problems += _duplicates(doc, [(("antwoordvormen", i, "id"), f.id) for i, f in enumerate(config.answer_forms)],
+                            "de antwoordvorm")
+    problems += _duplicates(doc, [(("structuren", i, "id"), s.id) for i, s in enumerate(config.structures)], "de structuur")
+    for i, structure in enumerate(config.structures):
+        problems += _duplicates(doc, [(("structuren", i, "secties", j, "id"), s.id) for j, s in enumerate(structure.sections)],
+                                "de sectie")
+    for i, form in enumerate(config.answer_forms):
+        where = ("antwoordvormen", i)
+        if form.kind == "keuze" and len(form.options) < 2:
+            problems.append(error(doc.name, doc.line(where + ("soort",)),
+                                  f"de antwoordvorm '{form.id}' is een keuze, maar heeft minder dan twee opties",
+                                  "Zet onder 'opties' minstens twee antwoorden, elk met een 'id' en een 'label'."))
+        if form.kind != "keuze" and form.options:
+            problems.append(error(doc.name, doc.line(where + ("opties",)),
+                                  f"de antwoordvorm '{form.id}' is van soort '{form.kind}' en heeft dus geen opties",
+                                  "Haal 'opties' weg, of maak er 'soort: keuze' van."))
+        if form.kind == "geen" and form.notes:
+            problems.append(error(doc.name, doc.line(where + ("toelichting",)),
+                                  f"de antwoordvorm '{form.id}' is van soort 'geen' (niets in te vullen) en kan geen toelichting hebben",
+                                  "Haal 'toelichting' weg, of kies 'soort: open' als het team iets schrijft."))
+        options = [(where + ("opties", j, "id"), o.id) for j, o in enumerate(form.options)]
+        options += [(where + ("opties", j, "was", k), old) for j, o in enumerate(form.options) for k, old in enumerate(o.was)]
+        problems += _duplicates(doc, options, "het antwoord")
+        for j, option in enumerate(form.options):
+            if option.id in RESERVED_ANSWER_IDS:
+                problems.append(error(doc.name, doc.line(where + ("opties", j, "id")),
+                                      f"het antwoord '{option.id}' heeft dezelfde naam als een veld van elk item",
+                                      f"Kies een andere id; {', '.join(sorted(RESERVED_ANSWER_IDS))} zijn al in gebruik."))
     return problems
 
 
-def _load_school_types(project: Project, config: SiteConfig | None, config_doc: YamlDocument | None,
-                       anchors: dict) -> tuple[list[SchoolType | None], list[Problem]]:
+RESERVED_SUFFIXES = ("-toelichting", "-antwoord")  # fields of an item on the sheet and in the form
+RESERVED_PREFIX = "kcr-"  # the online form's own fields
+
+
+def _load_instruments(project: Project, config: SiteConfig | None, config_doc: YamlDocument | None,
+                      anchors: dict) -> tuple[list[Instrument | None], list[Problem]]:
     listing = list_files(project.root, project.indicators, project.name)
     problems: list[Problem] = list(listing.problems)
     files: dict[str, Path] = {}
     for path in listing.files:
         if path.parent != project.indicators:
             problems.append(error(project.name(path), None, "indicators/ mag geen submappen hebben",
-                                  "Zet elk schooltype als <id>.yaml direct in indicators/."))
+                                  "Zet elk instrument als <id>.yaml direct in indicators/."))
         elif path.suffix != ".yaml":
             hint = (f"Hernoem het bestand naar '{path.stem}.yaml'." if not (project.indicators / f"{path.stem}.yaml").exists()
                     else f"Er is al een bestand {path.stem}.yaml; verwijder dit bestand of zet het buiten indicators/.")
             problems.append(error(project.name(path), None, "bestanden in indicators/ moeten eindigen op .yaml", hint))
         else:
             files[path.stem] = path
-    listed = config.school_types if config is not None else sorted(files)
+    listed = config.instruments if config is not None else sorted(files)
     for stem, path in files.items():
-        if config is not None and stem not in config.school_types:
-            problems.append(error(project.name(path), 1, f"het schooltype '{stem}' staat niet in site_config.yaml",
-                                  f"Voeg '- {stem}' toe onder 'schooltypen' in site_config.yaml, of verwijder dit bestand."))
-    school_types: list[SchoolType | None] = []
-    for index, type_id in enumerate(listed):
-        path = files.get(type_id)
-        if (project.indicators / f"{type_id}.yaml").is_dir():
-            problems.append(error(f"indicators/{type_id}.yaml", None, "dit is een map, geen bestand",
-                                  f"Zet de reflectievragen van '{type_id}' in een bestand indicators/{type_id}.yaml."))
-            school_types.append(None)
+        if config is not None and stem not in config.instruments:
+            problems.append(error(project.name(path), 1, f"het instrument '{stem}' staat niet in site_config.yaml",
+                                  f"Voeg '- {stem}' toe onder 'instrumenten' in site_config.yaml, of verwijder dit bestand."))
+    instruments: list[Instrument | None] = []
+    for index, instrument_id in enumerate(listed):
+        path = files.get(instrument_id)
+        if (project.indicators / f"{instrument_id}.yaml").is_dir():
+            problems.append(error(f"indicators/{instrument_id}.yaml", None, "dit is een map, geen bestand",
+                                  f"Zet de vragen van '{instrument_id}' in een bestand indicators/{instrument_id}.yaml."))
+            instruments.append(None)
             continue
         if path is None:
-            line = config_doc.line(("schooltypen", index)) if config_doc else None
+            line = config_doc.line(("instrumenten", index)) if config_doc else None
             known = ", ".join(sorted(files)) or "geen"
             problems.append(error("site_config.yaml", line,
-                                  f"onbekend schooltype '{type_id}': er is geen bestand indicators/{type_id}.yaml",
+                                  f"onbekend instrument '{instrument_id}': er is geen bestand indicators/{instrument_id}.yaml",
                                   f"Maak het bestand aan, of corrigeer de naam (bestaande bestanden: {known})."))
-            school_types.append(None)
+            instruments.append(None)
             continue
-        document, school_type, found = _read_model(project, path, SchoolType)
+        document, instrument, found = _read_model(project, path, Instrument)
         problems += found
-        if school_type is not None:
-            problems += _check_school_type(project, school_type, document, type_id, config)
-            anchors[reflection_page(type_id)] = anchors[form_page(type_id)] = _yaml_ids(school_type, document)
-        school_types.append(school_type)
-    return school_types, problems
+        if instrument is not None:
+            found = _check_instrument(project, instrument, document, instrument_id, config)
+            problems += found
+            if any(p.is_error for p in found):
+                instrument = None  # the outputs may rely on every rule of the model
+            else:
+                anchors[reflection_page(instrument_id)] = anchors[form_page(instrument_id)] = _yaml_ids(instrument, document)
+        instruments.append(instrument)
+    return instruments, problems
 
 
-def _check_school_type(project: Project, school_type: SchoolType, doc: YamlDocument, type_id: str,
-                       config: SiteConfig | None) -> list[Problem]:
+def _section_locations(instrument: Instrument) -> list[tuple[tuple, Section, int]]:
+    """(YAML location, section, level) of every section, top level first in reading order."""
+    found = []
+
+    def walk(sections: list[Section], location: tuple, level: int) -> None:
+        for i, section in enumerate(sections):
+            found.append((location + (i,), section, level))
+            walk(section.sections, location + (i, "secties"), level + 1)
+
+    walk(instrument.sections, ("secties",), 1)
+    return found
+
+
+def _item_locations(instrument: Instrument) -> list[tuple[tuple, Item]]:
+    """(YAML location, item) of every item."""
+    found = [(("items", i), item) for i, item in enumerate(instrument.items)]
+    for location, section, _ in _section_locations(instrument):
+        found += [(location + ("items", i), item) for i, item in enumerate(section.items)]
+    return found
+
+
+def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocument, instrument_id: str,
+                      config: SiteConfig | None) -> list[Problem]:
     name = doc.name
     problems: list[Problem] = []
-    if school_type.id != type_id:
-        problems.append(error(name, doc.line(("id",)), f"de id '{school_type.id}' hoort gelijk te zijn aan de bestandsnaam '{type_id}'",
-                              f"Schrijf 'id: {type_id}', of hernoem het bestand (en pas site_config.yaml aan)."))
-    if config is not None:
-        expected = [p.id for p in config.perspectives]
-        found = [p.id for p in school_type.perspectives]
-        for index, perspective_id in enumerate(found):
-            if perspective_id not in expected:
-                problems.append(error(name, doc.line(("perspectieven", index, "id")),
-                                      f"onbekend perspectief '{perspective_id}'",
-                                      f"Kies uit: {', '.join(expected)} (zie 'perspectieven' in site_config.yaml)."))
-        if set(found) <= set(expected) and found != expected:
-            problems.append(error(name, doc.line(("perspectieven",)),
-                                  f"de perspectieven moeten precies deze zijn, in deze volgorde: {', '.join(expected)} "
-                                  f"(nu: {', '.join(found)})",
-                                  "Zet elk perspectief één keer in het bestand, in de volgorde van site_config.yaml."))
+    if instrument.id != instrument_id:
+        problems.append(error(name, doc.line(("id",)), f"de id '{instrument.id}' hoort gelijk te zijn aan de bestandsnaam '{instrument_id}'",
+                              f"Schrijf 'id: {instrument_id}', of hernoem het bestand (en pas site_config.yaml aan)."))
+    if instrument.source is not None and instrument.source.permission != "verleend":
+        problems.append(error(name, doc.line(("bron", "toestemming")),
+                              f"het instrument '{instrument.id}' is van {instrument.source.owner} en de toestemming is "
+                              f"'{instrument.source.permission}', niet 'verleend'",
+                              "Publiceer een instrument van een ander pas met schriftelijke toestemming van de eigenaar; "
+                              "zet dan 'toestemming: verleend'. Tot die tijd: haal het uit 'instrumenten' in site_config.yaml."))
 
-    # One namespace per school type for the anchors of the reflection page.
-    anchors = [(("perspectieven", i, "id"), p.id) for i, p in enumerate(school_type.perspectives)]
-    for i, perspective in enumerate(school_type.perspectives):
-        for j, theme in enumerate(perspective.themes):
-            anchors.append((("perspectieven", i, "themas", j, "id"), theme.id))
-            for k, question in enumerate(theme.questions):
-                location = ("perspectieven", i, "themas", j, "vragen", k)
-                anchors.append((location + ("id",), question.id))
-                if question.id.endswith("-toelichting"):
-                    problems.append(error(name, doc.line(location + ("id",)),
-                                          f"de id '{question.id}' eindigt op '-toelichting', de naam van het notitieveld van een vraag",
-                                          "Kies een id die niet op '-toelichting' eindigt."))
-                if not question.text.endswith("?"):
-                    problems.append(warning(name, doc.line(location + ("vraag",)),
-                                            f"de vraag '{question.text}' eindigt niet op een vraagteken",
-                                            "Controleer of de vraag volledig is; voeg een '?' toe als hij dat mist."))
+    # The structure of the sections: as many levels as the instrument names.
+    levels = len(instrument.section_levels)
+    sections = _section_locations(instrument)
+    if levels == 0 and instrument.sections:
+        problems.append(error(name, doc.line(("secties",)), "dit instrument heeft secties, maar 'sectieniveaus' is leeg",
+                              "Noem de niveaus, bv. 'sectieniveaus: [thema]', of zet de items direct onder 'items'."))
+    if levels > 0 and instrument.items:
+        problems.append(error(name, doc.line(("items",)),
+                              f"met {levels} sectieniveau(s) horen de items in de secties, niet direct onder het instrument",
+                              "Zet de items onder 'items' van een sectie, of maak 'sectieniveaus' leeg."))
+    if levels > 0 and not instrument.sections:
+        problems.append(error(name, doc.line(("sectieniveaus",)), "dit instrument noemt sectieniveaus, maar heeft geen 'secties'",
+                              "Voeg 'secties' toe, of maak 'sectieniveaus' leeg en zet de items onder 'items'."))
+    if levels == 0 and not instrument.items:
+        problems.append(error(name, doc.line(("id",)), "dit instrument heeft geen items",
+                              "Zet de vragen onder 'items' (of onder 'secties' met 'sectieniveaus')."))
+    for location, section, level in sections:
+        label = instrument.section_levels[level - 1] if level <= levels else "sectie"
+        if level > levels:
+            problems.append(error(name, doc.line(location + ("id",)),
+                                  f"de sectie '{section.id}' staat op niveau {level}, maar het instrument heeft "
+                                  f"{levels} sectieniveau(s) ({', '.join(instrument.section_levels) or 'geen'})",
+                                  "Voeg het niveau toe aan 'sectieniveaus', of haal de sectie een niveau omhoog."))
+        elif level < levels and (section.items or not section.sections):
+            problems.append(error(name, doc.line(location + ("id",)),
+                                  f"de {label} '{section.id}' hoort 'secties' te hebben ({instrument.section_levels[level]}), geen items",
+                                  f"Zet de items in een {instrument.section_levels[level]} onder 'secties'."))
+        elif level == levels and (section.sections or not section.items):
+            problems.append(error(name, doc.line(location + ("id",)),
+                                  f"de {label} '{section.id}' hoort 'items' te hebben (het laagste niveau)",
+                                  "Zet de vragen onder 'items' van deze sectie."))
+
+    # Answer forms, structure, rubric levels: they must exist in site_config.yaml.
+    forms = config.forms if config is not None else {}
+    if config is not None and instrument.answer_form not in forms:
+        problems.append(error(name, doc.line(("antwoordvorm",)), f"onbekende antwoordvorm '{instrument.answer_form}'",
+                              f"Kies uit: {', '.join(forms)} (zie 'antwoordvormen' in site_config.yaml)."))
+    if config is not None and instrument.structure is not None:
+        known = [s.id for s in config.structures]
+        if instrument.structure not in known:
+            problems.append(error(name, doc.line(("structuur",)), f"onbekende structuur '{instrument.structure}'",
+                                  f"Kies uit: {', '.join(known) or 'geen (er staan geen structuren in site_config.yaml)'}, "
+                                  "of haal de regel weg."))
+        else:
+            expected = [s.id for s in config.structure(instrument.structure).sections]
+            found = [s.id for s in instrument.sections]
+            for index, section_id in enumerate(found):
+                if section_id not in expected:
+                    problems.append(error(name, doc.line(("secties", index, "id")),
+                                          f"onbekend(e) {instrument.section_levels[0] if levels else 'sectie'} '{section_id}'",
+                                          f"Kies uit: {', '.join(expected)} (zie structuur '{instrument.structure}' in site_config.yaml)."))
+            if set(found) <= set(expected) and found != expected:
+                problems.append(error(name, doc.line(("secties",)),
+                                      f"de bovenste secties moeten precies deze zijn, in deze volgorde: {', '.join(expected)} "
+                                      f"(nu: {', '.join(found)})",
+                                      f"Zet elke sectie één keer in het bestand, in de volgorde van structuur "
+                                      f"'{instrument.structure}' in site_config.yaml."))
+    rubric_ids = [level.id for level in instrument.rubric_levels]
+    problems += _duplicates(doc, [(("rubriekniveaus", i, "id"), level.id) for i, level in enumerate(instrument.rubric_levels)],
+                            "het niveau")
+
+    # One namespace per instrument for the anchors of its pages and the fields of its sheet.
+    anchors = [(location + ("id",), section.id) for location, section, _ in sections]
+    anchors += [(location + ("was", k), old) for location, section, _ in sections for k, old in enumerate(section.was)]
+    for location, item in _item_locations(instrument):
+        anchors.append((location + ("id",), item.id))
+        anchors += [(location + ("was", k), old) for k, old in enumerate(item.was)]
+        form = forms.get(item.answer_form or instrument.answer_form)
+        if item.answer_form is not None and config is not None and form is None:
+            problems.append(error(name, doc.line(location + ("antwoordvorm",)), f"onbekende antwoordvorm '{item.answer_form}'",
+                                  f"Kies uit: {', '.join(forms)} (zie 'antwoordvormen' in site_config.yaml)."))
+        if item.id.endswith(RESERVED_SUFFIXES) or item.id.startswith(RESERVED_PREFIX):
+            problems.append(error(name, doc.line(location + ("id",)),
+                                  f"de id '{item.id}' botst met de velden van het formulier "
+                                  f"(ids mogen niet beginnen met '{RESERVED_PREFIX}' of eindigen op "
+                                  f"{' of '.join(repr(s) for s in RESERVED_SUFFIXES)})",
+                                  "Kies een andere id."))
+        if form is None:
+            continue
+        if form.kind == "rubriek":
+            if not rubric_ids:
+                problems.append(error(name, doc.line(location + ("id",)),
+                                      f"het item '{item.id}' is een rubriek, maar het instrument heeft geen 'rubriekniveaus'",
+                                      "Zet onder 'rubriekniveaus' de niveaus (id en label), van laag naar hoog."))
+            elif list(item.levels) != rubric_ids:
+                missing = [i for i in rubric_ids if i not in item.levels]
+                extra = [i for i in item.levels if i not in rubric_ids]
+                detail = "; ".join(filter(None, [f"ontbreekt: {', '.join(missing)}" if missing else "",
+                                                 f"onbekend: {', '.join(extra)}" if extra else "",
+                                                 "andere volgorde" if not missing and not extra else ""]))
+                problems.append(error(name, doc.line(location + (("niveaus",) if item.levels else ("id",))),
+                                      f"het item '{item.id}' moet een beschrijving hebben voor elk niveau, in de volgorde "
+                                      f"{', '.join(rubric_ids)} ({detail})",
+                                      "Schrijf onder 'niveaus' per niveau-id wat dat niveau bij dit item inhoudt."))
+        elif item.levels:
+            problems.append(error(name, doc.line(location + ("niveaus",)),
+                                  f"het item '{item.id}' heeft 'niveaus', maar zijn antwoordvorm is geen rubriek",
+                                  "Haal 'niveaus' weg, of kies een antwoordvorm van soort 'rubriek'."))
+        if form.kind == "keuze" and not item.text.endswith("?"):
+            problems.append(warning(name, doc.line(location + ("tekst",)),
+                                    f"de vraag '{item.text}' eindigt niet op een vraagteken",
+                                    "Controleer of de vraag volledig is; voeg een '?' toe als hij dat mist."))
     problems += _duplicates(doc, anchors, "de id")
-    problems += _duplicates(doc, [(("impactthemas", i, "id"), t.id) for i, t in enumerate(school_type.impact_themes)], "de id")
-    problems += _duplicates(doc, [(("aanbevelingen", i, "id"), r.id) for i, r in enumerate(school_type.recommendations)], "de id")
-    problems += _duplicates(doc, [(("paginas", i), p) for i, p in enumerate(school_type.pages)], "de pagina")
-    for index, page in enumerate(school_type.pages):
+    current = {value for _, value in anchors}
+    for i, retired in enumerate(instrument.retired):
+        if retired.id in current:
+            problems.append(error(name, doc.line(("vervallen", i, "id")),
+                                  f"de id '{retired.id}' staat onder 'vervallen', maar wordt nog gebruikt",
+                                  "Haal hem weg onder 'vervallen', of geef het item of de sectie een andere id."))
+    problems += _duplicates(doc, [(("impactthemas", i, "id"), t.id) for i, t in enumerate(instrument.impact_themes)], "de id")
+    problems += _duplicates(doc, [(("aanbevelingen", i, "id"), r.id) for i, r in enumerate(instrument.recommendations)], "de id")
+    problems += _duplicates(doc, [(("paginas", i), p) for i, p in enumerate(instrument.pages)], "de pagina")
+    for index, page in enumerate(instrument.pages):
         if page == REFLECTION_PAGE:
             continue  # the generated reflection page: its place in the chapter
         if page == FORM_PAGE:
             problems.append(error(name, doc.line(("paginas", index)), f"'{page}' maakt de bouw zelf",
                                   "Haal deze regel weg; het formulier om de vragen online in te vullen komt "
                                   "vanzelf direct na de reflectievragen."))
-        elif not (project.content / school_type.id / page).is_file():
+        elif not (project.content / instrument.id / page).is_file():
             problems.append(error(name, doc.line(("paginas", index)),
-                                  f"de pagina content/{school_type.id}/{page} bestaat niet",
+                                  f"de pagina content/{instrument.id}/{page} bestaat niet",
                                   "Maak het bestand aan of corrigeer de naam."))
     return problems
 
@@ -225,15 +363,10 @@ def _check_glossary(glossary: Glossary, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
-def _yaml_ids(school_type: SchoolType, doc: YamlDocument) -> dict[str, tuple[str, int]]:
+def _yaml_ids(instrument: Instrument, doc: YamlDocument) -> dict[str, tuple[str, int]]:
     """Where each id of the reflection page stands in the YAML file."""
-    ids = {}
-    for i, perspective in enumerate(school_type.perspectives):
-        ids[perspective.id] = (doc.name, doc.line(("perspectieven", i, "id")))
-        for j, theme in enumerate(perspective.themes):
-            ids[theme.id] = (doc.name, doc.line(("perspectieven", i, "themas", j, "id")))
-            for k, question in enumerate(theme.questions):
-                ids[question.id] = (doc.name, doc.line(("perspectieven", i, "themas", j, "vragen", k, "id")))
+    ids = {section.id: (doc.name, doc.line(location + ("id",))) for location, section, _ in _section_locations(instrument)}
+    ids.update({item.id: (doc.name, doc.line(location + ("id",))) for location, item in _item_locations(instrument)})
     return ids
 
 
@@ -255,9 +388,9 @@ def _duplicates(doc: YamlDocument, values: list[tuple[tuple, str]], what: str) -
 
 def _check_site_pages(project: Project, publication: Publication, pages: dict[str, content.Page],
                       config_doc: YamlDocument) -> list[Problem]:
-    ids = [s.id for s in publication.school_types]
+    ids = [s.id for s in publication.instruments]
     generated = set(generated_pages(ids))
-    order = navigation(publication.config, publication.school_types)
+    order = navigation(publication.config, publication.instruments)
     problems = content.check_pages(pages, set(ids), generated, order)
     for path in sorted(generated & set(pages)):
         problems.append(error(f"content/{path}", None, "deze pagina maakt de bouw zelf uit de gegevens",

@@ -239,3 +239,19 @@ def _wait_for_every_result(page) -> None:
         if (pending) (window.kcrScrollTurn || !items[0] ? pending : items[0]).scrollIntoView();
         return items.length === expected && !pending }""",
         timeout=60_000, polling=100)
+
+
+FIXTURE_PROJECTS = ROOT / "tests" / "fixtures"
+
+
+def fixture_project(name: str, target: Path) -> Path:
+    """A project made of a fixture publication (tests/fixtures/<name>/: site_config.yaml,
+    content/, indicators/) and this repository's own tool files (templates, mkdocs.yml, the
+    files the accessibility page reads). `instrumenten` has the answer forms open, geen and
+    rubriek, which the KCR publication does not use."""
+    copy_project(target)
+    for folder in ("content", "indicators"):
+        shutil.rmtree(target / folder)
+        shutil.copytree(FIXTURE_PROJECTS / name / folder, target / folder)
+    shutil.copy2(FIXTURE_PROJECTS / name / "site_config.yaml", target / "site_config.yaml")
+    return target
