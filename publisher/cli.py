@@ -16,12 +16,25 @@ from .report import Reporter
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    _restore_ctrl_c()
     try:
         return _main(argv, root)
     except KeyboardInterrupt:
         # Ctrl+C: every step writes to a new directory or an atomic rename, so nothing half is published.
         print("✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast.", file=sys.stderr, flush=True)
         return 130
+
+
+def _restore_ctrl_c() -> None:
+    """Ctrl+C must stop a build with its Dutch message even when the parent started us with
+    SIGINT ignored (`nohup`, some CI wrappers): Python then keeps ignoring it. Restore the
+    default handler (only the main thread may install one; in-process callers in other
+    threads keep theirs)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _main(argv: list[str] | None, root: Path | None) -> int:

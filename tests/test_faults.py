@@ -21,15 +21,17 @@ from conftest import ROOT, copy_project, run_cli, seed_pdf_cache, tree_digest
 pytestmark = pytest.mark.slow
 
 
-def start_build(project: Path, log: Path, **env: str) -> subprocess.Popen:
-    """`build.py build` in its own process (so it can be killed), output to `log`."""
+def start_build(project: Path, log: Path, sigint_ignored: bool = False, **env: str) -> subprocess.Popen:
+    """`build.py build` in its own process (so it can be killed), output to `log`. With
+    `sigint_ignored` the process starts with Ctrl+C ignored, as under `nohup` or some CI wrappers."""
     # CI=true makes the CLI quiet (only problems and the result); these tests wait for
     # its progress lines, so they run it as a person at a terminal would.
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", "CI": "", **env}
     with open(log, "w") as out:
         return subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
                                  "sys.exit(main(['build'], root=sys.argv[1]))", str(project)],
-                                stdout=out, stderr=subprocess.STDOUT, env=environment)
+                                stdout=out, stderr=subprocess.STDOUT, env=environment,
+                                preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None)
 
 
 def wait_for_text(log: Path, text: str, process: subprocess.Popen, timeout: float = 120) -> None:
@@ -90,11 +92,14 @@ def test_kill_at_the_swap_leaves_a_complete_site(warm_project, tmp_path, moment,
     assert not (warm_project / ".site.new").exists()
 
 
-def test_ctrl_c_stops_cleanly_in_dutch(built_project, tmp_path) -> None:
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["gewoon", "gestart-met-ctrl-c-genegeerd"])
+def test_ctrl_c_stops_cleanly_in_dutch(built_project, tmp_path, sigint_ignored) -> None:
+    """Also when the parent started the build with Ctrl+C ignored (`nohup ./dev test &`): the
+    build restores the default handler itself."""
     project = copy_project(tmp_path / "project")  # cold cache: Ctrl+C arrives while sheets render
     (project / "site").mkdir()
     (project / "site" / "index.html").write_text("vorige versie", encoding="utf-8")
-    process = start_build(project, tmp_path / "build.log")
+    process = start_build(project, tmp_path / "build.log", sigint_ignored=sigint_ignored)
     wait_for_text(tmp_path / "build.log", "• controle", process)
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
