@@ -45,8 +45,8 @@ class Statement:
 
 def statement(project: Project, revision: Revision = Revision(None)) -> Statement:
     """`revision`: the source version the site is built from (`repository.source_revision`)."""
-    versions = locked_versions(project.root / "requirements.lock")
-    checks = sorted(marked_checks(project.root / "tests", versions), key=lambda c: (c.tool.casefold(), c.test))
+    versions = locked_versions(project.requirements_lock)
+    checks = sorted(marked_checks(project.tests, versions), key=lambda c: (c.tool.casefold(), c.test))
     return Statement(checks, revision)
 
 

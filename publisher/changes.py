@@ -130,10 +130,10 @@ def prepare_base(project: Project, base: str, target: Path) -> Project:
     # configuration, and what the accessibility statement reads (test markers, pinned versions).
     shutil.copytree(project.templates, target / "templates")
     shutil.copy2(project.mkdocs_config, target / "mkdocs.yml")
-    if (project.root / "requirements.lock").is_file():
-        shutil.copy2(project.root / "requirements.lock", target / "requirements.lock")
+    if project.requirements_lock.is_file():
+        shutil.copy2(project.requirements_lock, target / "requirements.lock")
     (target / "tests").mkdir()
-    for test_file in (project.root / "tests").glob("test_*.py"):
+    for test_file in project.tests.glob("test_*.py"):
         shutil.copy2(test_file, target / "tests" / test_file.name)
     return Project.at(target)
 

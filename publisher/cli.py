@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .project import Project
+from .project import TOOL_ROOT, Project
 from .report import Reporter
 
 
@@ -54,9 +54,24 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
     parser.add_argument("--base", default=None, metavar="VERSIE",
                         help="check: laat zien wat er voor lezers verandert ten opzichte van deze Git-versie "
                              "(bv. main of origin/main) of map (standaard in een pull request op GitHub: de basis-branch)")
+    parser.add_argument("--project", default=None, metavar="MAP",
+                        help="de map van de publicatie (met site_config.yaml, content/ en indicators/); de site komt "
+                             "in MAP/site/. Standaard: de map van dit programma (de publicatie van KCR). "
+                             "Bv. --project voorbeelden/lindeoord")
     args = parser.parse_args(argv)
 
-    project = Project.at(root or Path(__file__).resolve().parent.parent)
+    tool = Path(root) if root is not None else TOOL_ROOT
+    if args.project is None:
+        project = Project.at(tool)
+    else:
+        folder = Path(args.project).expanduser()
+        if not (folder / "site_config.yaml").is_file():
+            what = "bestaat niet" if not folder.exists() else "heeft geen site_config.yaml"
+            print(f"✗ De map van de publicatie {args.project} {what}.\n"
+                  "  Geef met --project de map die site_config.yaml, content/ en indicators/ bevat, "
+                  "bv. --project voorbeelden/lindeoord.", file=sys.stderr)
+            return 2
+        project = Project.at(folder, tool=tool)
     # Quiet by default in CI (problems and the result are always shown); the live preview
     # is interactive and always reports what it does.
     in_ci = os.environ.get("CI", "").lower() in ("1", "true")

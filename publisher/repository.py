@@ -43,20 +43,34 @@ def _git(root: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def _is_repository_root(root: Path) -> bool:
+def _repository_prefix(root: Path) -> str | None:
+    """Where `root` is in its Git repository: '' at the repository's top, 'voorbeelden/lindeoord/'
+    for a project in a subfolder (`--project`); None outside a repository."""
     top = _git(root, "rev-parse", "--show-toplevel")
-    return top is not None and Path(top.strip()).resolve() == root.resolve()
+    if top is None:
+        return None
+    top_path, here = Path(top.strip()).resolve(), root.resolve()
+    if here == top_path:
+        return ""
+    if top_path in here.parents:
+        return here.relative_to(top_path).as_posix() + "/"
+    return None
+
+
+def _is_repository_root(root: Path) -> bool:
+    return _repository_prefix(root) == ""
 
 
 def source_revision(project: Project) -> Revision:
     """The commit the project's inputs come from: Git's HEAD when the project is the root of a
-    repository (marked as modified when an input differs from it), else GITHUB_SHA (a CI
-    checkout without Git), else unknown."""
-    if _is_repository_root(project.root):
+    repository or a folder in one (`--project`; marked as modified when an input differs from
+    it), else GITHUB_SHA (a CI checkout without Git), else unknown."""
+    if _repository_prefix(project.root) is not None:
         commit, _, day = (_git(project.root, "log", "-1", "--format=%H %cs") or "").strip().partition(" ")
         if commit:
-            inputs = [project.name(p) for p in (project.site_config, project.indicators, project.content,
-                                                project.templates)]
+            inputs = [project.name(p) for p in (project.site_config, project.indicators, project.content)]
+            # The tool's templates: by name in the KCR checkout, by full path for another project.
+            inputs.append(str(project.templates) if project.separate_tool else project.name(project.templates))
             status = _git(project.root, "status", "--porcelain", "--", *inputs)
             return Revision(commit, modified=bool(status and status.strip()), day=date.fromisoformat(day))
     commit = os.environ.get("GITHUB_SHA", "").strip()
@@ -71,12 +85,16 @@ class RevisionError(Exception):
 
 def extract_revision(project: Project, ref: str, target: Path) -> None:
     """Write the files of version `ref` (a branch, tag or commit) into `target`."""
-    if not _is_repository_root(project.root):
+    prefix = _repository_prefix(project.root)
+    if prefix is None:
         raise RevisionError(f"{project.root.name}/ is geen Git-repository; vergelijken met '{ref}' kan niet")
     if ref.startswith("-") or _git(project.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
         raise RevisionError(f"de versie '{ref}' bestaat niet in deze repository")
     try:
-        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", ref],
+        if prefix and _git(project.root, "rev-parse", "--verify", "--quiet", f"{ref}:{prefix}") is None:
+            raise RevisionError(f"de map {prefix} bestaat niet in de versie '{ref}'")
+        tree = f"{ref}:{prefix}" if prefix else ref  # a project in a subfolder: only its files
+        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", tree],
                                  capture_output=True, timeout=120, stdin=subprocess.DEVNULL, check=True).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise RevisionError(f"de bestanden van '{ref}' konden niet gelezen worden ({exc})") from exc

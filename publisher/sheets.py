@@ -299,7 +299,7 @@ def _inputs_digest(project: Project) -> bytes:
     digest.update(f"weasyprint {metadata.version('weasyprint')}\n".encode())
     for file in sorted((project.templates / "sheets").rglob("*")):  # templates, stylesheet, fonts
         if file.is_file():
-            digest.update(file.relative_to(project.root).as_posix().encode())
+            digest.update(file.relative_to(project.tool_root).as_posix().encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.digest()
 
