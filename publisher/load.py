@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .escaping import PLACE_PATTERN, TERM_PATTERN
-from .model import CONTACT_PATTERN, EDITION_PATTERN, URL_PATTERN, DutchValueError
+from .model import COLOUR_PATTERN, CONTACT_PATTERN, EDITION_PATTERN, LOGO_PATTERN, URL_PATTERN, DutchValueError
 from .problems import Problem, error
 from .sources import character_name
 from .yamlfile import YamlDocument
@@ -153,6 +153,11 @@ _PATTERN_HELP = {
                       "Schrijf een e-mailadres (bv. 'info@kc-r.nl') of een volledig webadres dat begint met https://."),
     PLACE_PATTERN: ("is geen geldige plek",
                     "Schrijf de pagina, eventueel met # en het onderdeel, bv. 'go/index.md#cmk3-in-het-gespecialiseerd-onderwijs'."),
+    COLOUR_PATTERN: ("is geen geldige kleur",
+                     "Schrijf een kleur als '#' met zes cijfers of letters a-f, tussen aanhalingstekens, bv. '#2f5d3a'."),
+    LOGO_PATTERN: ("is geen geldig pad van een logo",
+                   "Schrijf het pad van een PNG- of JPG-bestand in content/, met kleine letters, "
+                   "bv. 'content/afbeeldingen/logo.png'. Een SVG kan scripts bevatten en wordt niet gepubliceerd."),
     TERM_PATTERN: ("is geen geldig begrip",
                    "Een begrip mag geen [ ] * < > & \" ` { } | # of \\ bevatten; schrijf het zoals het in de tekst staat."),
 }

@@ -340,6 +340,30 @@ class Accessibility(_Strict):
         return "@" in self.contact and not self.contact.startswith("http")
 
 
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+LOGO_PATTERN = r"^content/[a-z0-9][a-z0-9/_-]*\.(png|jpg|jpeg)$"
+Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=COLOUR_PATTERN),
+                   Field(description="Een kleur als '#' met zes hexadecimale cijfers, bv. '#2f5d3a'.")]
+
+
+class HouseStyle(_Strict):
+    """The site's colours and logo (optional; without it the site keeps the tool's own)."""
+
+    colour: Colour = Field(alias="kleur", description="Hoofdkleur van de site: de balk bovenaan, koppen en links. "
+                                                      "Moet op wit een contrast van minstens 4,5 : 1 hebben.")
+    accent: Colour | None = Field(default=None, alias="accentkleur",
+                                  description="Kleur van links onder de muis en van de focusrand (optioneel; "
+                                              "ook minstens 4,5 : 1 op wit).")
+    logo: Annotated[str, StringConstraints(strip_whitespace=True, pattern=LOGO_PATTERN, max_length=200)] | None = Field(
+        default=None, description="Logo linksboven: een PNG- of JPG-bestand in content/, bv. "
+                                  "'content/afbeeldingen/logo.png' (optioneel). Het staat op de hoofdkleur.")
+
+    @property
+    def logo_page_path(self) -> str | None:
+        """The logo as the site sees it (relative to content/): 'afbeeldingen/logo.png'."""
+        return self.logo.removeprefix("content/") if self.logo else None
+
+
 class SiteConfig(_Strict):
     title: ShortText = Field(alias="titel")
     organisation: ShortText = Field(alias="organisatie")
@@ -363,6 +387,8 @@ class SiteConfig(_Strict):
     navigation: Navigation = Field(alias="navigatie")
     accessibility: Accessibility = Field(alias="toegankelijkheid",
                                          description="Voor de toegankelijkheidsverklaring (pagina Toegankelijkheid).")
+    house_style: HouseStyle | None = Field(default=None, alias="huisstijl",
+                                           description="Kleuren en logo van de site (optioneel).")
 
     @property
     def year(self) -> int:

@@ -156,9 +156,47 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
     schema.parent.mkdir(parents=True, exist_ok=True)
     schema.write_text(reflection_form.schema_text(publication), encoding="utf-8")
 
+    if publication.config.house_style is not None:  # the publication's own colours (site_config.yaml)
+        style_file = docs / HOUSE_STYLE_SHEET
+        style_file.parent.mkdir(parents=True, exist_ok=True)
+        style_file.write_text(house_style_css(publication.config.house_style), encoding="utf-8")
+
     config_file = staging / "mkdocs.yml"
     config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, preview_url), encoding="utf-8")
     return Staged(config_file, docs)
+
+
+HOUSE_STYLE_SHEET = "assets/stylesheets/huisstijl.css"  # after the theme's own stylesheet
+
+
+def _mix(colour: str, other: str, amount: float) -> str:
+    """`colour` moved `amount` (0–1) of the way towards `other` ('#rrggbb')."""
+    channels = [round(int(colour[i:i + 2], 16) * (1 - amount) + int(other[i:i + 2], 16) * amount) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def house_style_css(style) -> str:
+    """The stylesheet that gives the site the publication's colours: the theme's colour
+    variables (templates/site/assets/stylesheets/kcr.css) set from `huisstijl`. Darker shades
+    only add contrast; the light shade is a background behind dark text. Validated colours only
+    ('#rrggbb'), so nothing here needs escaping."""
+    colour = style.colour.lower()
+    accent = (style.accent or style.colour).lower()
+    return (
+        "/* Made by the build from 'huisstijl' in site_config.yaml. */\n"
+        ":root {\n"
+        f"  --kcr-teal: {colour};\n"
+        f"  --kcr-teal-donker: {_mix(colour, '#000000', 0.3)};\n"
+        f"  --kcr-teal-zacht: {_mix(colour, '#ffffff', 0.9)};\n"
+        f"  --kcr-magenta: {accent};\n"
+        "}\n"
+        '[data-md-color-primary="custom"] {\n'
+        f"  --md-primary-fg-color--light: {colour};\n"
+        "}\n"
+        '[data-md-color-accent="custom"] {\n'
+        f"  --md-accent-fg-color--transparent: {accent}1a;\n"
+        "}\n"
+    )
 
 
 def expand_shortcodes(project: Project, publication: Publication, page: Page,
@@ -253,6 +291,10 @@ def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_
         "nav": menu(publication),
     })
     config["theme"]["custom_dir"] = str(project.templates / "site")
+    if site.house_style is not None:
+        config["extra_css"] = list(config.get("extra_css", [])) + [HOUSE_STYLE_SHEET]
+        if site.house_style.logo:  # a checked image of content/, published next to the pages
+            config["theme"]["logo"] = config["theme"]["favicon"] = site.house_style.logo_page_path
     if preview_url:  # the local preview's live reload is an inline script that changes per request
         config["extra"]["csp"] = config["extra"]["csp"].replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     config.setdefault("extra", {})["editie"] = html_text(site.edition)

@@ -43,6 +43,7 @@ def load_publication(project: Project) -> Loaded:
     problems += found
     if config is not None:
         problems += _check_config(config, config_doc)
+        problems += _check_house_style(project, config, config_doc)
 
     anchors: dict[str, dict[str, tuple[str, int]]] = {}  # page → id → (YAML file, line)
     instruments, found = _load_instruments(project, config, config_doc, anchors)
@@ -117,6 +118,46 @@ def _check_config(config: SiteConfig, doc: YamlDocument) -> list[Problem]:
                 problems.append(error(doc.name, doc.line(where + ("opties", j, "id")),
                                       f"het antwoord '{option.id}' heeft dezelfde naam als een veld van elk item",
                                       f"Kies een andere id; {', '.join(sorted(RESERVED_ANSWER_IDS))} zijn al in gebruik."))
+    return problems
+
+
+MINIMUM_CONTRAST = 4.5  # WCAG 2.1 AA (1.4.3) for normal text
+
+
+def contrast_with_white(colour: str) -> float:
+    """The contrast ratio of '#rrggbb' against white (WCAG 2.1 relative luminance)."""
+    def channel(hex_pair: str) -> float:
+        value = int(hex_pair, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 1.05 / (luminance + 0.05)
+
+
+def _dutch_ratio(ratio: float) -> str:
+    return f"{ratio:.2f}".replace(".", ",") + " : 1"
+
+
+def _check_house_style(project: Project, config: SiteConfig, doc: YamlDocument) -> list[Problem]:
+    """The site's own colours stay readable (white text on the colour, the colour as text on
+    white: WCAG AA), and the logo is there."""
+    style = config.house_style
+    if style is None:
+        return []
+    problems = []
+    for key, colour in (("kleur", style.colour), ("accentkleur", style.accent)):
+        if colour is None:
+            continue
+        ratio = contrast_with_white(colour)
+        if ratio < MINIMUM_CONTRAST:
+            problems.append(error(doc.name, doc.line(("huisstijl", key)),
+                                  f"de {key} {colour} heeft op wit een contrast van {_dutch_ratio(ratio)}; "
+                                  f"dat moet minstens {_dutch_ratio(MINIMUM_CONTRAST)} zijn (WCAG AA)",
+                                  "Kies een donkerdere kleur: tekst in deze kleur op wit, en witte tekst op deze kleur, "
+                                  "moet voor iedereen goed leesbaar zijn."))
+    if style.logo is not None and not (project.root / style.logo).is_file():
+        problems.append(error(doc.name, doc.line(("huisstijl", "logo")), f"het logo {style.logo} bestaat niet",
+                              "Zet het bestand op die plek in content/, of corrigeer het pad."))
     return problems
 
 
