@@ -170,7 +170,8 @@ def _item_view(instrument: Instrument, numbered: NumberedItem, group_names: dict
     elif form.kind == "open":
         view.update(answer_field=f"{name}-antwoord", answer_title=label)
     if form.notes:
-        view.update(note_field=f"{name}-toelichting", note_title=f"Vraag {number}, toelichting of voorbeeld: {item.text}")
+        what = "toelichting" if form.kind == "rubriek" else "toelichting of voorbeeld"
+        view.update(note_field=f"{name}-toelichting", note_title=f"Vraag {number}, {what}: {item.text}")
     return view
 
 
