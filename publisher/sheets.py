@@ -249,7 +249,7 @@ def _instructions(publication: Publication, instrument: Instrument) -> list[str]
                 " en noteer bij ‘Toelichting / voorbeeld’ wat je ziet of een voorbeeld uit de praktijk."
                 if form.notes else "."))
         elif form.kind == "open":
-            sentences.append("Schrijf bij een open vraag het antwoord op de lijnen eronder.")
+            sentences.append("Schrijf bij een open vraag het antwoord in de ruimte eronder.")
         elif form.kind == "geen":
             sentences.append("Vragen zonder vakjes of lijnen zijn voorbeeldvragen voor het gesprek: "
                              "daar hoef je niets in te vullen.")

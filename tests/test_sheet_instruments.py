@@ -344,7 +344,8 @@ def test_page_validation_finds_the_sheets_pdf_ua_1_compliant(built, filled, inst
 @pytest.fixture(scope="module")
 def long_sheets(tmp_path_factory) -> tuple[Path, dict[str, tuple[Path, Path]]]:
     """The fixture with twelve open questions of different lengths in one section (the old
-    limit was five) and nine rubric rows: longer than a page each."""
+    limit was five) and nine rubric rows: longer than a page each. One rubric level id has a
+    hyphen (ids are slugs), which becomes a PDF state as it is."""
     root = fixture_project("instrumenten", tmp_path_factory.mktemp("lang") / "project")
     guide = read_yaml(root / "indicators" / "leidraad.yaml")
     guide["secties"][0]["items"] = [
@@ -353,7 +354,10 @@ def long_sheets(tmp_path_factory) -> tuple[Path, dict[str, tuple[Path, Path]]]:
     (root / "indicators" / "leidraad.yaml").write_text(yaml.safe_dump(guide, allow_unicode=True, sort_keys=False),
                                                        encoding="utf-8")
     rubric = read_yaml(root / "indicators" / "rubriek.yaml")
-    rubric["items"] = [{"id": f"aspect-{i}", "tekst": f"Aspect {i}: {item['tekst']}", "niveaus": dict(item["niveaus"])}
+    rubric["rubriekniveaus"][-1]["id"] = "voorbeeld-school"
+    rubric["items"] = [{"id": f"aspect-{i}", "tekst": f"Aspect {i}: {item['tekst']}",
+                        "niveaus": {("voorbeeld-school" if level == "voorbeeld" else level): text
+                                    for level, text in item["niveaus"].items()}}
                        for i, item in enumerate(rubric["items"] * 5, start=1)][:9]
     (root / "indicators" / "rubriek.yaml").write_text(yaml.safe_dump(rubric, allow_unicode=True, sort_keys=False),
                                                       encoding="utf-8")
@@ -390,6 +394,9 @@ def test_long_sections_flow_and_a_question_never_leaves_its_field(long_sheets, i
     for number, text in enumerate(texts[:-1], start=1):
         assert any(f"{item['number']} {item['text'][:40]}" in text for item in items), f"pagina {number} zonder vraag"
     assert page_texts(sheets[instrument_id][0]) == texts
+    found = sheet_fields(fillable)
+    for name, want in expected_fields(root, instrument_id).items():
+        assert found[name]["type"] == want["type"] and found[name].get("states") == want.get("states"), name
 
 
 # --------------------------------------------------------------------------- reproducible, cached
