@@ -228,6 +228,8 @@ def test_headings_items_in_order_title_and_credit(built, instrument_id) -> None:
             with pdf.open_metadata() as xmp:
                 assert str(xmp.get("dc:title")).startswith(data["naam"])
             assert str(pdf.Root.Lang) == "nl"
+            if source:  # the document's description credits the source too
+                assert source["titel"] in str(pdf.docinfo.Subject) and source["eigenaar"] in str(pdf.docinfo.Subject)
 
 
 def test_rubric_is_a_table_of_levels_with_their_descriptions(built) -> None:
