@@ -153,7 +153,7 @@ def write_sheet_html(project: Path) -> Path:
     html_dir.mkdir(exist_ok=True)
     sources = {}
     for spec in sheet_specs(publication):
-        source = sheet_source(project_, publication, spec.school_type)
+        source = sheet_source(project_, publication, spec.instrument)
         (html_dir / f"{spec.file_name[:-4]}.html").write_text(source.html, encoding="utf-8")
         if not spec.fillable:
             sources[spec.file_name[:-4]] = {"html": f"{spec.file_name[:-4]}.html", "titles": source.titles,

@@ -5,7 +5,7 @@ WeasyPrint turns the sheet's HTML inputs into AcroForm fields, tagged for PDF/UA
 this module settles, so that the form shows the same in pdf.js, Chromium (PDFium),
 poppler (Evince, Okular, pdftoppm), MuPDF and Adobe viewers and when printed:
 
-- One radio group per question (named by the stable question id): its accessible
+- One radio group per keuze or rubriek item (named by the stable item id): its accessible
   name (/TU) is the question, number and text (WeasyPrint takes the first option's
   label); each option (a kid widget) is named by its label and has the answer id
   as its 'on' state. Kids are no longer listed as fields of their own, and the
@@ -25,6 +25,7 @@ same input (no dates; the file identifier is derived from the content).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 MARK_COLOUR = (0.067, 0.094, 0.153)  # #111827, the colour of the box outline
@@ -35,6 +36,7 @@ TEXT_DA = "/Helv 0 Tf 0 g"  # automatic size: long notes shrink to fit
 BUTTON_DA = "/ZaDb 0 Tf 0 g"
 RADIO = 1 << 15
 NO_TOGGLE_TO_OFF = 1 << 14
+STATE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # an option or rubric level id (a slug of the model)
 
 
 class FormError(ValueError):
@@ -98,7 +100,7 @@ def _finish_group(group, accessible_name: str, appearance) -> None:
     from pikepdf import Array, Dictionary, Name, String
 
     states = [str(value) for value in group.get("/Opt", [])]
-    if len(states) != len(group.Kids) or not all(state.isalnum() and state.isascii() for state in states):
+    if len(states) != len(group.Kids) or not all(STATE.match(state) for state in states):
         raise FormError(f"answer group {group.T!s}: options {states} do not match {len(group.Kids)} buttons")
     group.TU = String(accessible_name)
     group.Ff = int(group.get("/Ff", 0)) & ~NO_TOGGLE_TO_OFF | RADIO

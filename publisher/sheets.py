@@ -1,13 +1,21 @@
-"""Reflection sheets: one print PDF and one fillable PDF form per school type.
+"""Reflection sheets: one print PDF and one fillable PDF form per instrument.
 
 HTML comes from templates/sheets/ (Jinja2), the PDF from WeasyPrint. Both sheets of
-a school type come from one HTML page, laid out once and written twice: without form
+an instrument come from one HTML page, laid out once and written twice: without form
 fields (print) and with them (fillable, finished by pdfform.py); so they have the
 same pages, and the layout, most of the work, is done once. PDFs are tagged
 (PDF/UA-1, lang nl), reproducible (dates from the edition or SOURCE_DATE_EPOCH) and
 cached by a hash of everything that goes into them, so a rebuild only renders the
-school types whose input changed. School types render in parallel worker processes
+instruments whose input changed. Instruments render in parallel worker processes
 because WeasyPrint is single-threaded.
+
+The sheet follows the instrument model: sections in 0-2 levels, items numbered 1..N
+straight through, and per item its answer form: `keuze` (a box per option, a radio group
+`<instrument>-<item>` whose states are the option ids, notes `<item>-toelichting`), `open`
+(ruled lines, a multi-line field `<instrument>-<item>-antwoord`), `geen` (text only) and
+`rubriek` (a table: a row per item, a column per level with its description, a radio group
+whose states are the level ids). Everything the template shows is worked out here (the
+view); the template only formats it.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from urllib.parse import unquote, urlparse
 
 import segno
 
-from .model import Publication, SchoolType
+from .model import AnswerForm, Instrument, NumberedItem, Publication, Section
 from .problems import Problem, error
 from .project import Project
 from .templating import render
@@ -34,7 +42,11 @@ from .structure import reflection_page
 
 SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
-WRITING_LINES = 5  # handwriting lines per question (the notes field covers them on screen)
+WRITING_LINES = 5  # handwriting lines per note or open answer (the field covers them on screen)
+RUBRIC_NOTE_LINES = 3  # handwriting lines for the notes under a rubric row
+# A section with at most this many items is kept on one page (with its heading), as the
+# impact triangle's themes always were; a longer one flows across pages, question by question.
+KEEP_TOGETHER_ITEMS = 5
 # The conversation details at the top: (field name, label, lines). Several lines: a
 # multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
 HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
@@ -42,16 +54,21 @@ HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "
 
 @dataclass(frozen=True)
 class SheetSpec:
-    school_type: SchoolType
+    instrument: Instrument
     fillable: bool
 
     @property
     def file_name(self) -> str:
-        return sheet_file_name(self.school_type.id, self.fillable)
+        return sheet_file_name(self.instrument.id, self.fillable)
 
     @property
     def label(self) -> str:
         return "Invulbaar" if self.fillable else "Afdrukbaar"
+
+    @property
+    def school_type(self) -> Instrument:
+        """Transitional name (publisher/site_check.py still reads it); use `instrument`."""
+        return self.instrument
 
 
 @dataclass(frozen=True)
@@ -69,23 +86,23 @@ class Download:
 
 @dataclass
 class SheetResult:
-    downloads: dict[str, list[Download]]  # per school type id, print sheet first
+    downloads: dict[str, list[Download]]  # per instrument id, print sheet first
     rendered: list[str]  # file names rendered in this run (not from the cache)
     problems: list[Problem]
     pending: list[str] = field(default_factory=list)  # outdated sheets used as they are (render=False)
 
 
-def sheet_file_name(school_type_id: str, fillable: bool) -> str:
-    return f"reflectievragen-{school_type_id}{'-invulbaar' if fillable else ''}.pdf"
+def sheet_file_name(instrument_id: str, fillable: bool) -> str:
+    return f"reflectievragen-{instrument_id}{'-invulbaar' if fillable else ''}.pdf"
 
 
 def sheet_specs(publication: Publication) -> list[SheetSpec]:
-    return [SheetSpec(s, fillable) for s in publication.school_types for fillable in (False, True)]
+    return [SheetSpec(i, fillable) for i in publication.instruments for fillable in (False, True)]
 
 
-def reflection_page_url(publication: Publication, school_type: SchoolType) -> str:
+def reflection_page_url(publication: Publication, instrument: Instrument) -> str:
     """The published address of the reflection page (MkDocs' directory URLs: 'bo/reflectievragen/')."""
-    return f"{publication.config.base_url}{reflection_page(school_type.id).removesuffix('.md')}/"
+    return f"{publication.config.base_url}{reflection_page(instrument.id).removesuffix('.md')}/"
 
 
 def document_moment(publication: Publication) -> datetime:
@@ -108,7 +125,7 @@ def qr_code_data_uri(url: str) -> str:
 
 @dataclass(frozen=True)
 class SheetSource:
-    """What the two sheets of a school type are made from: one HTML page, laid out once and
+    """What the two sheets of an instrument are made from: one HTML page, laid out once and
     written twice (print sheet, fillable sheet); the document title of each; and the
     accessible name of each answer group (radio group field name -> 'Vraag 5: ...'), which
     the fillable PDF gets in post-processing (WeasyPrint names a group after its first option)."""
@@ -121,49 +138,151 @@ class SheetSource:
 
 
 def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> str:
-    """The HTML of a sheet (the same for the print and the fillable sheet of a school type)."""
-    return sheet_source(project, publication, spec.school_type).html
+    """The HTML of a sheet (the same for the print and the fillable sheet of an instrument)."""
+    return sheet_source(project, publication, spec.instrument).html
 
 
-def sheet_source(project: Project, publication: Publication, school_type: SchoolType) -> SheetSource:
-    config = publication.config
-    perspectives = []
+# --------------------------------------------------------------------------- the view
+
+
+def item_field(instrument: Instrument, item_id: str) -> str:
+    """'bo-herkenning': the answer group of a keuze or rubriek item; its notes field and an open
+    item's answer field add '-toelichting' and '-antwoord' (published promises)."""
+    return f"{instrument.id}-{item_id}"
+
+
+def _item_view(instrument: Instrument, numbered: NumberedItem, group_names: dict[str, str]) -> dict:
+    number, _, item, form = numbered
+    name = item_field(instrument, item.id)
+    label = f"Vraag {number}: {item.text}"
+    view: dict = {"number": number, "text": item.text, "kind": form.kind, "field": None, "options": [], "levels": [],
+                  "answer_field": None, "answer_title": None, "note_field": None, "note_title": None}
+    if form.kind == "keuze":
+        group_names[name] = label
+        view.update(field=name, options=[{"id": o.id, "label": o.label} for o in form.options])
+    elif form.kind == "rubriek":
+        group_names[name] = label
+        view.update(field=name, levels=[{"id": level.id, "label": level.label,
+                                         "description": item.levels.get(level.id, ""),
+                                         "title": f"{level.label}: {item.levels[level.id]}" if level.id in item.levels
+                                         else level.label}
+                                        for level in instrument.rubric_levels])
+    elif form.kind == "open":
+        view.update(answer_field=f"{name}-antwoord", answer_title=label)
+    if form.notes:
+        what = "toelichting" if form.kind == "rubriek" else "toelichting of voorbeeld"
+        view.update(note_field=f"{name}-toelichting", note_title=f"Vraag {number}, {what}: {item.text}")
+    return view
+
+
+def _parts(items: list[dict], levels: list[dict]) -> list[dict]:
+    """Consecutive rubric items become one table (a row per item); other items stand one by one."""
+    parts: list[dict] = []
+    for item in items:
+        table = item["kind"] == "rubriek"
+        if parts and parts[-1]["table"] == table:
+            parts[-1]["entries"].append(item)
+        else:
+            parts.append({"table": table, "entries": [item], "levels": levels if table else []})
+    return parts
+
+
+def _heading(instrument: Instrument, publication: Publication, section: Section, index: int | None) -> str:
+    """'1. WAT – Veranderingen & effecten' (a structure's label before a top section's title),
+    '1. Doelen' (a top section), 'Identiteit' (a subsection)."""
+    if index is None:
+        return section.title
+    title = section.title
+    if instrument.structure:
+        title = f"{publication.config.structure(instrument.structure).label(section.id)} – {title}"
+    return f"{index}. {title}"
+
+
+def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[dict], dict[str, str]]:
+    """The sections of the sheet as nested blocks, and the accessible names of the answer groups.
+
+    A block is a section: its id, the headings printed at its top, its items (grouped into
+    parts: single questions or a rubric table), its subsections, and whether it stays on
+    one page. A section that has only subsections prints its heading at the top of its first
+    subsection, so that a heading never ends a page alone."""
     group_names: dict[str, str] = {}
-    numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
-    for index, perspective in enumerate(school_type.perspectives, start=1):
-        themes = []
-        for theme in perspective.themes:
-            questions = []
-            for question in theme.questions:
-                number = numbers[question.id]
-                name = f"{school_type.id}-{question.id}"
-                group_names[name] = f"Vraag {number}: {question.text}"
-                questions.append({
-                    "number": number,
-                    "text": question.text,
-                    "field": name,  # the answer group (one radio group per question)
-                    "answers": [{"id": answer_id, "label": label} for answer_id, label in config.answer_options()],
-                    "note_field": f"{name}-toelichting",
-                    "note_title": f"Vraag {number}, toelichting of voorbeeld: {question.text}",
-                })
-            themes.append({"title": theme.title, "id": theme.id, "questions": questions})
-        perspectives.append({"heading": f"{index}. {config.perspective_heading(perspective)}",
-                             "id": perspective.id, "themes": themes})
-    url = reflection_page_url(publication, school_type)
-    titles = (f"{school_type.sheet_title} – {config.title}", f"{school_type.sheet_title} (invulbaar) – {config.title}")
+    numbered = {id(n.item): n for n in publication.numbered_items(instrument)}
+    levels = [{"id": level.id, "label": level.label} for level in instrument.rubric_levels]
+
+    def items_of(items) -> list[dict]:
+        return [_item_view(instrument, numbered[id(item)], group_names) for item in items]
+
+    def block(section: Section, anchor: str, depth: int, index: int | None, carried: list[dict]) -> dict:
+        heading = {"level": min(depth + 2, 4), "text": _heading(instrument, publication, section, index)}
+        items = items_of(section.items)
+        anchor = f"{anchor}-{section.id}" if anchor else section.id
+        own = carried + [heading]
+        children = []
+        for position, child in enumerate(section.sections):
+            # The heading of a section without items of its own goes with its first subsection.
+            take = own if position == 0 and not items else []
+            children.append(block(child, anchor, depth + 1, None, take))
+        return {"id": anchor, "headings": own if items or not section.sections else [],
+                "parts": _parts(items, levels), "children": children,
+                "together": bool(items) and len(items) <= KEEP_TOGETHER_ITEMS and not section.sections}
+
+    blocks = [block(section, "", 0, index, []) for index, section in enumerate(instrument.sections, start=1)]
+    if instrument.items:  # an instrument without sections: its items under one heading
+        items = items_of(instrument.items)
+        heading = "Rubriek" if all(i["kind"] == "rubriek" for i in items) else "Vragen"
+        blocks.insert(0, {"id": f"{instrument.id}-items", "headings": [{"level": 2, "text": heading}],
+                          "parts": _parts(items, levels), "children": [],
+                          "together": len(items) <= KEEP_TOGETHER_ITEMS})
+    return blocks, group_names
+
+
+def _instructions(publication: Publication, instrument: Instrument) -> list[str]:
+    """How to fill in the sheet, one sentence per answer form the instrument uses."""
+    forms: dict[str, AnswerForm] = {}
+    for numbered in publication.numbered_items(instrument):
+        forms.setdefault(numbered.form.id, numbered.form)
+    sentences = []
+    for form in forms.values():
+        if form.kind == "keuze":
+            options = " / ".join(o.label for o in form.options)
+            sentences.append(f"Kies per vraag een antwoord ({options})" + (
+                " en noteer bij ‘Toelichting / voorbeeld’ wat je ziet of een voorbeeld uit de praktijk."
+                if form.notes else "."))
+        elif form.kind == "open":
+            sentences.append("Schrijf bij een open vraag het antwoord in de ruimte eronder.")
+        elif form.kind == "geen":
+            sentences.append("Vragen zonder vakjes of lijnen zijn voorbeeldvragen voor het gesprek: "
+                             "daar hoef je niets in te vullen.")
+        else:
+            levels = " / ".join(level.label for level in instrument.rubric_levels)
+            sentences.append(f"Kies per onderdeel het niveau dat het best past ({levels})" + (
+                " en noteer bij ‘Toelichting’ waarom." if form.notes else "."))
+    return sentences
+
+
+def sheet_source(project: Project, publication: Publication, instrument: Instrument) -> SheetSource:
+    config = publication.config
+    blocks, group_names = sheet_view(publication, instrument)
+    url = reflection_page_url(publication, instrument)
+    titles = (f"{instrument.sheet_title} – {config.title}", f"{instrument.sheet_title} (invulbaar) – {config.title}")
+    source = instrument.source
     html = render(
         project.templates, SHEET_TEMPLATE,
-        title=school_type.sheet_title,
+        title=instrument.sheet_title,
         document_title=titles[0],
+        instrument_name=instrument.name,
         publication_title=config.title,
         organisation=config.organisation,
         edition=config.edition,
         date=document_date(publication),
-        intro=school_type.intro,
-        answer_labels=[label for _, label in config.answer_options()],
+        intro=instrument.intro,
+        credit=source.credit if source else None,
+        credit_url=source.url if source else None,
+        instructions=" ".join(_instructions(publication, instrument)),
         header_fields=[{"name": name, "label": label, "lines": lines} for name, label, lines in HEADER_FIELDS],
         writing_lines=WRITING_LINES,
-        perspectives=perspectives,
+        rubric_note_lines=RUBRIC_NOTE_LINES,
+        blocks=blocks,
         actions=[{"number": i, "fields": [{"name": f"afspraak-{i}-{column}", "title": f"Afspraak {i}: {column}"}
                                           for column in ("wat", "wie", "wanneer")]}
                  for i in range(1, SHEET_ACTIONS + 1)],
@@ -211,7 +330,7 @@ def _load_weasyprint() -> None:
 
 def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[str, str],
                   titles: tuple[str, str], group_names: dict[str, str]) -> tuple[str, str] | None:
-    """Render the two sheets of a school type: lay out `html` once, write it as the print
+    """Render the two sheets of an instrument: lay out `html` once, write it as the print
     sheet (without form fields) to targets[0] and as the fillable sheet to targets[1],
     which pdfform.finish_form finishes (one radio group per question, appearances for every
     state). Runs in a worker process; returns None, or ('extern' | 'buiten', url) when the
@@ -318,13 +437,13 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     the workers render (only when there is something to render)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     problems: list[Problem] = []
-    todo: list[tuple[list[SheetSpec], SheetSource, list[Path]]] = []  # both sheets of a school type
+    todo: list[tuple[list[SheetSpec], SheetSource, list[Path]]] = []  # both sheets of an instrument
     planned: list[tuple[SheetSpec, Path]] = []
     pending: list[str] = []
     inputs = _inputs_digest(project)
-    for school_type in publication.school_types:
-        specs = [SheetSpec(school_type, fillable) for fillable in (False, True)]
-        source = sheet_source(project, publication, school_type)
+    for instrument in publication.instruments:
+        specs = [SheetSpec(instrument, fillable) for fillable in (False, True)]
+        source = sheet_source(project, publication, instrument)
         fingerprint = _fingerprint(inputs, source.fingerprint_text())
         cached = [cache_dir / f"{spec.file_name[:-4]}-{fingerprint}.pdf" for spec in specs]
         if all(intact(path) for path in cached):
@@ -348,7 +467,7 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         arguments = [(source.html, base_dir, allowed, tuple(str(path) for path in cached), source.titles,
                       source.group_names) for _, source, cached in todo]
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        # One school type to render (an edit) still gets a worker of its own when there is a
+        # One instrument to render (an edit) still gets a worker of its own when there is a
         # second core: the main process does `while_rendering` meanwhile instead of before.
         if jobs == 1 or (os.cpu_count() or 1) == 1:
             if while_rendering:
@@ -378,7 +497,7 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
     downloads: dict[str, list[Download]] = {}
     if not problems:
         for spec, cached in planned:
-            downloads.setdefault(spec.school_type.id, []).append(
+            downloads.setdefault(spec.instrument.id, []).append(
                 Download(spec.file_name, spec.label, cached.stat().st_size, cached))
         if render:  # the live preview never prunes: a render may be under way in the background
             _prune_cache(cache_dir, {cached for _, cached in planned})
@@ -418,7 +537,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 def _prune_cache(cache_dir: Path, keep: set[Path]) -> None:
-    """Remove renders that no current sheet uses (outdated versions, removed school types)."""
+    """Remove renders that no current sheet uses (outdated versions, removed instruments)."""
     for file in cache_dir.glob("*.pdf"):
         if file not in keep:
             file.unlink()

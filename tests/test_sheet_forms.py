@@ -14,7 +14,7 @@ import pytest
 from pikepdf.form import Form, RadioButtonGroup, TextField
 from PIL import Image
 
-from test_sheets import sheet
+from test_sheets import scale, sheet
 
 pytestmark = pytest.mark.slow
 
@@ -112,11 +112,11 @@ def filled(site_dir, publication, tmp_path_factory) -> dict[str, tuple[Path, dic
     600-character note and the header filled in, saved; with the states that were chosen."""
     result = {}
     for type_id in TYPES:
-        school_type = publication.school_type(type_id)
+        instrument = publication.instrument(type_id)
         target = tmp_path_factory.mktemp("ingevuld") / f"{type_id}.pdf"
         with pikepdf.open(sheet(site_dir, type_id, True)) as pdf:
-            names = [f"{type_id}-{q.id}" for _, _, q in school_type.questions()]
-            count = len(publication.config.answer_options())
+            names = [f"{type_id}-{q.id}" for _, q in instrument.item_paths()]
+            count = len(scale(publication, instrument))
             choices = {name: index % count for index, name in enumerate(names)}
             choose(pdf, choices)
             first_note = f"{names[0]}-toelichting"
@@ -141,7 +141,7 @@ def test_filled_sheet_reads_back(filled, publication, type_id) -> None:
             marked = [on_state(kid) for kid in group.Kids if kid.AS != pikepdf.Name.Off]
             assert marked == [chosen[name]], f"{name}: precies één antwoord gekozen"
         values = {str(f.T): str(f.V) for f in pdf.Root.AcroForm.Fields if f.get("/FT") == "/Tx"}
-        first = publication.school_type(type_id).questions()[0][2]
+        first = publication.instrument(type_id).item_paths()[0][1]
         assert values[f"{type_id}-{first.id}-toelichting"] == NOTE and len(NOTE) == 600
         assert values["school"] == SCHOOL and len(SCHOOL) == 60
         assert values["aanwezigen"] == ATTENDEES
@@ -176,7 +176,7 @@ def test_fields_redrawn_by_poppler_show_answers_and_the_note(filled, publication
         assert_marks(pdf, images, chosen)
         pages = page_numbers(pdf)
         notes = {str(f.T): f for f in pdf.Root.AcroForm.Fields if str(f.T).endswith("-toelichting")}
-        first = publication.school_type(type_id).questions()[0][2]
+        first = publication.instrument(type_id).item_paths()[0][1]
         filled_note, empty_note = notes.pop(f"{type_id}-{first.id}-toelichting"), next(iter(notes.values()))
         ink = [darkness(images[pages[n.P.objgen] - 1], pdf.pages[pages[n.P.objgen] - 1], n.Rect, inset=0.05)
                for n in (filled_note, empty_note)]
@@ -256,10 +256,10 @@ def ruled_lines(page: pikepdf.Page) -> list[tuple[float, float]]:
 @pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
 @pytest.mark.parametrize("type_id", TYPES)
 def test_answer_boxes_are_at_least_12_points_and_clickable_everywhere(site_dir, publication, type_id, fillable) -> None:
-    school_type = publication.school_type(type_id)
+    instrument = publication.instrument(type_id)
     with pikepdf.open(sheet(site_dir, type_id, fillable)) as pdf:
         drawn = [(number, box) for number, page in enumerate(pdf.pages, start=1) for box in squares(page)]
-        assert len(drawn) == len(school_type.questions()) * len(publication.config.answer_options())
+        assert len(drawn) == len(instrument.item_paths()) * len(scale(publication, instrument))
         for _, (left, bottom, right, top) in drawn:
             assert right - left >= 12 and top - bottom >= 12, "vakje kleiner dan 12 pt"
         if fillable:
@@ -315,7 +315,7 @@ def test_notes_and_tables_have_room(site_dir, publication) -> None:
         assert size("aanwezigen")[1] >= 30 and int(fields["aanwezigen"].Ff) & (1 << 12)
         assert size("afspraak-1-wie")[0] > 150 and int(fields["afspraak-1-wie"].Ff) & (1 << 12)
         assert size("afspraak-1-wat")[0] > 210
-    options = len(publication.config.answer_options())
+    options = len(scale(publication, publication.instrument("go")))
     with pikepdf.open(sheet(site_dir, "go", False)) as pdf:
         total = 0
         for number, page in enumerate(pdf.pages, start=1):
@@ -323,7 +323,7 @@ def test_notes_and_tables_have_room(site_dir, publication) -> None:
             writing = [space for _, space in ruled_lines(page) if space >= 22.6]  # 8 mm or more apart
             assert len(writing) >= 5 * questions, f"pagina {number}: {len(writing)} lijnen voor {questions} vragen"
             total += questions
-        assert total == len(publication.school_type("go").questions())
+        assert total == len(publication.instrument("go").item_paths())
 
 
 # --------------------------------------------------------------------------- PDF/UA-1, independently

@@ -24,7 +24,7 @@ def sheet(site_dir: Path, type_id: str, fillable: bool) -> Path:
 
 @pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
-def test_qr_code_decodes_to_the_school_types_reflection_page(site_dir, publication, tmp_path, type_id,
+def test_qr_code_decodes_to_the_instruments_reflection_page(site_dir, publication, tmp_path, type_id,
                                                              fillable) -> None:
     """Scan the printed QR code as a phone would (zbarimg on the rendered first page)."""
     assert shutil.which("zbarimg"), "zbarimg ontbreekt: sudo apt-get install -y zbar-tools"
@@ -39,11 +39,12 @@ def test_qr_code_decodes_to_the_school_types_reflection_page(site_dir, publicati
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_answer_scale_is_printed_in_the_configured_order_at_every_question(site_dir, publication, type_id,
                                                                           fillable) -> None:
-    labels = [label for _, label in publication.config.answer_options()]
+    instrument = publication.instrument(type_id)
+    labels = [o.label for o in publication.config.forms[instrument.answer_form].options]
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(sheet(site_dir, type_id, fillable)), "-"],
                           check=True, capture_output=True, text=True).stdout
     rows = [line.split() for line in text.splitlines() if line.split()[:1] == [labels[0]]]
-    questions = len(publication.school_type(type_id).numbered_questions())
+    questions = len(publication.numbered_items(instrument))
     assert len(rows) == questions
     assert all(row[:len(labels)] == labels for row in rows), rows[:3]
 

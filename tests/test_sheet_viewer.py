@@ -46,7 +46,7 @@ def dark_share(png: bytes) -> float:
 
 
 def test_pdfjs_one_answer_per_question_clicked_near_the_edge(browser, viewer_url, site_dir, publication, tmp_path) -> None:
-    question = publication.school_type("bo").questions()[0][2]
+    question = publication.instrument("bo").item_paths()[0][1]
     name = f"bo-{question.id}"
     with pikepdf.open(sheet(site_dir, "bo", True)) as pdf:
         kids = list(groups(pdf)[name].Kids)

@@ -25,6 +25,11 @@ def sheet(site_dir: Path, type_id: str, fillable: bool) -> Path:
     return site_dir / "downloads" / f"reflectievragen-{type_id}{'-invulbaar' if fillable else ''}.pdf"
 
 
+def scale(publication, instrument) -> list[tuple[str, str]]:
+    """(id, label) of the options of the instrument's answer form (the KCR scale)."""
+    return [(o.id, o.label) for o in publication.config.forms[instrument.answer_form].options]
+
+
 def pdf_text(path: Path) -> str:
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True).stdout
     return re.sub(r"\s+", " ", text)
@@ -49,14 +54,14 @@ def fields(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Dictionary]:
 @pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_every_question_in_order(site_dir, publication, type_id, fillable) -> None:
-    school_type = publication.school_type(type_id)
+    instrument = publication.instrument(type_id)
     text = pdf_text(sheet(site_dir, type_id, fillable))
     position = 0
-    for number, (_, theme, question) in enumerate(school_type.questions(), start=1):
+    for number, (_, question) in enumerate(instrument.item_paths(), start=1):
         found = text.find(f"{number} {question.text}", position)
         assert found >= 0, f"vraag {number} ontbreekt of staat niet op volgorde: {question.text}"
         position = found
-    assert school_type.sheet_title in text
+    assert instrument.sheet_title in text
     assert "Afspraken en vervolgstappen" in text and "Volgend reflectiemoment" in text
     for label in ("School", "Project", "Datum", "Aanwezigen"):
         assert label in text
@@ -67,11 +72,11 @@ def test_every_question_in_order(site_dir, publication, type_id, fillable) -> No
 
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_fillable_sheet_has_named_accessible_fields(site_dir, publication, type_id) -> None:
-    school_type = publication.school_type(type_id)
-    options = publication.config.answer_options()
+    instrument = publication.instrument(type_id)
+    options = scale(publication, instrument)
     with pikepdf.open(sheet(site_dir, type_id, True)) as pdf:
         found = fields(pdf)
-        for number, _, _, question in school_type.numbered_questions():
+        for number, _, question, _ in publication.numbered_items(instrument):
             # One radio group per question, named by the stable id; its accessible name is the
             # question (the number of the site and both sheets); each option is named by its label.
             group = found.pop(f"{type_id}-{question.id}")
@@ -93,7 +98,7 @@ def test_fillable_sheet_has_named_accessible_fields(site_dir, publication, type_
         actions = {name: found.pop(name) for name in list(found) if name.startswith("afspraak-")}
         assert len(actions) == 6 * 3 and all(str(f.TU).startswith("Afspraak ") for f in actions.values())
         assert not found, f"onverwachte velden: {sorted(found)}"
-        assert len(pdf.Root.AcroForm.Fields) == len(school_type.questions()) * 2 + 5 + 6 * 3
+        assert len(pdf.Root.AcroForm.Fields) == len(instrument.item_paths()) * 2 + 5 + 6 * 3
 
 
 def test_print_sheet_has_no_form(site_dir) -> None:
@@ -104,14 +109,14 @@ def test_print_sheet_has_no_form(site_dir) -> None:
 @pytest.mark.parametrize("fillable", [False, True], ids=["afdrukbaar", "invulbaar"])
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_tagged_pdf_ua_with_language_title_and_embedded_fonts(site_dir, publication, type_id, fillable) -> None:
-    school_type = publication.school_type(type_id)
+    instrument = publication.instrument(type_id)
     with pikepdf.open(sheet(site_dir, type_id, fillable)) as pdf:
         root = pdf.Root
         assert str(root.Lang) == "nl"
         assert bool(root.MarkInfo.Marked) is True
         assert "/StructTreeRoot" in root
         assert bool(root.ViewerPreferences.DisplayDocTitle) is True
-        assert str(pdf.docinfo.Title).startswith(school_type.sheet_title)
+        assert str(pdf.docinfo.Title).startswith(instrument.sheet_title)
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
         fonts = {}
@@ -183,7 +188,8 @@ def pdf_text_page(path: Path, number: int) -> str:
 def test_no_theme_split_and_no_orphaned_heading(site_dir, publication, type_id, fillable) -> None:
     """Each theme (title and all its questions) is on one page; a perspective heading is on
     the page of its first theme; the closing table sits with its heading."""
-    school_type = publication.school_type(type_id)
+    instrument = publication.instrument(type_id)
+    structure = publication.config.structure(instrument.structure)
     pages = page_texts(sheet(site_dir, type_id, fillable))
 
     def page_of(text: str) -> int:
@@ -192,13 +198,13 @@ def test_no_theme_split_and_no_orphaned_heading(site_dir, publication, type_id, 
         return found[0]
 
     number = 0
-    for index, perspective in enumerate(school_type.perspectives, start=1):
-        heading = f"{index}. {publication.config.perspective_label(perspective.id)} – {perspective.title}"
+    for index, perspective in enumerate(instrument.sections, start=1):
+        heading = f"{index}. {structure.label(perspective.id)} – {perspective.title}"
         first_theme_page = None
-        for theme in perspective.themes:
+        for theme in perspective.sections:
             theme_page = page_of(theme.title)
             first_theme_page = theme_page if first_theme_page is None else first_theme_page
-            for question in theme.questions:
+            for question in theme.items:
                 number += 1
                 assert page_of(f"{number} {question.text}") == theme_page, f"thema '{theme.title}' is gesplitst"
         assert page_of(heading) == first_theme_page, f"kop '{heading}' staat los van het eerste thema"
