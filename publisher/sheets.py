@@ -288,6 +288,7 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
                  for i in range(1, SHEET_ACTIONS + 1)],
         url=url,
         qr_code=qr_code_data_uri(url),
+        colour=config.house_style.colour if config.house_style else None,  # validated '#rrggbb'
     )
     return SheetSource(html, titles, group_names)
 

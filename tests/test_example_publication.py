@@ -365,3 +365,17 @@ def test_example_header_shows_the_house_colour_and_logo(browser, example_url) ->
         assert page.evaluate("document.querySelector('.md-header__button.md-logo img').naturalWidth") > 0
     finally:
         page.close()
+
+
+def test_sheets_take_the_house_colour_and_the_kcr_sheets_stay_as_they_were() -> None:
+    from publisher.project import Project
+    from publisher.sheets import sheet_source
+    from publisher.validate import load_publication
+
+    example = load_publication(Project.at(EXAMPLE, tool=ROOT))
+    assert not example.errors, "\n".join(map(str, example.errors))
+    colour = example_config()["huisstijl"]["kleur"]
+    for instrument in example.publication.instruments:
+        assert f"--kleur: {colour};" in sheet_source(Project.at(EXAMPLE, tool=ROOT), example.publication, instrument).html
+    kcr = load_publication(Project.at(ROOT)).publication
+    assert "--kleur:" not in sheet_source(Project.at(ROOT), kcr, kcr.instruments[0]).html
