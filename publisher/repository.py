@@ -94,7 +94,8 @@ def extract_revision(project: Project, ref: str, target: Path) -> None:
         if prefix and _git(project.root, "rev-parse", "--verify", "--quiet", f"{ref}:{prefix}") is None:
             raise RevisionError(f"de map {prefix} bestaat niet in de versie '{ref}'")
         tree = f"{ref}:{prefix}" if prefix else ref  # a project in a subfolder: only its files
-        archive = subprocess.run(["git", "-C", str(project.root), "archive", "--format=tar", tree],
+        top = (_git(project.root, "rev-parse", "--show-toplevel") or str(project.root)).strip()
+        archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", tree],
                                  capture_output=True, timeout=120, stdin=subprocess.DEVNULL, check=True).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         raise RevisionError(f"de bestanden van '{ref}' konden niet gelezen worden ({exc})") from exc

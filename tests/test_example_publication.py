@@ -379,3 +379,26 @@ def test_sheets_take_the_house_colour_and_the_kcr_sheets_stay_as_they_were() -> 
         assert f"--kleur: {colour};" in sheet_source(Project.at(EXAMPLE, tool=ROOT), example.publication, instrument).html
     kcr = load_publication(Project.at(ROOT)).publication
     assert "--kleur:" not in sheet_source(Project.at(ROOT), kcr, kcr.instruments[0]).html
+
+
+def test_a_project_in_a_subfolder_has_its_source_version_and_base(tmp_path: Path) -> None:
+    """`--project voorbeelden/lindeoord` in a Git checkout: outputs are stamped with the commit,
+    and `check --base` reads the example's own files of that version (not the whole repository)."""
+    from publisher.project import Project
+    from publisher.repository import RevisionError, _git, extract_revision, source_revision
+
+    if _git(ROOT, "rev-parse", "--verify", "--quiet", "HEAD:voorbeelden/lindeoord") is None:
+        pytest.skip("geen Git-checkout met het voorbeeld erin")
+    project = Project.at(EXAMPLE, tool=ROOT)
+    head = _git(ROOT, "rev-parse", "HEAD").strip()
+    assert source_revision(project).commit == head
+    extract_revision(project, "HEAD", tmp_path / "basis")
+    assert (tmp_path / "basis" / "site_config.yaml").read_bytes() == _git_bytes(f"HEAD:voorbeelden/lindeoord/site_config.yaml")
+    assert not (tmp_path / "basis" / "voorbeelden").exists() and not (tmp_path / "basis" / "publisher").exists()
+    first = _git(ROOT, "rev-list", "--max-parents=0", "HEAD").split()[0]
+    with pytest.raises(RevisionError, match="bestaat niet in de versie"):
+        extract_revision(project, first, tmp_path / "oud")
+
+
+def _git_bytes(spec: str) -> bytes:
+    return subprocess.run(["git", "-C", str(ROOT), "show", spec], capture_output=True, check=True).stdout
