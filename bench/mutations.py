@@ -39,7 +39,7 @@ ANYWHERE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache
 
 def ignore(directory: str, names: list[str]) -> set[str]:
     ignored = set(ANYWHERE(directory, names))
-    if Path(directory) == ROOT:
+    if Path(directory) == ROOT or Path(directory).parent == ROOT / "voorbeelden":  # also a --project's output
         ignored |= TOP_LEVEL_OUTPUT & set(names)
     return ignored
 
@@ -144,6 +144,18 @@ MUTATIONS = [
         ("    return f\"{publication.config.base_url}{reflection_page(school_type.id).removesuffix('.md')}/\"",
          "    return publication.config.base_url"),
     ], ["tests/test_sheet_guarantees.py::test_qr_code_decodes_to_the_school_types_reflection_page"]),
+    Mutation("huisstijl-contrast-niet-gecontroleerd", "a house colour too light for white text is accepted",
+             "publisher/validate.py", [
+        ("        if ratio < MINIMUM_CONTRAST:", "        if False:"),
+    ], ["tests/test_example_publication.py::test_low_contrast_house_colour_is_refused_in_dutch"]),
+    Mutation("sjablonen-uit-project", "--project takes the templates from the project, not the tool",
+             "publisher/project.py", [
+        ('        return self.tool_root / "templates"', '        return self.root / "templates"'),
+    ], ["tests/test_example_publication.py::test_project_keeps_the_tool_files_apart"]),
+    Mutation("huisstijl-niet-op-de-site", "the house style's stylesheet is not linked from the pages",
+             "publisher/pages.py", [
+        ('        config["extra_css"] = list(config.get("extra_css", [])) + [HOUSE_STYLE_SHEET]\n', ""),
+    ], ["tests/test_example_publication.py::test_example_site_has_the_house_style"]),
 ]
 
 
