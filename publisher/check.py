@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 from .changes import compare_with_base, describe
 from .github import append_summary, check_summary, in_github_actions, write_annotations
 from .problems import summary
 from .project import Project
 from .report import Reporter
-from .repository import RevisionError
+from .problems import Problem
+from .repository import RevisionError, _repository_prefix
 from .validate import load_publication
 
 
@@ -25,12 +27,23 @@ def default_base() -> str | None:
     return f"origin/{branch}" if branch and in_github_actions() else None
 
 
+def repository_paths(project: Project, problems: list[Problem]) -> list[Problem]:
+    """Problems named as GitHub names files: relative to the repository. A project in a
+    subfolder (`--project voorbeelden/lindeoord`) puts its folder in front of its own files,
+    so the annotations land on the lines of the pull request."""
+    prefix = _repository_prefix(project.root) if project.separate_tool else None
+    if not prefix:
+        return problems
+    return [replace(problem, file=prefix + problem.file) if (project.root / problem.file).exists() else problem
+            for problem in problems]
+
+
 def run_check(project: Project, reporter: Reporter, base: str | None = None) -> int:
     loaded = load_publication(project)
     reporter.problems(loaded.problems)
     github = in_github_actions()
     if github:
-        write_annotations(loaded.problems, sys.stdout)
+        write_annotations(repository_paths(project, loaded.problems), sys.stdout)
     if loaded.errors:
         if github:
             append_summary(check_summary(loaded.problems))

@@ -402,3 +402,21 @@ def test_a_project_in_a_subfolder_has_its_source_version_and_base(tmp_path: Path
 
 def _git_bytes(spec: str) -> bytes:
     return subprocess.run(["git", "-C", str(ROOT), "show", spec], capture_output=True, check=True).stdout
+
+
+def test_annotations_of_a_project_in_a_subfolder_name_the_repository_path(tmp_path: Path) -> None:
+    """In a pull request GitHub puts an annotation on `voorbeelden/lindeoord/site_config.yaml`,
+    not on the KCR publication's `site_config.yaml`."""
+    from publisher.check import repository_paths
+    from publisher.problems import error
+    from publisher.project import Project
+    from publisher.repository import _git
+
+    if _git(ROOT, "rev-parse", "--show-toplevel") is None:
+        pytest.skip("geen Git-checkout")
+    found = [error("site_config.yaml", 3, "x"), error("templates/pages/downloads.md.j2", None, "y"),
+             error("gesprek/reflectievragen.md (gemaakt door de bouw)", None, "z")]
+    named = [p.file for p in repository_paths(Project.at(EXAMPLE, tool=ROOT), found)]
+    assert named == ["voorbeelden/lindeoord/site_config.yaml", "templates/pages/downloads.md.j2",
+                     "gesprek/reflectievragen.md (gemaakt door de bouw)"]
+    assert repository_paths(Project.at(ROOT), found) == found
