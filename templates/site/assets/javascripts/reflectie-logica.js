@@ -98,7 +98,9 @@ export function hasChoices(item) {
 function isText(value, max) { return typeof value === "string" && value.length <= max }
 function isPlainObject(value) { return value !== null && typeof value === "object" && !Array.isArray(value) }
 function optional(value) { return value === undefined ? "" : value }
-function shown(value, max) { return String(value).slice(0, max) }
+function shown(value, max) { // a value from a file, in a message
+  return (value !== null && typeof value === "object" ? "…" : String(value)).slice(0, max)
+}
 
 /* A saved reflection checked against this instrument: { data } in the shape of format
  * version 2 (a new object; the input is not changed), or { error } in Dutch. */
