@@ -48,8 +48,28 @@ def form(browser, site_url):
     context.close()
 
 
+class Numbered:
+    """An item of the KCR scale with its number (what the tests need of the model)."""
+
+    def __init__(self, numbered):
+        self.number, self.question = numbered.number, numbered.item
+
+
 def numbered(publication, type_id="bo"):
-    return publication.school_type(type_id).numbered_questions()
+    return [Numbered(n) for n in publication.numbered_items(publication.instrument(type_id))]
+
+
+def scale(publication) -> list[tuple[str, str]]:
+    """(id, label) of the KCR answer form 'schaal', read from site_config.yaml."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))
+    form = next(f for f in config["antwoordvormen"] if f["id"] == "schaal")
+    return [(o["id"], o["label"]) for o in form["opties"]]
+
+
+def storage_key(publication, type_id="bo") -> str:
+    return f"kcr-reflectie:{urlparse(publication.config.base_url).path}:{type_id}"
 
 
 def save(page, tmp_path: Path) -> dict:
@@ -75,11 +95,11 @@ def test_form_has_every_question_once_with_the_one_numbering(site_dir, publicati
     scale of site_config.yaml as one radio group, a labelled notes field."""
     import lxml.html
 
-    labels = [label for _, label in publication.config.answer_options()]
-    for school_type in publication.school_types:
+    labels = [label for _, label in scale(publication)]
+    for school_type in publication.instruments:
         root = lxml.html.fromstring((site_dir / school_type.id / "invullen" / "index.html").read_bytes())
         fieldsets = root.xpath("//form[@id='kcr-reflectie']//fieldset[contains(@class, 'kcr-vraag')]")
-        expected = school_type.numbered_questions()
+        expected = numbered(publication, school_type.id)
         assert [f.get("data-vraag") for f in fieldsets] == [item.question.id for item in expected]
         for fieldset, item in zip(fieldsets, expected):
             legend = " ".join(fieldset.xpath("./legend")[0].text_content().split())
@@ -109,7 +129,7 @@ def test_fill_by_keyboard_and_mouse_and_the_answers_survive_a_reload(form, publi
     assert form.get_by_label("School").input_value() == "Basisschool De Regenboog"
     assert form.locator(f"#{first}-deels").is_checked()
     assert form.get_by_label(f"Toelichting bij vraag 1", exact=True).input_value() == "Notitie: ë, é, ï en “aanhalingstekens”"
-    chosen = [form.locator(f"#{second}-{answer}").is_checked() for answer, _ in publication.config.answer_options()]
+    chosen = [form.locator(f"#{second}-{answer}").is_checked() for answer, _ in scale(publication)]
     assert chosen == [False, False, True, False]  # two steps right from "ja": "nee"
     assert form.locator("#kcr-afspraak-2-wat").input_value() == "Kunstmenu in de jaarplanning"
     # one answer per question: choosing another clears the first; "Keuze wissen" clears all
@@ -131,9 +151,9 @@ def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -
 
     schema = json.loads((site_dir / "downloads" / "reflectie.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(saved, schema)
-    assert (saved["editie"], saved["schooltype"]) == (publication.config.edition, "bo")
-    assert [(a["id"], a["nummer"], a["vraag"]) for a in saved["antwoorden"]] == [
-        (item.question.id, item.number, " ".join(item.question.text.split())) for item in questions]
+    assert (saved["formaatversie"], saved["editie"], saved["instrument"]) == (2, publication.config.edition, "bo")
+    assert [(a["id"], a["nummer"], a["vraag"], a["soort"], a["tekst"]) for a in saved["antwoorden"]] == [
+        (item.question.id, item.number, " ".join(item.question.text.split()), "keuze", "") for item in questions]
     assert [a["antwoord"] for a in saved["antwoorden"]] == ["ja" if i % 3 == 0 else None for i in range(len(questions))]
     assert saved["antwoorden"][1]["toelichting"] == LONG_NOTE
     assert saved["afspraken"] == [{"wat": "", "wie": "ICC’er", "wanneer": ""}]
@@ -155,7 +175,7 @@ def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -
 
 def test_printed_form_shows_every_answer_and_the_full_notes(form, publication, tmp_path) -> None:
     questions = numbered(publication)
-    labels = dict(publication.config.answer_options())
+    labels = dict(scale(publication))
     for index, item in enumerate(questions):
         answer = list(labels)[index % len(labels)]
         form.locator(f"#{item.question.id}-{answer}").click()
@@ -200,11 +220,12 @@ def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
         assert f"Toen: “{before}”" in marked[key]
     row = section.locator(f"tr[data-vraag='{first}']").inner_text()
     then = next(a for a in earlier["antwoorden"] if a["id"] == first)
-    assert "nee" in row.split("\t")[-1] and dict(publication.config.answer_options()).get(then["antwoord"], "geen antwoord") in row
+    assert "nee" in row.split("\t")[-1] and dict(scale(publication)).get(then["antwoord"], "geen antwoord") in row
     # the chart has a text equivalent: the counts per perspective, then and now
+    perspectives = len(publication.instrument("bo").sections)
     summary = section.locator("table.kcr-samenvatting")
-    assert summary.locator("tbody tr").count() == 2 * len(publication.config.perspectives)
-    assert section.locator("svg.kcr-balk").count() == 2 * len(publication.config.perspectives)
+    assert summary.locator("tbody tr").count() == 2 * perspectives
+    assert section.locator("svg.kcr-balk").count() == 2 * perspectives
     # the comparison follows the form: changing an answer updates it
     form.locator(f"#{first}-ja").click()
     assert "ja" in section.locator(f"tr[data-vraag='{first}'] td").nth(3).inner_text()
@@ -215,17 +236,19 @@ def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
     ("ander.json", json.dumps({"naam": "iets anders"}).encode(), "Dit is geen opgeslagen reflectie van deze site."),
     ("groot.json", b" " * 1_100_000, "‘groot.json’ is te groot (1,1 MB)"),
 ])
-def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(form, tmp_path, name, content,
+def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(form, publication, tmp_path, name, content,
                                                                             message) -> None:
     form.get_by_label("School").fill("Mijn school")
     form.locator("form#kcr-reflectie input[type=radio]").first.click()
-    before = form.evaluate("() => localStorage.getItem('kcr-reflectie:bo')")
+    key = storage_key(publication)
+    before = form.evaluate("key => localStorage.getItem(key)", key)
+    assert before is not None
     file = tmp_path / name
     file.write_bytes(content)
     shown = open_file(form, file)
     assert message in shown and "Er is niets veranderd." in shown
     assert form.get_by_label("School").input_value() == "Mijn school"
-    assert form.evaluate("() => localStorage.getItem('kcr-reflectie:bo')") == before
+    assert form.evaluate("key => localStorage.getItem(key)", key) == before
 
 
 def test_a_file_of_another_school_type_or_with_an_unknown_answer_is_refused(form, tmp_path) -> None:
@@ -233,11 +256,11 @@ def test_a_file_of_another_school_type_or_with_an_unknown_answer_is_refused(form
     other = dict(earlier, schooltype="go")
     file = tmp_path / "go.json"
     file.write_text(json.dumps(other), encoding="utf-8")
-    assert "hoort bij een ander schooltype (go)" in open_file(form, file)
+    assert "hoort bij een ander instrument (go)" in open_file(form, file)
     odd = json.loads(json.dumps(earlier))
     odd["antwoorden"][0]["antwoord"] = "misschien"
     file.write_text(json.dumps(odd), encoding="utf-8")
-    assert "staat niet in de antwoordschaal" in open_file(form, file)
+    assert "(‘misschien’) staat niet bij de antwoordmogelijkheden van vraag 1 (ja, deels, nee, n.v.t.)" in open_file(form, file)
     assert form.locator("form#kcr-reflectie input:checked").count() == 0
 
 
@@ -292,8 +315,8 @@ def test_advisors_overview_counts_the_answers_of_several_schools(form, publicati
     section = form.locator("#kcr-overzicht")
     section.wait_for(state="visible")
     assert "2 reflecties" in section.inner_text() and "‘kapot.json’" in section.inner_text()
-    labels = [label for _, label in publication.config.answer_options()] + ["geen antwoord"]
-    ids = [answer_id for answer_id, _ in publication.config.answer_options()] + [None]
+    labels = [label for _, label in scale(publication)] + ["geen antwoord"]
+    ids = [answer_id for answer_id, _ in scale(publication)] + [None]
     for item in numbered(publication)[:6]:
         cells = section.locator(f"tr[data-vraag='{item.question.id}'] td").all_inner_texts()
         saved = [a["antwoord"] for data in (earlier, second) for a in data["antwoorden"] if a["id"] == item.question.id]
