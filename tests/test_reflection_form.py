@@ -481,7 +481,9 @@ def test_a_rubric_is_chosen_per_item_from_its_levels_with_their_descriptions(fix
     assert len({round(b["y"]) for b in boxes}) == 1 and [b["x"] for b in boxes] == sorted(b["x"] for b in boxes)
     # choose by clicking a level's description (the whole cell is the target) and by keyboard
     chosen = {items[0][1]["id"]: levels[2]["id"], items[1][1]["id"]: levels[1]["id"]}
-    box = page.get_by_text(items[0][1]["niveaus"][levels[2]["id"]], exact=True).bounding_box()
+    description = page.get_by_text(items[0][1]["niveaus"][levels[2]["id"]], exact=True)
+    description.scroll_into_view_if_needed()
+    box = description.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.locator(f"#{items[1][1]['id']}-{levels[0]['id']}").focus()
     page.keyboard.press("ArrowRight")
