@@ -554,3 +554,25 @@ def test_open_and_rubric_forms_with_comparison_are_accessible(browser, instrumen
         assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == [], instrument
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width, instrument
     context.close()
+
+
+def test_printed_open_answers_and_rubric_levels(fixture_page, tmp_path) -> None:
+    """On paper: the whole written answer (not the lines a text box shows) and the chosen level marked."""
+    page = fixture_page
+    page.goto(urljoin(page.base, "leidraad/invullen/"))
+    page.get_by_label("Antwoord bij vraag 1", exact=True).fill(LONG_NOTE)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "leidraad.pdf"
+    pdf.write_bytes(page.pdf(format="A4"))
+    flat = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert " ".join(LONG_NOTE.split()) in flat and "Opslaan als bestand" not in flat
+
+    page.emulate_media(media="screen")
+    page.goto(urljoin(page.base, "rubriek/invullen/"))
+    levels = fixture_yaml("indicators/rubriek.yaml")["rubriekniveaus"]
+    first = fixture_items("rubriek")[0][1]["id"]
+    page.locator(f"#{first}-{levels[1]['id']}").check()
+    page.emulate_media(media="print")
+    pdf.write_bytes(page.pdf(format="A4"))
+    flat = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert flat.count("✓") == 1 and f"✓ {levels[1]['label']}" in flat
