@@ -190,11 +190,16 @@ const DAMAGE = [
   ["too many agreements", (f) => ({ ...f, afspraken: Array(101).fill({ wat: "", wie: "", wanneer: "" }) }), "zijn beschadigd"],
   ["an id that is no slug", (f) => withAnswer(f, { id: "Niet Goed" }), "Antwoord 1 in dit bestand is beschadigd."],
   ["a number that is text", (f) => withAnswer(f, { nummer: "1" }), "Antwoord 1 in dit bestand is beschadigd."],
+  ["number 0", (f) => withAnswer(f, { nummer: 0 }), "Antwoord 1 in dit bestand is beschadigd."],
+  ["number 1000", (f) => withAnswer(f, { nummer: 1000 }), "Antwoord 1 in dit bestand is beschadigd."],
+  ["a broken number", (f) => withAnswer(f, { nummer: 1.5 }), "Antwoord 1 in dit bestand is beschadigd."],
   ["an unknown kind", (f) => withAnswer(f, { soort: "schaal" }), "Antwoord 1 in dit bestand is beschadigd."],
   ["an answer that is a number", (f) => withAnswer(f, { antwoord: 3 }), "Antwoord 1 in dit bestand is beschadigd."],
   ["notes too long", (f) => withAnswer(f, { toelichting: "x".repeat(10001) }), "Antwoord 1 in dit bestand is beschadigd."],
   ["an answer twice", (f) => ({ ...f, antwoorden: [f.antwoorden[0], f.antwoorden[0]] }), "al eerder in het bestand staat"],
   ["one damaged agreement", (f) => ({ ...f, afspraken: [{ wat: "a", wie: "b", wanneer: "c" }, { wat: 1 }] }), "Afspraak 2 in dit bestand is beschadigd."],
+  ["'wanneer' too long", (f) => ({ ...f, afspraken: [{ wat: "a", wie: "b", wanneer: "x".repeat(201) }] }), "Afspraak 1 in dit bestand is beschadigd."],
+  ["'wie' missing", (f) => ({ ...f, afspraken: [{ wat: "a", wanneer: "c" }] }), "Afspraak 1 in dit bestand is beschadigd."],
 ]
 function withAnswer(file, change) { return { ...file, antwoorden: [{ ...file.antwoorden[0], ...change }, ...file.antwoorden.slice(1)] } }
 
@@ -273,6 +278,20 @@ test("match: an answer under the item's own id wins over one under its earlier i
   assert.deepEqual(matched.removed, [])
 })
 
+test("match: an earlier id that is another item's id today belongs to that item", () => {
+  const base = { ...makeSpec(2), sections: [] }
+  const spec = { ...base, items: [
+    { id: "a", number: 1, text: "A?", kind: "keuze", notes: false, section: null, was: ["b", "c"], options: SCALE },
+    { id: "b", number: 2, text: "B?", kind: "keuze", notes: false, section: null, was: [], options: SCALE },
+    { id: "d", number: 3, text: "D?", kind: "keuze", notes: false, section: null, was: ["c"], options: SCALE }] }
+  assert.equal(logic.findItem(spec, "b").id, "b")
+  assert.equal(logic.findItem(spec, "c").id, "a") // the first item that claims an earlier id keeps it
+  const file = logic.validate({ ...makeFile(spec, 2), antwoorden: [
+    { id: "b", nummer: 2, vraag: "B?", soort: "keuze", antwoord: "nee", tekst: "", toelichting: "" }] }, spec).data
+  const matched = logic.match(spec, file)
+  assert.deepEqual([...matched.answers.keys()], ["b"])
+})
+
 test("ids that are names of Object's properties are items like any other (issue 18)", () => {
   const items = ["constructor", "tostring", "valueof", "hasownproperty", "project", "school"].map((id, i) => ({
     id, number: i + 1, text: id + "?", kind: "keuze", notes: true, section: null, was: [], options: SCALE }))
@@ -318,6 +337,8 @@ test("countAnswers: per option in order, unanswered apart, totals add up", () =>
     assert.equal(result.none, chosen.filter((c) => c === null).length)
     assert.equal(result.total, chosen.length)
   }
+  // anything that is not one of the options counts as no answer
+  assert.deepEqual(logic.countAnswers([undefined, "zzz", "a", null], ["a"]), { counts: [1], none: 3, total: 4 })
 })
 
 // Today's answers: a random choice per item, in version 2 shape with today's ids.
@@ -326,7 +347,7 @@ function currentAnswers(spec, seed) {
   const answers = new Map()
   for (const item of spec.items) {
     answers.set(item.id, { antwoord: item.options.length && r() < 0.7 ? pick(r, item.options).id : null,
-                           tekst: item.kind === "open" ? "nu" : "", toelichting: "" })
+                           tekst: "nu", toelichting: "notitie nu" })
   }
   return logic.buildFile(spec, { gegevens: { school: "", project: "", datum: "", aanwezigen: "" }, answers, afspraken: [],
                                  volgende_reflectie: "" }, "2026-01-01T00:00:00.000Z")
@@ -406,7 +427,8 @@ test("buildFile: what the form saves opens again unchanged (round trip), answers
     for (const [k, a] of saved.antwoorden.entries()) {
       const item = spec.items[k]
       if (!item.options.length) assert.equal(a.antwoord, null)
-      if (item.kind !== "open") assert.equal(a.tekst, "")
+      assert.equal(a.tekst, item.kind === "open" ? "nu" : "")
+      assert.equal(a.toelichting, item.notes ? "notitie nu" : "")
     }
     const again = logic.validate(JSON.parse(JSON.stringify(saved)), spec)
     assert.equal(again.error, undefined)
@@ -419,6 +441,10 @@ test("buildFile: what the form saves opens again unchanged (round trip), answers
 test("agreements: empty rows are kept only when one row has something", () => {
   assert.deepEqual(logic.agreementsOrNone([{ wat: "", wie: "", wanneer: "" }]), [])
   assert.deepEqual(logic.agreementsOrNone([{ wat: "", wie: "", wanneer: "" }, { wat: "", wie: "x", wanneer: "" }]).length, 2)
+  for (const field of ["wat", "wie", "wanneer"]) {
+    const row = { wat: "", wie: "", wanneer: "", [field]: "iets" }
+    assert.deepEqual(logic.agreementsOrNone([row]), [row])
+  }
 })
 
 test("fileName and describe", () => {

@@ -197,7 +197,7 @@ export function match(spec, data) {
 }
 
 function landed(spec, item, saved) {
-  const option = hasChoices(item) ? findOption(spec, item, saved.antwoord) : null
+  const option = findOption(spec, item, saved.antwoord) // null for an item without options (open)
   return { saved, option: option ? option.id : null, reworded: saved.vraag !== item.text, renamed: saved.id !== item.id }
 }
 
