@@ -526,6 +526,10 @@ def test_a_rubric_reflows_on_a_phone(browser, instruments) -> None:
     context.close()
 
 
+@pytest.mark.toegankelijkheid("Invulformulieren met open vragen, voorbeeldvragen en een rubriek, ingevuld en met een "
+                              "vergelijking en een overzicht open, op 390 en 1280 pixels: geen schendingen van WCAG 2.1 A en AA "
+                              "en niets breder dan het scherm",
+                              hulpmiddel="axe-core", pakket="axe-playwright-python", wcag=["A en AA", "1.4.10"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_open_and_rubric_forms_with_comparison_are_accessible(browser, instruments, tmp_path, width) -> None:
     """axe-core on the forms of the other answer forms, filled in, with a comparison and an
