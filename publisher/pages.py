@@ -99,10 +99,10 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
             {"title": school_type.reflection_title,
              "description": f"{school_type.sheet_title}: de reflectievragen uit {config.title}, per perspectief en thema."})
         add(form_page(school_type.id),
-            render(templates, "pages/invullen.md.j2", school_type=school_type, numbers=numbers,
+            render(templates, "pages/invullen.md.j2", view=reflection_form.form_view(publication, school_type),
                    format_version=reflection_form.FORMAT_VERSION, schema_file=reflection_form.SCHEMA_FILE,
                    download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
-            {"title": f"Reflectie invullen {school_type.abbreviation}", "formulier": True,
+            {"title": reflection_form.form_title(school_type), "formulier": True,
              "description": f"De reflectievragen voor {school_type.name.lower()} online invullen, opslaan en "
                             "vergelijken met een eerdere reflectie. Alles blijft op je eigen apparaat."})
     add("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context),

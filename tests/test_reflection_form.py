@@ -48,8 +48,28 @@ def form(browser, site_url):
     context.close()
 
 
+class Numbered:
+    """An item of the KCR scale with its number (what the tests need of the model)."""
+
+    def __init__(self, numbered):
+        self.number, self.question = numbered.number, numbered.item
+
+
 def numbered(publication, type_id="bo"):
-    return publication.school_type(type_id).numbered_questions()
+    return [Numbered(n) for n in publication.numbered_items(publication.instrument(type_id))]
+
+
+def scale(publication) -> list[tuple[str, str]]:
+    """(id, label) of the KCR answer form 'schaal', read from site_config.yaml."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))
+    form = next(f for f in config["antwoordvormen"] if f["id"] == "schaal")
+    return [(o["id"], o["label"]) for o in form["opties"]]
+
+
+def storage_key(publication, type_id="bo") -> str:
+    return f"kcr-reflectie:{urlparse(publication.config.base_url).path}:{type_id}"
 
 
 def save(page, tmp_path: Path) -> dict:
@@ -75,11 +95,11 @@ def test_form_has_every_question_once_with_the_one_numbering(site_dir, publicati
     scale of site_config.yaml as one radio group, a labelled notes field."""
     import lxml.html
 
-    labels = [label for _, label in publication.config.answer_options()]
-    for school_type in publication.school_types:
+    labels = [label for _, label in scale(publication)]
+    for school_type in publication.instruments:
         root = lxml.html.fromstring((site_dir / school_type.id / "invullen" / "index.html").read_bytes())
         fieldsets = root.xpath("//form[@id='kcr-reflectie']//fieldset[contains(@class, 'kcr-vraag')]")
-        expected = school_type.numbered_questions()
+        expected = numbered(publication, school_type.id)
         assert [f.get("data-vraag") for f in fieldsets] == [item.question.id for item in expected]
         for fieldset, item in zip(fieldsets, expected):
             legend = " ".join(fieldset.xpath("./legend")[0].text_content().split())
@@ -109,7 +129,7 @@ def test_fill_by_keyboard_and_mouse_and_the_answers_survive_a_reload(form, publi
     assert form.get_by_label("School").input_value() == "Basisschool De Regenboog"
     assert form.locator(f"#{first}-deels").is_checked()
     assert form.get_by_label(f"Toelichting bij vraag 1", exact=True).input_value() == "Notitie: ë, é, ï en “aanhalingstekens”"
-    chosen = [form.locator(f"#{second}-{answer}").is_checked() for answer, _ in publication.config.answer_options()]
+    chosen = [form.locator(f"#{second}-{answer}").is_checked() for answer, _ in scale(publication)]
     assert chosen == [False, False, True, False]  # two steps right from "ja": "nee"
     assert form.locator("#kcr-afspraak-2-wat").input_value() == "Kunstmenu in de jaarplanning"
     # one answer per question: choosing another clears the first; "Keuze wissen" clears all
@@ -131,9 +151,9 @@ def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -
 
     schema = json.loads((site_dir / "downloads" / "reflectie.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(saved, schema)
-    assert (saved["editie"], saved["schooltype"]) == (publication.config.edition, "bo")
-    assert [(a["id"], a["nummer"], a["vraag"]) for a in saved["antwoorden"]] == [
-        (item.question.id, item.number, " ".join(item.question.text.split())) for item in questions]
+    assert (saved["formaatversie"], saved["editie"], saved["instrument"]) == (2, publication.config.edition, "bo")
+    assert [(a["id"], a["nummer"], a["vraag"], a["soort"], a["tekst"]) for a in saved["antwoorden"]] == [
+        (item.question.id, item.number, " ".join(item.question.text.split()), "keuze", "") for item in questions]
     assert [a["antwoord"] for a in saved["antwoorden"]] == ["ja" if i % 3 == 0 else None for i in range(len(questions))]
     assert saved["antwoorden"][1]["toelichting"] == LONG_NOTE
     assert saved["afspraken"] == [{"wat": "", "wie": "ICC’er", "wanneer": ""}]
@@ -155,7 +175,7 @@ def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -
 
 def test_printed_form_shows_every_answer_and_the_full_notes(form, publication, tmp_path) -> None:
     questions = numbered(publication)
-    labels = dict(publication.config.answer_options())
+    labels = dict(scale(publication))
     for index, item in enumerate(questions):
         answer = list(labels)[index % len(labels)]
         form.locator(f"#{item.question.id}-{answer}").click()
@@ -200,11 +220,12 @@ def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
         assert f"Toen: “{before}”" in marked[key]
     row = section.locator(f"tr[data-vraag='{first}']").inner_text()
     then = next(a for a in earlier["antwoorden"] if a["id"] == first)
-    assert "nee" in row.split("\t")[-1] and dict(publication.config.answer_options()).get(then["antwoord"], "geen antwoord") in row
+    assert "nee" in row.split("\t")[-1] and dict(scale(publication)).get(then["antwoord"], "geen antwoord") in row
     # the chart has a text equivalent: the counts per perspective, then and now
+    perspectives = len(publication.instrument("bo").sections)
     summary = section.locator("table.kcr-samenvatting")
-    assert summary.locator("tbody tr").count() == 2 * len(publication.config.perspectives)
-    assert section.locator("svg.kcr-balk").count() == 2 * len(publication.config.perspectives)
+    assert summary.locator("tbody tr").count() == 2 * perspectives
+    assert section.locator("svg.kcr-balk").count() == 2 * perspectives
     # the comparison follows the form: changing an answer updates it
     form.locator(f"#{first}-ja").click()
     assert "ja" in section.locator(f"tr[data-vraag='{first}'] td").nth(3).inner_text()
@@ -215,17 +236,19 @@ def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
     ("ander.json", json.dumps({"naam": "iets anders"}).encode(), "Dit is geen opgeslagen reflectie van deze site."),
     ("groot.json", b" " * 1_100_000, "‘groot.json’ is te groot (1,1 MB)"),
 ])
-def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(form, tmp_path, name, content,
+def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(form, publication, tmp_path, name, content,
                                                                             message) -> None:
     form.get_by_label("School").fill("Mijn school")
     form.locator("form#kcr-reflectie input[type=radio]").first.click()
-    before = form.evaluate("() => localStorage.getItem('kcr-reflectie:bo')")
+    key = storage_key(publication)
+    before = form.evaluate("key => localStorage.getItem(key)", key)
+    assert before is not None
     file = tmp_path / name
     file.write_bytes(content)
     shown = open_file(form, file)
     assert message in shown and "Er is niets veranderd." in shown
     assert form.get_by_label("School").input_value() == "Mijn school"
-    assert form.evaluate("() => localStorage.getItem('kcr-reflectie:bo')") == before
+    assert form.evaluate("key => localStorage.getItem(key)", key) == before
 
 
 def test_a_file_of_another_school_type_or_with_an_unknown_answer_is_refused(form, tmp_path) -> None:
@@ -233,11 +256,11 @@ def test_a_file_of_another_school_type_or_with_an_unknown_answer_is_refused(form
     other = dict(earlier, schooltype="go")
     file = tmp_path / "go.json"
     file.write_text(json.dumps(other), encoding="utf-8")
-    assert "hoort bij een ander schooltype (go)" in open_file(form, file)
+    assert "hoort bij een ander instrument (go)" in open_file(form, file)
     odd = json.loads(json.dumps(earlier))
     odd["antwoorden"][0]["antwoord"] = "misschien"
     file.write_text(json.dumps(odd), encoding="utf-8")
-    assert "staat niet in de antwoordschaal" in open_file(form, file)
+    assert "(‘misschien’) staat niet bij de antwoordmogelijkheden van vraag 1 (ja, deels, nee, n.v.t.)" in open_file(form, file)
     assert form.locator("form#kcr-reflectie input:checked").count() == 0
 
 
@@ -292,11 +315,268 @@ def test_advisors_overview_counts_the_answers_of_several_schools(form, publicati
     section = form.locator("#kcr-overzicht")
     section.wait_for(state="visible")
     assert "2 reflecties" in section.inner_text() and "‘kapot.json’" in section.inner_text()
-    labels = [label for _, label in publication.config.answer_options()] + ["geen antwoord"]
-    ids = [answer_id for answer_id, _ in publication.config.answer_options()] + [None]
+    labels = [label for _, label in scale(publication)] + ["geen antwoord"]
+    ids = [answer_id for answer_id, _ in scale(publication)] + [None]
     for item in numbered(publication)[:6]:
         cells = section.locator(f"tr[data-vraag='{item.question.id}'] td").all_inner_texts()
         saved = [a["antwoord"] for data in (earlier, second) for a in data["antwoorden"] if a["id"] == item.question.id]
         saved += [None] * (2 - len(saved))
         assert cells[0] == str(item.number)
         assert [int(c) for c in cells[2:2 + len(labels)]] == [saved.count(i) for i in ids], (item.number, cells)
+
+
+# --------------------------------------------------------------------------- other answer forms
+# The fixture publication tests/fixtures/instrumenten: `leidraad` (open questions, one level),
+# `gesprek` (example questions with nothing to fill in and one open item, two levels) and
+# `rubriek` (four levels per item, no sections, with a source). Expectations from its YAML.
+
+INSTRUMENTS = ROOT / "tests" / "fixtures" / "instrumenten"
+
+
+def fixture_yaml(name: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((INSTRUMENTS / name).read_text(encoding="utf-8"))
+
+
+def fixture_items(instrument: str) -> list[tuple[int, dict, str]]:
+    """(number, item, answer form id) in reading order, from the YAML."""
+    data = fixture_yaml(f"indicators/{instrument}.yaml")
+
+    def walk(sections):
+        for section in sections:
+            yield from walk(section.get("secties", []))
+            yield from section.get("items", [])
+    items = list(data.get("items", [])) + list(walk(data.get("secties", [])))
+    return [(n, item, item.get("antwoordvorm", data["antwoordvorm"])) for n, item in enumerate(items, start=1)]
+
+
+def fixture_form(form_id: str) -> dict:
+    return next(f for f in fixture_yaml("site_config.yaml")["antwoordvormen"] if f["id"] == form_id)
+
+
+@pytest.fixture(scope="module")
+def instruments(tmp_path_factory):
+    """The fixture publication, built and served under the path of its basis_url."""
+    from conftest import fixture_project, run_cli, serve_directory
+
+    root = fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
+    code, output = run_cli(["build"], root)
+    assert code == 0, output
+    prefix = urlparse(fixture_yaml("site_config.yaml")["basis_url"]).path.strip("/")
+    web = tmp_path_factory.mktemp("instrumenten-web")
+    (web / prefix).symlink_to(root / "site", target_is_directory=True)
+    with serve_directory(web) as url:
+        yield {"site": root / "site", "url": urljoin(url, prefix + "/"),
+               "schema": json.loads((root / "site" / "downloads" / "reflectie.schema.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture
+def fixture_page(browser, instruments):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.base = instruments["url"]
+    yield page
+    assert page.problems == []
+    context.close()
+
+
+def test_open_questions_are_written_kept_saved_opened_and_compared(fixture_page, instruments, tmp_path) -> None:
+    page = fixture_page
+    page.goto(urljoin(page.base, "leidraad/invullen/"))
+    items = fixture_items("leidraad")
+    assert not fixture_form("open").get("toelichting")
+    for number, item, _ in items:
+        fieldset = page.locator(f"fieldset#{item['id']}")
+        assert " ".join(fieldset.locator("legend").inner_text().split()) == f"{number}. {item['tekst']}"
+        assert fieldset.locator("input").count() == 0 and fieldset.locator("textarea").count() == 1  # no notes on this form
+        page.get_by_label(f"Antwoord bij vraag {number}", exact=True).fill(f"Ons antwoord op {number}:\nregel twee ë")
+    page.reload()
+    for number, item, _ in items:
+        assert page.get_by_label(f"Antwoord bij vraag {number}", exact=True).input_value() == f"Ons antwoord op {number}:\nregel twee ë"
+    saved = save(page, tmp_path)
+    jsonschema.validate(saved, instruments["schema"])
+    assert (saved["formaatversie"], saved["instrument"]) == (2, "leidraad")
+    assert [(a["id"], a["nummer"], a["vraag"], a["soort"], a["antwoord"], a["tekst"]) for a in saved["antwoorden"]] == [
+        (item["id"], number, item["tekst"], "open", None, f"Ons antwoord op {number}:\nregel twee ë") for number, item, _ in items]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Opnieuw beginnen").click()
+    assert page.get_by_label("Antwoord bij vraag 1", exact=True).input_value() == ""
+    file = tmp_path / "terug.json"
+    file.write_text(json.dumps(saved), encoding="utf-8")
+    open_file(page, file)
+    assert page.get_by_label("Antwoord bij vraag 2", exact=True).input_value() == "Ons antwoord op 2:\nregel twee ë"
+
+    # An earlier file: one question worded differently then, one not asked then, one gone since.
+    earlier = json.loads(json.dumps(saved))
+    first, second, third = (item["id"] for _, item, _ in items[:3])
+    earlier["antwoorden"][0]["vraag"] = "Is het doel bereikt?"
+    earlier["antwoorden"][0]["tekst"] = "Toen: half"
+    earlier["antwoorden"] = [a for a in earlier["antwoorden"] if a["id"] != second]
+    earlier["antwoorden"].append({"id": "oude-vraag", "nummer": 9, "vraag": "Een oude vraag?", "soort": "open",
+                                  "antwoord": None, "tekst": "oud antwoord", "toelichting": ""})
+    file.write_text(json.dumps(earlier), encoding="utf-8")
+    open_file(page, file, button="Vergelijken met een eerdere reflectie")
+    section = page.locator("#kcr-vergelijking")
+    marked = {row.get_attribute("data-vraag"): row.inner_text() for row in section.locator("tr.kcr-gemarkeerd").all()}
+    assert set(marked) == {first, second, "oude-vraag"}
+    assert "anders geformuleerd" in marked[first] and "Toen: “Is het doel bereikt?”" in marked[first]
+    assert "nieuw sinds" in marked[second] and "vervallen" in marked["oude-vraag"] and "oud antwoord" in marked["oude-vraag"]
+    cells = section.locator(f"tr[data-vraag='{first}'] td").all_inner_texts()
+    assert cells[2] == "Toen: half" and cells[3] == "Ons antwoord op 1:\nregel twee ë"
+    assert section.locator(f"tr[data-vraag='{third}']").get_attribute("class") == ""
+    assert section.locator("table.kcr-samenvatting").count() == 0  # nothing to count in open answers
+
+
+def test_example_questions_have_nothing_to_fill_in(fixture_page, instruments, tmp_path) -> None:
+    page = fixture_page
+    page.goto(urljoin(page.base, "gesprek/invullen/"))
+    data = fixture_yaml("indicators/gesprek.yaml")
+    for section in data["secties"]:  # two levels: h2 for the first, h3 for the second
+        assert page.locator(f"h2#{section['id']}").count() == 1
+        for sub in section["secties"]:
+            assert page.locator(f"h3#{sub['id']}").inner_text() == sub["titel"]
+    fillable = []
+    for number, item, form_id in fixture_items("gesprek"):
+        block = page.locator(f"#{item['id']}")
+        assert " ".join(block.inner_text().split()).startswith(f"{number}. {item['tekst']}")
+        if fixture_form(form_id)["soort"] == "geen":
+            assert block.locator("input, textarea, select, button").count() == 0
+            assert block.evaluate("e => e.tagName") != "FIELDSET"
+        else:
+            fillable.append((number, item))
+            assert block.locator("textarea").count() == 1
+    assert len(fillable) == 1
+    page.get_by_label(f"Antwoord bij vraag {fillable[0][0]}", exact=True).fill("Samen een toonmoment plannen")
+    saved = save(page, tmp_path)
+    jsonschema.validate(saved, instruments["schema"])
+    assert [(a["id"], a["soort"], a["tekst"]) for a in saved["antwoorden"]] == [
+        (fillable[0][1]["id"], "open", "Samen een toonmoment plannen")]
+
+
+def test_a_rubric_is_chosen_per_item_from_its_levels_with_their_descriptions(fixture_page, instruments, tmp_path) -> None:
+    page = fixture_page
+    page.goto(urljoin(page.base, "rubriek/invullen/"))
+    data = fixture_yaml("indicators/rubriek.yaml")
+    levels = data["rubriekniveaus"]
+    source = data["bron"]
+    credit = page.locator(".kcr-bron").inner_text()
+    assert source["titel"] in credit and source["eigenaar"] in credit and source["licentie"] in credit
+    items = fixture_items("rubriek")
+    for number, item, _ in items:
+        group = page.get_by_role("group", name=f"{number}. {item['tekst']}")
+        for level in levels:  # each level by its name, its description readable and tied to it
+            radio = group.get_by_role("radio", name=level["label"], exact=True)
+            description = page.locator(f"#{radio.get_attribute('aria-describedby')}").inner_text()
+            assert description == item["niveaus"][level["id"]]
+            assert group.get_by_text(item["niveaus"][level["id"]], exact=True).is_visible()
+        assert group.get_by_label(f"Toelichting bij vraag {number}", exact=True).count() == 1
+    # wide screen: an item's levels side by side in one row, in the order of the YAML
+    first = items[0][1]["id"]
+    boxes = [page.locator(f"#{first}-{level['id']}").locator("xpath=..").bounding_box() for level in levels]
+    assert len({round(b["y"]) for b in boxes}) == 1 and [b["x"] for b in boxes] == sorted(b["x"] for b in boxes)
+    # choose by clicking a level's description (the whole cell is the target) and by keyboard
+    chosen = {items[0][1]["id"]: levels[2]["id"], items[1][1]["id"]: levels[1]["id"]}
+    description = page.get_by_text(items[0][1]["niveaus"][levels[2]["id"]], exact=True)
+    description.scroll_into_view_if_needed()
+    box = description.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator(f"#{items[1][1]['id']}-{levels[0]['id']}").focus()
+    page.keyboard.press("ArrowRight")
+    page.get_by_label("Toelichting bij vraag 1", exact=True).fill("Besproken in de teamvergadering")
+    page.reload()
+    for item_id, level_id in chosen.items():
+        assert page.locator(f"#{item_id}-{level_id}").is_checked()
+    saved = save(page, tmp_path)
+    jsonschema.validate(saved, instruments["schema"])
+    assert [(a["id"], a["soort"], a["antwoord"]) for a in saved["antwoorden"]] == [
+        (item["id"], "rubriek", chosen[item["id"]]) for _, item, _ in items]
+    assert saved["antwoorden"][0]["toelichting"] == "Besproken in de teamvergadering"
+
+    # Compared with an earlier file: one item was one level lower then.
+    earlier = json.loads(json.dumps(saved))
+    earlier["antwoorden"][0]["antwoord"] = levels[1]["id"]
+    file = tmp_path / "eerder.json"
+    file.write_text(json.dumps(earlier), encoding="utf-8")
+    open_file(page, file, button="Vergelijken met een eerdere reflectie")
+    section = page.locator("#kcr-vergelijking")
+    then, now = (row.locator("td").all_inner_texts() for row in section.locator("table.kcr-samenvatting tbody tr").all())
+    ids = [level["id"] for level in levels]
+    expected_then = [str([a["antwoord"] for a in earlier["antwoorden"]].count(i)) for i in ids] + ["0"]
+    expected_now = [str(list(chosen.values()).count(i)) for i in ids] + ["0"]
+    assert then[1:1 + len(ids) + 1] == expected_then and now[1:1 + len(ids) + 1] == expected_now
+    assert then[-1] == "1"  # anders dan toen
+    row = section.locator(f"tr[data-vraag='{items[0][1]['id']}'] td").all_inner_texts()
+    assert row[2].startswith(levels[1]["label"]) and row[3].startswith(levels[2]["label"])
+
+
+def test_a_rubric_reflows_on_a_phone(browser, instruments) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(urljoin(instruments["url"], "rubriek/invullen/"))
+    first = fixture_items("rubriek")[0][1]["id"]
+    levels = fixture_yaml("indicators/rubriek.yaml")["rubriekniveaus"]
+    boxes = [page.locator(f"#{first}-{level['id']}").locator("xpath=..").bounding_box() for level in levels]
+    assert [b["y"] for b in boxes] == sorted(b["y"] for b in boxes) and len({round(b["y"]) for b in boxes}) == len(levels)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+@pytest.mark.toegankelijkheid("Invulformulieren met open vragen, voorbeeldvragen en een rubriek, ingevuld en met een "
+                              "vergelijking en een overzicht open, op 390 en 1280 pixels: geen schendingen van WCAG 2.1 A en AA "
+                              "en niets breder dan het scherm",
+                              hulpmiddel="axe-core", pakket="axe-playwright-python", wcag=["A en AA", "1.4.10"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_open_and_rubric_forms_with_comparison_are_accessible(browser, instruments, tmp_path, width) -> None:
+    """axe-core on the forms of the other answer forms, filled in, with a comparison and an
+    overview open: 0 violations of WCAG 2.1 A/AA, nothing wider than the screen."""
+    from test_browser import AXE_SCRIPT, WCAG_21_AA
+
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True, accept_downloads=True)
+    page = context.new_page()
+    for instrument in ("rubriek", "leidraad", "gesprek"):
+        page.goto(urljoin(instruments["url"], f"{instrument}/invullen/"))
+        page.get_by_label("School", exact=True).fill("Basisschool De Regenboog")
+        radios = page.locator("form#kcr-reflectie input[type=radio]")
+        if radios.count():
+            radios.nth(1).check()
+        answers = page.locator("textarea[data-antwoord]")
+        if answers.count():
+            answers.first.fill("Een antwoord")
+        saved = save(page, tmp_path)
+        file = tmp_path / f"{instrument}.json"
+        file.write_text(json.dumps(saved), encoding="utf-8")
+        open_file(page, file, button="Vergelijken met een eerdere reflectie")
+        open_file(page, file, button="Overzicht van meerdere scholen")
+        page.locator("#kcr-overzicht").wait_for(state="visible")
+        page.add_script_tag(content=AXE_SCRIPT)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+        assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == [], instrument
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, instrument
+    context.close()
+
+
+def test_printed_open_answers_and_rubric_levels(fixture_page, tmp_path) -> None:
+    """On paper: the whole written answer (not the lines a text box shows) and the chosen level marked."""
+    page = fixture_page
+    page.goto(urljoin(page.base, "leidraad/invullen/"))
+    page.get_by_label("Antwoord bij vraag 1", exact=True).fill(LONG_NOTE)
+    page.emulate_media(media="print")
+    pdf = tmp_path / "leidraad.pdf"
+    pdf.write_bytes(page.pdf(format="A4"))
+    flat = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert " ".join(LONG_NOTE.split()) in flat and "Opslaan als bestand" not in flat
+
+    page.emulate_media(media="screen")
+    page.goto(urljoin(page.base, "rubriek/invullen/"))
+    levels = fixture_yaml("indicators/rubriek.yaml")["rubriekniveaus"]
+    first = fixture_items("rubriek")[0][1]["id"]
+    page.locator(f"#{first}-{levels[1]['id']}").check()
+    page.emulate_media(media="print")
+    pdf.write_bytes(page.pdf(format="A4"))
+    flat = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert flat.count("✓") == 1 and f"✓ {levels[1]['label']}" in flat
