@@ -257,7 +257,8 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
             for index, section_id in enumerate(found):
                 if section_id not in expected:
                     problems.append(error(name, doc.line(("secties", index, "id")),
-                                          f"onbekend(e) {instrument.section_levels[0] if levels else 'sectie'} '{section_id}'",
+                                          f"'{section_id}' is geen {instrument.section_levels[0] if levels else 'sectie'} "
+                                          f"van de structuur '{instrument.structure}'",
                                           f"Kies uit: {', '.join(expected)} (zie structuur '{instrument.structure}' in site_config.yaml)."))
             if set(found) <= set(expected) and found != expected:
                 problems.append(error(name, doc.line(("secties",)),

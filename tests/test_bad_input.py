@@ -111,7 +111,7 @@ OTHER_DUTCH_YAML_MESSAGES = {  # the messages of yamlfile.py's own rules
     "YAML-tags zoals '{}' zijn niet toegestaan": "YAML-tag geweigerd",
     "de tekst begint met een aanhalingsteken, maar gaat na het sluitende aanhalingsteken nog verder":
         "vraag die met een aanhalingsteken begint",
-    "er staat een bijzondere spatie, {}, waar YAML een gewone spatie nodig heeft": "harde spatie direct na 'vraag:'",
+    "er staat een bijzondere spatie, {}, waar YAML een gewone spatie nodig heeft": "harde spatie direct na 'tekst:'",
     "het bestand bevat een stuurteken dat niet in tekst hoort, {}": "stuurteken (bel) in een vraag",
     "het bestand is leeg": "leeg bestand (alleen commentaar)",
     "de gegevens zijn te diep genest": "gegevens te diep genest",
