@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from . import content
+from . import content, ids
 from .load import validate_document
 from .model import RESERVED_ANSWER_IDS, Glossary, Instrument, Item, Publication, Section, SiteConfig
 from .problems import InputError, Problem, error, sort_key, warning
@@ -45,7 +45,8 @@ def load_publication(project: Project) -> Loaded:
         problems += _check_config(config, config_doc)
 
     anchors: dict[str, dict[str, tuple[str, int]]] = {}  # page → id → (YAML file, line)
-    instruments, found = _load_instruments(project, config, config_doc, anchors)
+    documents: dict[str, YamlDocument] = {}  # instrument id → its YAML file
+    instruments, found = _load_instruments(project, config, config_doc, anchors, documents)
     problems += found
 
     glossary_doc, glossary, found = _read_model(project, project.glossary, Glossary)
@@ -61,6 +62,8 @@ def load_publication(project: Project) -> Loaded:
     if config is not None and glossary is not None and all(s is not None for s in instruments):
         publication = Publication(config=config, instruments=instruments, glossary=glossary)
         problems += _check_site_pages(project, publication, pages, config_doc)
+        registries, found = ids.read_registries(project)  # published ids are promises
+        problems += found + ids.check_published(publication, registries, documents, config_doc)
     # The pages as the site engine will render them: HTML, links, anchors, ids. This needs
     # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
     try:
@@ -125,7 +128,7 @@ RESERVED_PREFIX = "kcr-"  # the online form's own fields
 
 
 def _load_instruments(project: Project, config: SiteConfig | None, config_doc: YamlDocument | None,
-                      anchors: dict) -> tuple[list[Instrument | None], list[Problem]]:
+                      anchors: dict, documents: dict) -> tuple[list[Instrument | None], list[Problem]]:
     listing = list_files(project.root, project.indicators, project.name)
     problems: list[Problem] = list(listing.problems)
     files: dict[str, Path] = {}
@@ -169,6 +172,7 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
                 instrument = None  # the outputs may rely on every rule of the model
             else:
                 anchors[reflection_page(instrument_id)] = anchors[form_page(instrument_id)] = _yaml_ids(instrument, document)
+                documents[instrument_id] = document
         instruments.append(instrument)
     return instruments, problems
 
