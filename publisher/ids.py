@@ -297,7 +297,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                     if old not in sections and old not in retired:
                         problems.append(error(
                             name, line,
-                            f"de {section.niveaunaam} '{old}' is gepubliceerd in {edition}, maar bestaat niet meer in "
+                            f"de sectie '{old}' ({section.niveaunaam}) is gepubliceerd in {edition}, maar bestaat niet meer in "
                             f"'{instrument.id}': links naar {' en '.join(published.basis_url + p + '#' + old for p in instrument.paginas)} "
                             "werken dan niet meer",
                             _keep_hint("de sectie", old, instrument.id)))
