@@ -220,7 +220,8 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
                               "Noem de niveaus, bv. 'sectieniveaus: [thema]', of zet de items direct onder 'items'."))
     if levels > 0 and instrument.items:
         problems.append(error(name, doc.line(("items",)),
-                              f"met {levels} sectieniveau(s) horen de items in de secties, niet direct onder het instrument",
+                              f"dit instrument heeft sectieniveaus ({', '.join(instrument.section_levels)}), dus horen de "
+                              "items in de secties, niet direct onder het instrument",
                               "Zet de items onder 'items' van een sectie, of maak 'sectieniveaus' leeg."))
     if levels > 0 and not instrument.sections:
         problems.append(error(name, doc.line(("sectieniveaus",)), "dit instrument noemt sectieniveaus, maar heeft geen 'secties'",
@@ -232,16 +233,17 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
         label = instrument.section_levels[level - 1] if level <= levels else "sectie"
         if level > levels:
             problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de sectie '{section.id}' staat op niveau {level}, maar het instrument heeft "
-                                  f"{levels} sectieniveau(s) ({', '.join(instrument.section_levels) or 'geen'})",
+                                  f"de sectie '{section.id}' staat op niveau {level}, maar 'sectieniveaus' noemt er "
+                                  f"{levels} ({', '.join(instrument.section_levels) or 'geen'})",
                                   "Voeg het niveau toe aan 'sectieniveaus', of haal de sectie een niveau omhoog."))
         elif level < levels and (section.items or not section.sections):
+            below = instrument.section_levels[level]
             problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de {label} '{section.id}' hoort 'secties' te hebben ({instrument.section_levels[level]}), geen items",
-                                  f"Zet de items in een {instrument.section_levels[level]} onder 'secties'."))
+                                  f"de sectie '{section.id}' ({label}) hoort 'secties' te hebben (niveau {below}), geen items",
+                                  f"Zet de items in secties van niveau {below} onder 'secties' van deze sectie."))
         elif level == levels and (section.sections or not section.items):
             problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de {label} '{section.id}' hoort 'items' te hebben (het laagste niveau)",
+                                  f"de sectie '{section.id}' ({label}) hoort 'items' te hebben (het laagste niveau)",
                                   "Zet de vragen onder 'items' van deze sectie."))
 
     # Answer forms, structure, rubric levels: they must exist in site_config.yaml.
