@@ -322,3 +322,17 @@ def test_the_build_publishes_the_id_map(site_dir) -> None:
     jsonschema.validate(published, schema)
     assert published == REGISTRY  # the current model's ids are edition 2025's
     assert re.fullmatch(r"[^<>]*", (site_dir / "downloads" / "ids.json").read_text(encoding="utf-8"))
+
+
+def test_the_editors_guide_uses_the_keys_of_the_instrument_model() -> None:
+    """Every YAML example in docs/redacteuren.md reads as YAML and none uses a key of the old model."""
+    guide = (ROOT / "docs" / "redacteuren.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, flags=re.S)
+    assert len(blocks) >= 8
+    old_keys = re.compile(r"^\s*(- )?(vraag|vragen|themas|perspectieven|schooltypen|antwoordschaal):", re.M)
+    for block in blocks:
+        assert not old_keys.search(block), block
+        yaml.safe_load(block.replace("…", "x"))
+    for command in ("python build.py ids", "was: [herkenning]", "vervallen:", "toestemming: aangevraagd",
+                    "soort: keuze", "soort: open", "soort: geen", "soort: rubriek", "sectieniveaus"):
+        assert command in guide, command
