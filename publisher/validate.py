@@ -273,8 +273,10 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
                                       f"Zet elke sectie één keer in het bestand, in de volgorde van structuur "
                                       f"'{instrument.structure}' in site_config.yaml."))
     rubric_ids = [level.id for level in instrument.rubric_levels]
-    problems += _duplicates(doc, [(("rubriekniveaus", i, "id"), level.id) for i, level in enumerate(instrument.rubric_levels)],
-                            "het niveau")
+    levels_and_was = [(("rubriekniveaus", i, "id"), level.id) for i, level in enumerate(instrument.rubric_levels)]
+    levels_and_was += [(("rubriekniveaus", i, "was", k), old) for i, level in enumerate(instrument.rubric_levels)
+                       for k, old in enumerate(level.was)]
+    problems += _duplicates(doc, levels_and_was, "het niveau")
 
     # One namespace per instrument for the anchors of its pages and the fields of its sheet.
     anchors = [(location + ("id",), section.id) for location, section, _ in sections]
@@ -318,7 +320,7 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
                                     f"de vraag '{item.text}' eindigt niet op een vraagteken",
                                     "Controleer of de vraag volledig is; voeg een '?' toe als hij dat mist."))
     problems += _duplicates(doc, anchors, "de id")
-    current = {value for _, value in anchors}
+    current = {value for _, value in anchors} | {value for _, value in levels_and_was}
     for i, retired in enumerate(instrument.retired):
         if retired.id in current:
             problems.append(error(name, doc.line(("vervallen", i, "id")),

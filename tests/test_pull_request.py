@@ -12,7 +12,7 @@ import pytest
 
 from conftest import copy_project, run_cli
 from publisher.changes import (ADDED, CHANGED_PAGE, NEW_PAGE, REMOVED, REMOVED_PAGE, RENAMED, REWORDED,
-                               compare_with_base)
+                               compare_with_base, describe)
 from publisher.github import annotation, check_summary
 from publisher.problems import Problem, Severity, error
 from publisher.project import Project
@@ -181,6 +181,8 @@ def test_a_renamed_item_is_reported_as_renamed_not_removed_and_added(project_cop
     assert [(c.instrument, c.kind, c.old_id, c.item_id, c.old, c.new, c.number) for c in changes.items] == [
         ("bo", RENAMED, "herkenning", "herkenning-leerlingen", "Ervaren leerlingen herkenning?",
          "Ervaren leerlingen herkenning in het project?", 1)]
+    assert ("    bo vraag 1 (herkenning-leerlingen) hernoemd: was herkenning, “Ervaren leerlingen herkenning?” → "
+            "“Ervaren leerlingen herkenning in het project?”") in describe(changes)
     summary = check_summary(head.problems, changes)
     assert "**Vragen**: 0 toegevoegd, 0 verwijderd, 0 anders geformuleerd, 1 hernoemd" in summary
     assert ("| bo | 1 | hernoemd | herkenning → herkenning-leerlingen | Ervaren leerlingen herkenning? | "
@@ -246,6 +248,7 @@ def test_a_removed_or_added_instrument_and_page_are_reported(project_copy, tmp_p
     assert "**Instrumenten**: 0 toegevoegd, 1 verwijderd" in summary
     assert "| extra | Extra instrument | 3 | verwijderd |" in summary
     assert "| oud.md | verwijderd |" in summary
+    assert "    instrument extra (Extra instrument, 3 vragen) verwijderd" in describe(changes)
 
     # and the other way round: added
     add_instrument_and_page(project_copy, "nieuw.md")
