@@ -235,10 +235,10 @@ def read_registries(project: Project) -> tuple[list[tuple[str, IdMap]], list[Pro
         name = project.name(path)
         try:
             found.append((name, IdMap.model_validate_json(path.read_bytes())))
-        except (ValidationError, ValueError) as exc:
+        except (ValidationError, ValueError):
             problems.append(error(name, None, "dit bestand met gepubliceerde ids kan niet gelezen worden",
-                                  "Maak het opnieuw met 'python build.py ids' in de versie van die editie, of zet de "
-                                  f"vorige versie terug uit Git ({str(exc).splitlines()[0][:120]})."))
+                                  "Verander dit bestand niet met de hand: zet de vorige versie terug uit Git, of maak "
+                                  "het opnieuw met 'python build.py ids' in de versie van die editie."))
     return found, problems
 
 
