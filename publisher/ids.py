@@ -36,9 +36,6 @@ SCHEMA_FILE = "ids.schema.json"
 REGISTRY_DIR = "gepubliceerd"
 SCHEMA_TITLE = "Id-kaart van een editie (downloads/ids.json, gepubliceerd/<editie>.json)"
 
-Id = str  # a slug; the pattern is in the schema via Field(pattern=…)
-
-
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -100,21 +97,13 @@ class InstrumentIds(_Closed):
     paginas: list[str] = Field(description="Adressen van de gegenereerde pagina's (relatief aan de site).")
     bestanden: list[str] = Field(description="Bestandsnamen in downloads/ die de id van het instrument dragen.")
     reflectieblad: str = Field(description="Het invulbare reflectieblad waarin de PDF-velden staan.")
-    opgeslagen_bestand: str = Field(description="Waar een opgeslagen reflectie het instrument noemt.")
+    opgeslagen_bestand: str = Field(description="Hoe een opgeslagen reflectie (reflectie.schema.json) het instrument "
+                                                "noemt, bv. 'schooltype: bo'.")
     sectieniveaus: list[str]
     secties: list[SectionIds]
     items: list[ItemIds]
     rubriekniveaus: list[LevelIds] = _ids("Bij een rubriek: de niveaus, van laag naar hoog.")
     vervallen: list[RetiredIds] = _ids("Gepubliceerde ids die bewust niet meer gebruikt worden.")
-
-    def section_ids(self) -> set[str]:
-        return {i for s in self.secties for i in (s.id, *s.was)}
-
-    def item_ids(self) -> set[str]:
-        return {i for item in self.items for i in (item.id, *item.was)}
-
-    def level_ids(self) -> set[str]:
-        return {i for level in self.rubriekniveaus for i in (level.id, *level.was)}
 
 
 class IdMap(_Closed):
@@ -292,7 +281,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
             sections = {i for s in model.all_sections() for i in (s.id, *s.was)}
             items = {i for _, item in model.item_paths() for i in (item.id, *item.was)}
             levels = {i for level in model.rubric_levels for i in (level.id, *level.was)}
-            for section in published_sections(instrument):
+            for section in instrument.secties:
                 for old in (section.id, *section.was):
                     if old not in sections and old not in retired:
                         problems.append(error(
@@ -341,7 +330,3 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                         f"Het label mag veranderen, de id niet: zet 'id: {old}' terug, of zet 'was: [{old}]' bij het antwoord "
                         "met de nieuwe id, dan komen oude antwoorden daar terecht."))
     return problems
-
-
-def published_sections(instrument: InstrumentIds) -> list[SectionIds]:
-    return list(instrument.secties)
