@@ -277,6 +277,19 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
     levels_and_was += [(("rubriekniveaus", i, "was", k), old) for i, level in enumerate(instrument.rubric_levels)
                        for k, old in enumerate(level.was)]
     problems += _duplicates(doc, levels_and_was, "het niveau")
+    for i, level in enumerate(instrument.rubric_levels):
+        if level.id in RESERVED_ANSWER_IDS:
+            problems.append(error(name, doc.line(("rubriekniveaus", i, "id")),
+                                  f"het niveau '{level.id}' heeft dezelfde naam als een veld van elk item",
+                                  f"Kies een andere id; {', '.join(sorted(RESERVED_ANSWER_IDS))} zijn al in gebruik."))
+    # Section and item ids are anchors on the form page, next to the form's own fields.
+    for location, entry in [(loc, s) for loc, s, _ in sections] + _item_locations(instrument):
+        if entry.id.endswith(RESERVED_SUFFIXES) or entry.id.startswith(RESERVED_PREFIX):
+            problems.append(error(name, doc.line(location + ("id",)),
+                                  f"de id '{entry.id}' botst met de velden van het formulier "
+                                  f"(ids mogen niet beginnen met '{RESERVED_PREFIX}' of eindigen op "
+                                  f"{' of '.join(repr(s) for s in RESERVED_SUFFIXES)})",
+                                  "Kies een andere id."))
 
     # One namespace per instrument for the anchors of its pages and the fields of its sheet.
     anchors = [(location + ("id",), section.id) for location, section, _ in sections]
@@ -288,12 +301,6 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
         if item.answer_form is not None and config is not None and form is None:
             problems.append(error(name, doc.line(location + ("antwoordvorm",)), f"onbekende antwoordvorm '{item.answer_form}'",
                                   f"Kies uit: {', '.join(forms)} (zie 'antwoordvormen' in site_config.yaml)."))
-        if item.id.endswith(RESERVED_SUFFIXES) or item.id.startswith(RESERVED_PREFIX):
-            problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de id '{item.id}' botst met de velden van het formulier "
-                                  f"(ids mogen niet beginnen met '{RESERVED_PREFIX}' of eindigen op "
-                                  f"{' of '.join(repr(s) for s in RESERVED_SUFFIXES)})",
-                                  "Kies een andere id."))
         if form is None:
             continue
         if form.kind == "rubriek":

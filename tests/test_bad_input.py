@@ -231,6 +231,7 @@ INSTRUMENT_RULE_MESSAGES = {
     "de bovenste secties moeten precies deze zijn, in deze volgorde: {} (nu: {})": "perspectieven in een andere volgorde",
     "de id '{}' botst met de velden van het formulier (ids mogen niet beginnen met '{}' of eindigen op {})":
         "vraag-id die op -toelichting eindigt",
+    "het niveau '{}' heeft dezelfde naam als een veld van elk item": "rubriekniveau 'toelichting' botst met het notitieveld",
     "het item '{}' is een rubriek, maar het instrument heeft geen 'rubriekniveaus'": "rubriek zonder rubriekniveaus",
     "het item '{}' moet een beschrijving hebben voor elk niveau, in de volgorde {} ({})":
         "rubriek met een ontbrekend niveau bij een item",
