@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from . import accessibility, reflection_form
+from . import accessibility, ids, reflection_form
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .exports import Exports, placeholder_exports
@@ -155,6 +155,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
     schema = docs / "downloads" / reflection_form.SCHEMA_FILE  # the file format of the online form
     schema.parent.mkdir(parents=True, exist_ok=True)
     schema.write_text(reflection_form.schema_text(publication), encoding="utf-8")
+    ids.write_downloads(docs / "downloads", publication)  # the edition's id map (issue 17)
 
     config_file = staging / "mkdocs.yml"
     config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, preview_url), encoding="utf-8")
