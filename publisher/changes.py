@@ -2,8 +2,9 @@
 pull request (e.g. `main`) and the working tree.
 
 Both versions are loaded with the same loader and rendered with the same templates
-(the working tree's), so only what editors changed shows: questions added, removed
-and reworded by their stable id, and the pages of the site whose text changed.
+(the working tree's), so only what editors changed shows: instruments added or removed;
+per instrument the items added, removed, reworded or renamed (via `was:`) by their stable
+id; and the pages of the site that are new, removed or whose text changed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import html
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -24,21 +25,31 @@ from .site_check import planned_downloads
 from .structure import navigation
 from .validate import Loaded, load_publication
 
-ADDED, REMOVED, REWORDED = "toegevoegd", "verwijderd", "anders geformuleerd"
+ADDED, REMOVED, REWORDED, RENAMED = "toegevoegd", "verwijderd", "anders geformuleerd", "hernoemd"
 NEW_PAGE, REMOVED_PAGE, CHANGED_PAGE = "nieuw", "verwijderd", "gewijzigd"
 
 # What editors write; everything else (templates, mkdocs.yml) is taken from the working tree.
-EDITOR_INPUTS = ("site_config.yaml", "indicators", "content")
+# gepubliceerd/: the ids of published editions, which the base version is checked against too.
+EDITOR_INPUTS = ("site_config.yaml", "indicators", "content", "gepubliceerd")
 
 
 @dataclass(frozen=True)
-class QuestionChange:
-    school_type: str  # id, e.g. 'bo'
-    kind: str  # ADDED, REMOVED or REWORDED
-    question_id: str
+class InstrumentChange:
+    instrument: str  # id, e.g. 'bo'
+    name: str
+    kind: str  # ADDED or REMOVED
+    items: int  # how many items it has (after; before, when removed)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    instrument: str  # id, e.g. 'bo'
+    kind: str  # ADDED, REMOVED, REWORDED or RENAMED
+    item_id: str  # the id after (before, when removed)
     old: str | None  # the text before (None when added)
     new: str | None  # the text after (None when removed)
     number: int | None  # the number after (before, when removed)
+    old_id: str | None = None  # RENAMED: the id before (the new item lists it under 'was:')
 
 
 @dataclass(frozen=True)
@@ -51,34 +62,53 @@ class PageChange:
 @dataclass(frozen=True)
 class Changes:
     base: str  # what was compared with, as the person gave it ('origin/main', a folder)
-    questions: list[QuestionChange]
+    items: list[ItemChange]
     pages: list[PageChange]
+    instruments: list[InstrumentChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.questions and not self.pages
+        return not self.items and not self.pages and not self.instruments
 
 
-def question_changes(base: Publication, head: Publication) -> list[QuestionChange]:
-    """Per school type (in the order of the working tree, removed school types last): questions
-    added or reworded in their new order, then questions removed in their old order."""
-    changes: list[QuestionChange] = []
-    before = {s.id: s for s in base.school_types}
-    after = {s.id: s for s in head.school_types}
-    for type_id in [*after, *(t for t in before if t not in after)]:
-        old = {i.question.id: i for i in before[type_id].numbered_questions()} if type_id in before else {}
-        new = after[type_id].numbered_questions() if type_id in after else []
-        new_ids = {item.question.id for item in new}
-        for item in new:
-            previous = old.get(item.question.id)
+def instrument_changes(base: Publication, head: Publication) -> list[InstrumentChange]:
+    """Instruments added (in the working tree's order), then instruments removed (in the base's order)."""
+    before = {i.id for i in base.instruments}
+    after = {i.id for i in head.instruments}
+    return ([InstrumentChange(i.id, i.name, ADDED, len(i.item_paths())) for i in head.instruments if i.id not in before]
+            + [InstrumentChange(i.id, i.name, REMOVED, len(i.item_paths())) for i in base.instruments if i.id not in after])
+
+
+def item_changes(base: Publication, head: Publication) -> list[ItemChange]:
+    """Per instrument present in both versions (in the working tree's order): items added,
+    reworded or renamed in their new order, then items removed in their old order. An item whose
+    `was:` names an id of the base is renamed, not removed and added. A whole instrument added
+    or removed is one InstrumentChange, not a list of its items."""
+    changes: list[ItemChange] = []
+    before = {i.id: i for i in base.instruments}
+    for instrument in head.instruments:
+        if instrument.id not in before:
+            continue
+        old = {n.item.id: n for n in base.numbered_items(before[instrument.id])}
+        new = head.numbered_items(instrument)
+        kept: set[str] = set()
+        for numbered in new:
+            item = numbered.item
+            previous = old.get(item.id)
             if previous is None:
-                changes.append(QuestionChange(type_id, ADDED, item.question.id, None, item.question.text, item.number))
-            elif previous.question.text != item.question.text:
-                changes.append(QuestionChange(type_id, REWORDED, item.question.id, previous.question.text,
-                                              item.question.text, item.number))
-        for question_id, item in old.items():
-            if question_id not in new_ids:
-                changes.append(QuestionChange(type_id, REMOVED, question_id, item.question.text, None, item.number))
+                earlier = next((old_id for old_id in item.was if old_id in old), None)
+                if earlier is None:
+                    changes.append(ItemChange(instrument.id, ADDED, item.id, None, item.text, numbered.number))
+                    continue
+                previous = old[earlier]
+                changes.append(ItemChange(instrument.id, RENAMED, item.id, previous.item.text, item.text,
+                                          numbered.number, old_id=earlier))
+            elif previous.item.text != item.text:
+                changes.append(ItemChange(instrument.id, REWORDED, item.id, previous.item.text, item.text, numbered.number))
+            kept.add(previous.item.id)
+        for item_id, numbered in old.items():
+            if item_id not in kept:
+                changes.append(ItemChange(instrument.id, REMOVED, item_id, numbered.item.text, None, numbered.number))
     return changes
 
 
@@ -99,7 +129,7 @@ def page_title(page: StagedPage) -> str:
 def page_changes(base_project: Project, base: Loaded, head_project: Project, head: Loaded) -> list[PageChange]:
     """Pages whose text differs, in the menu order of the working tree (removed pages last)."""
     before, after = _staged(base_project, base), _staged(head_project, head)
-    order = {path: index for index, path in enumerate(navigation(head.publication.config, head.publication.school_types))}
+    order = {path: index for index, path in enumerate(navigation(head.publication.config, head.publication.instruments))}
     changes = []
     for path in sorted(after, key=lambda p: (order.get(p, len(order)), p)):
         if path not in before:
@@ -147,18 +177,24 @@ def compare_with_base(project: Project, head: Loaded, base: str) -> Changes:
         if loaded.publication is None:
             raise RevisionError(f"de versie '{base}' heeft zelf fouten ({len(loaded.errors)}); "
                                 "vergelijken kan pas als die versie in orde is")
-        return Changes(base, question_changes(loaded.publication, head.publication),
-                       page_changes(base_project, loaded, project, head))
+        return Changes(base, item_changes(loaded.publication, head.publication),
+                       page_changes(base_project, loaded, project, head),
+                       instrument_changes(loaded.publication, head.publication))
 
 
 def describe(changes: Changes) -> list[str]:
     """The changes as lines for the terminal (Dutch)."""
     if changes.empty:
-        return [f"vergeleken met {changes.base}: geen vragen of pagina's veranderd"]
-    lines = [f"vergeleken met {changes.base}: {len(changes.questions)} vragen en {len(changes.pages)} pagina's veranderd"]
-    for change in changes.questions:
+        return [f"vergeleken met {changes.base}: geen instrumenten, vragen of pagina's veranderd"]
+    lines = [f"vergeleken met {changes.base}: {len(changes.instruments)} instrumenten, {len(changes.items)} vragen "
+             f"en {len(changes.pages)} pagina's veranderd"]
+    lines += [f"    instrument {change.instrument} ({change.name}, {change.items} vragen) {change.kind}"
+              for change in changes.instruments]
+    for change in changes.items:
         text = {ADDED: f"“{change.new}”", REMOVED: f"was “{change.old}”",
-                REWORDED: f"“{change.old}” → “{change.new}”"}[change.kind]
-        lines.append(f"    {change.school_type} vraag {change.number} ({change.question_id}) {change.kind}: {text}")
+                REWORDED: f"“{change.old}” → “{change.new}”",
+                RENAMED: f"was {change.old_id}" + (f", “{change.old}” → “{change.new}”" if change.old != change.new else "")
+                }[change.kind]
+        lines.append(f"    {change.instrument} vraag {change.number} ({change.item_id}) {change.kind}: {text}")
     lines += [f"    pagina {page.path} ({page.title}) {page.kind}" for page in changes.pages]
     return lines

@@ -1,4 +1,4 @@
-"""Command line: `python build.py [build|serve|check|clean|schema]`.
+"""Command line: `python build.py [build|serve|check|clean|schema|ids]`.
 
 Thin on purpose: it parses arguments, calls the package and turns results into
 exit codes. Everything a person reads here is Dutch.
@@ -43,10 +43,12 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
         description="Bouwt de site en de reflectiebladen uit content/, indicators/ en site_config.yaml.",
     )
     parser.add_argument("command", nargs="?", default="build",
-                        choices=["build", "serve", "check", "clean", "schema"],
+                        choices=["build", "serve", "check", "clean", "schema", "ids"],
                         help="build (standaard): alles bouwen naar site/; serve: voorbeeld met live herladen; "
                              "check: alleen controleren; clean: site/ en tussenbestanden weggooien; "
-                             "schema: JSON Schema-bestanden opnieuw maken")
+                             "schema: JSON Schema-bestanden opnieuw maken; "
+                             "ids: de vaste ids van deze editie vastleggen in gepubliceerd/<editie>.json "
+                             "(doe dit bij elke uitgave, en commit het bestand)")
     parser.add_argument("-q", "--quiet", action="store_true", help="alleen problemen en het eindresultaat tonen")
     parser.add_argument("-v", "--verbose", action="store_true", help="ook details per stap tonen")
     parser.add_argument("--port", type=int, default=8000, help="poort voor serve (standaard 8000)")
@@ -87,6 +89,20 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
 
         for name in write_schemas(project):
             reporter.step(f"geschreven: {name}")
+        return 0
+    if args.command == "ids":
+        from .ids import write_registry
+        from .problems import summary
+        from .validate import load_publication
+
+        loaded = load_publication(project)
+        reporter.problems(loaded.problems)
+        if loaded.errors:
+            reporter.fail(f"Ids niet vastgelegd: eerst de fouten oplossen ({summary(loaded.problems)}).")
+            return 1
+        path = write_registry(project, loaded.publication)
+        reporter.done(f"Vastgelegd: {project.name(path)} (editie {loaded.publication.config.edition}). "
+                      "Commit dit bestand; 'check' bewaakt deze ids vanaf nu.")
         return 0
     if args.command == "clean":
         from .site import clean

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from .changes import ADDED, REMOVED, REWORDED, Changes
+from .changes import ADDED, REMOVED, RENAMED, REWORDED, Changes
 from .escaping import markdown_text
 from .problems import Problem, summary
 
@@ -74,14 +74,19 @@ def changes_markdown(changes: Changes | None, note: str | None = None) -> list[s
     if changes is None:
         return lines + [_cell(note), ""]
     if changes.empty:
-        return lines + ["Geen vragen of pagina's veranderd.", ""]
-    if changes.questions:
-        counts = {kind: sum(c.kind == kind for c in changes.questions) for kind in (ADDED, REMOVED, REWORDED)}
+        return lines + ["Geen instrumenten, vragen of pagina's veranderd.", ""]
+    if changes.instruments:
+        counts = {kind: sum(c.kind == kind for c in changes.instruments) for kind in (ADDED, REMOVED)}
+        lines += [f"**Instrumenten**: {counts[ADDED]} toegevoegd, {counts[REMOVED]} verwijderd", ""]
+        lines += _table(["Instrument", "Naam", "Vragen", "Wijziging"],
+                        [[c.instrument, c.name, c.items, c.kind] for c in changes.instruments])
+    if changes.items:
+        counts = {kind: sum(c.kind == kind for c in changes.items) for kind in (ADDED, REMOVED, REWORDED, RENAMED)}
         lines += [f"**Vragen**: {counts[ADDED]} toegevoegd, {counts[REMOVED]} verwijderd, "
-                  f"{counts[REWORDED]} anders geformuleerd", ""]
-        lines += _table(["Schooltype", "Nr.", "Wijziging", "Id", "Was", "Wordt"],
-                        [[c.school_type, c.number, c.kind, c.question_id, c.old or "–", c.new or "–"]
-                         for c in changes.questions])
+                  f"{counts[REWORDED]} anders geformuleerd, {counts[RENAMED]} hernoemd", ""]
+        lines += _table(["Instrument", "Nr.", "Wijziging", "Id", "Was", "Wordt"],
+                        [[c.instrument, c.number, c.kind, c.item_id if c.kind != RENAMED else f"{c.old_id} → {c.item_id}",
+                          c.old or "–", c.new or "–"] for c in changes.items])
     if changes.pages:
         lines += [f"**Pagina's**: {len(changes.pages)}", ""]
         lines += _table(["Pagina", "Bestand", "Wijziging"], [[p.title, p.path, p.kind] for p in changes.pages])

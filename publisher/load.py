@@ -114,7 +114,7 @@ def _known_fields(model: type[BaseModel] | None) -> list[str]:
 
 
 def _where(location: tuple) -> str:
-    """'perspectieven 2 › themas 1 › vragen 3' (1-based, as an editor counts)."""
+    """'secties 2 › secties 1 › items 3' (1-based, as an editor counts)."""
     parts = []
     for step in location:
         if isinstance(step, int):
@@ -222,8 +222,11 @@ def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Probl
                      "Voeg de ontbrekende items toe, elk op een regel die begint met '- '.")
     if kind == "too_long":
         count = ctx.get("max_length")
+        if field == "sectieniveaus":
+            return error(name, line, f"'sectieniveaus' mag hoogstens {count} namen bevatten ({where})",
+                         "Een instrument heeft 0, 1 of 2 lagen secties, bv. 'sectieniveaus: [perspectief, thema]'.")
         return error(name, line, f"'{field}' mag hoogstens {count} items bevatten ({where})",
-                     "Verdeel de items over meer blokken (bv. een extra thema).")
+                     "Haal items weg of verdeel ze over meer blokken.")
     if kind == "literal_error":
         return error(name, line, f"'{_short(value)}' is geen toegestane waarde voor '{field}' ({where})",
                      f"Kies uit: {ctx.get('expected', '').replace(chr(39), '').replace(' or ', ' of ')}.")

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
-from . import accessibility, reflection_form
+from . import accessibility, ids, reflection_form
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .exports import Exports, placeholder_exports
@@ -155,6 +155,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
     schema = docs / "downloads" / reflection_form.SCHEMA_FILE  # the file format of the online form
     schema.parent.mkdir(parents=True, exist_ok=True)
     schema.write_text(reflection_form.schema_text(publication), encoding="utf-8")
+    ids.write_downloads(docs / "downloads", publication)  # the edition's id map (issue 17)
 
     if publication.config.house_style is not None:  # the publication's own colours (site_config.yaml)
         style_file = docs / HOUSE_STYLE_SHEET

@@ -11,6 +11,7 @@ import json
 
 from pydantic import BaseModel
 
+from . import ids
 from .exports import SCHEMA_TITLE, ExportData
 from .model import Glossary, Instrument, SiteConfig
 from .project import Project
@@ -21,6 +22,8 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "begrippen.schema.json": (Glossary, "Begrippenlijst (content/begrippen.yaml)"),
     "export.schema.json": (ExportData, SCHEMA_TITLE),
 }
+# Schemas of files the build writes (not of YAML): written by their own modules.
+GENERATED_SCHEMAS = {"ids.schema.json": ids.schema_text}
 
 
 def schema_text(model: type[BaseModel], title: str) -> str:
@@ -34,5 +37,8 @@ def write_schemas(project: Project) -> list[str]:
     written = []
     for file_name, (model, title) in SCHEMAS.items():
         (project.schema_dir / file_name).write_text(schema_text(model, title), encoding="utf-8")
+        written.append(f"schema/{file_name}")
+    for file_name, text in GENERATED_SCHEMAS.items():
+        (project.schema_dir / file_name).write_text(text(), encoding="utf-8")
         written.append(f"schema/{file_name}")
     return written

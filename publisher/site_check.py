@@ -27,7 +27,7 @@ import markdown
 import yaml
 from justhtml import JustHTML
 
-from . import html_policy, reflection_form
+from . import html_policy, ids, reflection_form
 from .content import Page
 from .exports import Exports, placeholder_exports
 from .model import Publication
@@ -63,7 +63,8 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     staged = staged_pages(project, publication, pages, downloads, exports)
     rendered = {page.path: render_page(project, page) for page in staged}
     files = (set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
-             | {f"downloads/{d.file_name}" for d in exports.files()} | {f"downloads/{reflection_form.SCHEMA_FILE}"})
+             | {f"downloads/{d.file_name}" for d in exports.files()} | {f"downloads/{reflection_form.SCHEMA_FILE}"}
+             | {f"downloads/{ids.MAP_FILE}", f"downloads/{ids.SCHEMA_FILE}"})
 
     # Links on the glossary page come from the 'plek' of an entry: report them at that line.
     origins = {GLOSSARY_PAGE: _glossary_places(publication, glossary_doc)} if glossary_doc else {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from . import content
+from . import content, ids
 from .load import validate_document
 from .model import RESERVED_ANSWER_IDS, Glossary, Instrument, Item, Publication, Section, SiteConfig
 from .problems import InputError, Problem, error, sort_key, warning
@@ -46,7 +46,8 @@ def load_publication(project: Project) -> Loaded:
         problems += _check_house_style(project, config, config_doc)
 
     anchors: dict[str, dict[str, tuple[str, int]]] = {}  # page → id → (YAML file, line)
-    instruments, found = _load_instruments(project, config, config_doc, anchors)
+    documents: dict[str, YamlDocument] = {}  # instrument id → its YAML file
+    instruments, found = _load_instruments(project, config, config_doc, anchors, documents)
     problems += found
 
     glossary_doc, glossary, found = _read_model(project, project.glossary, Glossary)
@@ -62,6 +63,8 @@ def load_publication(project: Project) -> Loaded:
     if config is not None and glossary is not None and all(s is not None for s in instruments):
         publication = Publication(config=config, instruments=instruments, glossary=glossary)
         problems += _check_site_pages(project, publication, pages, config_doc)
+        registries, found = ids.read_registries(project)  # published ids are promises
+        problems += found + ids.check_published(publication, registries, documents, config_doc)
     # The pages as the site engine will render them: HTML, links, anchors, ids. This needs
     # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
     try:
@@ -166,7 +169,7 @@ RESERVED_PREFIX = "kcr-"  # the online form's own fields
 
 
 def _load_instruments(project: Project, config: SiteConfig | None, config_doc: YamlDocument | None,
-                      anchors: dict) -> tuple[list[Instrument | None], list[Problem]]:
+                      anchors: dict, documents: dict) -> tuple[list[Instrument | None], list[Problem]]:
     listing = list_files(project.root, project.indicators, project.name)
     problems: list[Problem] = list(listing.problems)
     files: dict[str, Path] = {}
@@ -210,6 +213,7 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
                 instrument = None  # the outputs may rely on every rule of the model
             else:
                 anchors[reflection_page(instrument_id)] = anchors[form_page(instrument_id)] = _yaml_ids(instrument, document)
+                documents[instrument_id] = document
         instruments.append(instrument)
     return instruments, problems
 
@@ -257,7 +261,8 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
                               "Noem de niveaus, bv. 'sectieniveaus: [thema]', of zet de items direct onder 'items'."))
     if levels > 0 and instrument.items:
         problems.append(error(name, doc.line(("items",)),
-                              f"met {levels} sectieniveau(s) horen de items in de secties, niet direct onder het instrument",
+                              f"dit instrument heeft sectieniveaus ({', '.join(instrument.section_levels)}), dus horen de "
+                              "items in de secties, niet direct onder het instrument",
                               "Zet de items onder 'items' van een sectie, of maak 'sectieniveaus' leeg."))
     if levels > 0 and not instrument.sections:
         problems.append(error(name, doc.line(("sectieniveaus",)), "dit instrument noemt sectieniveaus, maar heeft geen 'secties'",
@@ -269,16 +274,17 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
         label = instrument.section_levels[level - 1] if level <= levels else "sectie"
         if level > levels:
             problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de sectie '{section.id}' staat op niveau {level}, maar het instrument heeft "
-                                  f"{levels} sectieniveau(s) ({', '.join(instrument.section_levels) or 'geen'})",
+                                  f"de sectie '{section.id}' staat op niveau {level}, maar 'sectieniveaus' noemt er "
+                                  f"{levels} ({', '.join(instrument.section_levels) or 'geen'})",
                                   "Voeg het niveau toe aan 'sectieniveaus', of haal de sectie een niveau omhoog."))
         elif level < levels and (section.items or not section.sections):
+            below = instrument.section_levels[level]
             problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de {label} '{section.id}' hoort 'secties' te hebben ({instrument.section_levels[level]}), geen items",
-                                  f"Zet de items in een {instrument.section_levels[level]} onder 'secties'."))
+                                  f"de sectie '{section.id}' ({label}) hoort 'secties' te hebben (niveau {below}), geen items",
+                                  f"Zet de items in secties van niveau {below} onder 'secties' van deze sectie."))
         elif level == levels and (section.sections or not section.items):
             problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de {label} '{section.id}' hoort 'items' te hebben (het laagste niveau)",
+                                  f"de sectie '{section.id}' ({label}) hoort 'items' te hebben (het laagste niveau)",
                                   "Zet de vragen onder 'items' van deze sectie."))
 
     # Answer forms, structure, rubric levels: they must exist in site_config.yaml.
@@ -298,7 +304,8 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
             for index, section_id in enumerate(found):
                 if section_id not in expected:
                     problems.append(error(name, doc.line(("secties", index, "id")),
-                                          f"onbekend(e) {instrument.section_levels[0] if levels else 'sectie'} '{section_id}'",
+                                          f"'{section_id}' is geen {instrument.section_levels[0] if levels else 'sectie'} "
+                                          f"van de structuur '{instrument.structure}'",
                                           f"Kies uit: {', '.join(expected)} (zie structuur '{instrument.structure}' in site_config.yaml)."))
             if set(found) <= set(expected) and found != expected:
                 problems.append(error(name, doc.line(("secties",)),
@@ -307,8 +314,23 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
                                       f"Zet elke sectie één keer in het bestand, in de volgorde van structuur "
                                       f"'{instrument.structure}' in site_config.yaml."))
     rubric_ids = [level.id for level in instrument.rubric_levels]
-    problems += _duplicates(doc, [(("rubriekniveaus", i, "id"), level.id) for i, level in enumerate(instrument.rubric_levels)],
-                            "het niveau")
+    levels_and_was = [(("rubriekniveaus", i, "id"), level.id) for i, level in enumerate(instrument.rubric_levels)]
+    levels_and_was += [(("rubriekniveaus", i, "was", k), old) for i, level in enumerate(instrument.rubric_levels)
+                       for k, old in enumerate(level.was)]
+    problems += _duplicates(doc, levels_and_was, "het niveau")
+    for i, level in enumerate(instrument.rubric_levels):
+        if level.id in RESERVED_ANSWER_IDS:
+            problems.append(error(name, doc.line(("rubriekniveaus", i, "id")),
+                                  f"het niveau '{level.id}' heeft dezelfde naam als een veld van elk item",
+                                  f"Kies een andere id; {', '.join(sorted(RESERVED_ANSWER_IDS))} zijn al in gebruik."))
+    # Section and item ids are anchors on the form page, next to the form's own fields.
+    for location, entry in [(loc, s) for loc, s, _ in sections] + _item_locations(instrument):
+        if entry.id.endswith(RESERVED_SUFFIXES) or entry.id.startswith(RESERVED_PREFIX):
+            problems.append(error(name, doc.line(location + ("id",)),
+                                  f"de id '{entry.id}' botst met de velden van het formulier "
+                                  f"(ids mogen niet beginnen met '{RESERVED_PREFIX}' of eindigen op "
+                                  f"{' of '.join(repr(s) for s in RESERVED_SUFFIXES)})",
+                                  "Kies een andere id."))
 
     # One namespace per instrument for the anchors of its pages and the fields of its sheet.
     anchors = [(location + ("id",), section.id) for location, section, _ in sections]
@@ -320,12 +342,6 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
         if item.answer_form is not None and config is not None and form is None:
             problems.append(error(name, doc.line(location + ("antwoordvorm",)), f"onbekende antwoordvorm '{item.answer_form}'",
                                   f"Kies uit: {', '.join(forms)} (zie 'antwoordvormen' in site_config.yaml)."))
-        if item.id.endswith(RESERVED_SUFFIXES) or item.id.startswith(RESERVED_PREFIX):
-            problems.append(error(name, doc.line(location + ("id",)),
-                                  f"de id '{item.id}' botst met de velden van het formulier "
-                                  f"(ids mogen niet beginnen met '{RESERVED_PREFIX}' of eindigen op "
-                                  f"{' of '.join(repr(s) for s in RESERVED_SUFFIXES)})",
-                                  "Kies een andere id."))
         if form is None:
             continue
         if form.kind == "rubriek":
@@ -352,7 +368,7 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
                                     f"de vraag '{item.text}' eindigt niet op een vraagteken",
                                     "Controleer of de vraag volledig is; voeg een '?' toe als hij dat mist."))
     problems += _duplicates(doc, anchors, "de id")
-    current = {value for _, value in anchors}
+    current = {value for _, value in anchors} | {value for _, value in levels_and_was}
     for i, retired in enumerate(instrument.retired):
         if retired.id in current:
             problems.append(error(name, doc.line(("vervallen", i, "id")),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml"]
+PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml", "gepubliceerd"]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -250,8 +250,9 @@ def fixture_project(name: str, target: Path) -> Path:
     files the accessibility page reads). `instrumenten` has the answer forms open, geen and
     rubriek, which the KCR publication does not use."""
     copy_project(target)
-    for folder in ("content", "indicators"):
-        shutil.rmtree(target / folder)
-        shutil.copytree(FIXTURE_PROJECTS / name / folder, target / folder)
+    for folder in ("content", "indicators", "gepubliceerd"):  # gepubliceerd: KCR's published ids; a fixture may have its own
+        shutil.rmtree(target / folder, ignore_errors=True)
+        if (FIXTURE_PROJECTS / name / folder).is_dir():
+            shutil.copytree(FIXTURE_PROJECTS / name / folder, target / folder)
     shutil.copy2(FIXTURE_PROJECTS / name / "site_config.yaml", target / "site_config.yaml")
     return target

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import fixture_project, run_cli
 
 CORPUS = Path(__file__).parent / "bad_input"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
@@ -18,7 +18,12 @@ CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 def apply_case(case: dict, project: Path) -> None:
     """Put a case in place: whole corpus files (`files`) and/or edits of the real project
     files (`edits`: replace `old` by `new`, which must occur exactly once, or append `new`).
-    Characters nobody can see are written as YAML escapes in double quotes ("\\u00a0")."""
+    Characters nobody can see are written as YAML escapes in double quotes ("\\u00a0").
+    A whole corpus file in place of an instrument is checked on its own, without the project's
+    published ids (gepubliceerd/), unless the case puts a registry there itself."""
+    targets = case.get("files", {})
+    if any(t.startswith("indicators/") for t in targets) and not any(t.startswith("gepubliceerd/") for t in targets):
+        shutil.rmtree(project / "gepubliceerd", ignore_errors=True)
     for target, corpus_file in case.get("files", {}).items():
         data = (CORPUS / corpus_file).read_bytes()
         if "pad_to_bytes" in case:
@@ -39,8 +44,17 @@ def apply_case(case: dict, project: Path) -> None:
         destination.write_text(text, encoding="utf-8")
 
 
+def case_project(case: dict, project_copy: Path) -> Path:
+    """The project a case changes: a copy of the real project, or with `project: <name>` a copy of
+    the fixture publication tests/fixtures/<name>/ (answer forms open, geen and rubriek)."""
+    if "project" in case:
+        return fixture_project(case["project"], project_copy.parent / case["project"])
+    return project_copy
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
 def test_bad_input_gives_dutch_message(case: dict, project_copy: Path) -> None:
+    project_copy = case_project(case, project_copy)
     apply_case(case, project_copy)
 
     code, output = run_cli(["check"], project_copy)
@@ -69,7 +83,7 @@ def test_the_real_project_passes_the_check() -> None:
 
 def test_quiet_ci_output_still_shows_warnings_and_errors(project_copy: Path, monkeypatch) -> None:
     monkeypatch.setenv("CI", "true")
-    (project_copy / "indicators" / "bo.yaml").write_bytes((CORPUS / "geen-vraagteken.yaml").read_bytes())
+    apply_case({"files": {"indicators/bo.yaml": "geen-vraagteken.yaml"}}, project_copy)
     code, output = run_cli(["check"], project_copy)
     assert code == 0
     assert "waarschuwing: de vraag 'Keuze in onderwerp/materiaal/rol' eindigt niet op een vraagteken" in output
@@ -111,7 +125,7 @@ OTHER_DUTCH_YAML_MESSAGES = {  # the messages of yamlfile.py's own rules
     "YAML-tags zoals '{}' zijn niet toegestaan": "YAML-tag geweigerd",
     "de tekst begint met een aanhalingsteken, maar gaat na het sluitende aanhalingsteken nog verder":
         "vraag die met een aanhalingsteken begint",
-    "er staat een bijzondere spatie, {}, waar YAML een gewone spatie nodig heeft": "harde spatie direct na 'vraag:'",
+    "er staat een bijzondere spatie, {}, waar YAML een gewone spatie nodig heeft": "harde spatie direct na 'tekst:'",
     "het bestand bevat een stuurteken dat niet in tekst hoort, {}": "stuurteken (bel) in een vraag",
     "het bestand is leeg": "leeg bestand (alleen commentaar)",
     "de gegevens zijn te diep genest": "gegevens te diep genest",
@@ -180,3 +194,106 @@ def test_build_accepts_what_check_accepts(case: dict, built_project: Path, proje
     code, output = run_cli(["build"], project_copy)
     assert code == 0, output
     assert "Traceback" not in output
+
+
+# Every Dutch message of the instrument model's rules (validate.py: the site configuration's answer
+# forms, the instruments; ids.py: the published ids) and the corpus case that must produce it,
+# written out by hand. '{}' stands for a value. A message that is added, removed or reworded in the
+# code without a case here fails test_every_instrument_rule_message_has_a_corpus_case.
+INSTRUMENT_RULE_MESSAGES = {
+    # validate.py: site_config.yaml
+    "de antwoordvorm '{}' is een keuze, maar heeft minder dan twee opties": "keuze met minder dan twee opties",
+    "de antwoordvorm '{}' is van soort '{}' en heeft dus geen opties": "open antwoord met opties",
+    "de antwoordvorm '{}' is van soort 'geen' (niets in te vullen) en kan geen toelichting hebben":
+        "antwoordvorm geen met toelichting",
+    "het antwoord '{}' heeft dezelfde naam als een veld van elk item": "antwoord 'toelichting' botst met het notitieveld",
+    "{} '{}' komt twee keer voor (eerder op regel {})": "oude id van een antwoord die al een ander antwoord is",
+    # validate.py: which instruments there are
+    "indicators/ mag geen submappen hebben": "submap in indicators",
+    "bestanden in indicators/ moeten eindigen op .yaml": "bo.yml naast bo.yaml (niet hernoemen, want dat overschrijft)",
+    "het instrument '{}' staat niet in site_config.yaml": "bestand dat niet in site_config.yaml staat",
+    "dit is een map, geen bestand": "map met de naam van een instrumentbestand",
+    "onbekend instrument '{}': er is geen bestand indicators/{}.yaml": "instrument in site_config.yaml zonder bestand",
+    # validate.py: one instrument
+    "de id '{}' hoort gelijk te zijn aan de bestandsnaam '{}'": "id past niet bij bestandsnaam (onbekend instrument)",
+    "het instrument '{}' is van {} en de toestemming is '{}', niet 'verleend'": "instrument van een ander zonder toestemming",
+    "dit instrument heeft secties, maar 'sectieniveaus' is leeg": "secties zonder sectieniveaus",
+    "dit instrument heeft sectieniveaus ({}), dus horen de items in de secties, niet direct onder het instrument":
+        "items direct onder een instrument met sectieniveaus",
+    "dit instrument noemt sectieniveaus, maar heeft geen 'secties'": "sectieniveaus zonder secties",
+    "dit instrument heeft geen items": "instrument zonder items",
+    "de sectie '{}' staat op niveau {}, maar 'sectieniveaus' noemt er {} ({})": "sectie een niveau te diep",
+    "de sectie '{}' ({}) hoort 'secties' te hebben (niveau {}), geen items": "vragen direct onder een perspectief",
+    "de sectie '{}' ({}) hoort 'items' te hebben (het laagste niveau)": "sectie een niveau te diep",
+    "onbekende antwoordvorm '{}'": "onbekende antwoordvorm van een instrument",
+    "onbekende structuur '{}'": "onbekende structuur",
+    "'{}' is geen {} van de structuur '{}'": "onbekend perspectief",
+    "de bovenste secties moeten precies deze zijn, in deze volgorde: {} (nu: {})": "perspectieven in een andere volgorde",
+    "de id '{}' botst met de velden van het formulier (ids mogen niet beginnen met '{}' of eindigen op {})":
+        "vraag-id die op -toelichting eindigt",
+    "het niveau '{}' heeft dezelfde naam als een veld van elk item": "rubriekniveau 'toelichting' botst met het notitieveld",
+    "het item '{}' is een rubriek, maar het instrument heeft geen 'rubriekniveaus'": "rubriek zonder rubriekniveaus",
+    "het item '{}' moet een beschrijving hebben voor elk niveau, in de volgorde {} ({})":
+        "rubriek met een ontbrekend niveau bij een item",
+    "het item '{}' heeft 'niveaus', maar zijn antwoordvorm is geen rubriek": "niveaus bij een item dat geen rubriek is",
+    "de vraag '{}' eindigt niet op een vraagteken": "vraag zonder vraagteken is een waarschuwing, geen fout",
+    "de id '{}' staat onder 'vervallen', maar wordt nog gebruikt": "vervallen id die nog gebruikt wordt",
+    "'{}' maakt de bouw zelf": "het formulier als pagina van een hoofdstuk",
+    "de pagina content/{}/{} bestaat niet": "pagina van een hoofdstuk die niet bestaat",
+    # ids.py: published ids
+    "dit bestand met gepubliceerde ids kan niet gelezen worden": "bestand met gepubliceerde ids beschadigd",
+    "het instrument '{}' ({}) is gepubliceerd in {}, maar staat niet meer in 'instrumenten': de pagina's {}, de bestanden {} "
+    "en opgeslagen reflecties ({}) verwijzen ernaar": "gepubliceerd instrument verwijderd",
+    "de sectie '{}' ({}) is gepubliceerd in {}, maar bestaat niet meer in '{}': links naar {} werken dan niet meer":
+        "gepubliceerde sectie hernoemd zonder was",
+    "het item '{}' (vraag {}: '{}') is gepubliceerd in {}, maar bestaat niet meer in '{}': {} verwijzen ernaar":
+        "gepubliceerd item hernoemd zonder was",
+    "de id '{}' staat in {} onder 'vervallen', maar nu niet meer": "vervallen id weggehaald",
+    "het rubriekniveau '{}' ({}) is gepubliceerd in {}, maar bestaat niet meer in '{}': de PDF-velden in {} en opgeslagen "
+    "reflecties gebruiken het als antwoord": "gepubliceerd rubriekniveau hernoemd zonder was",
+    "het antwoord '{}' ({}) van antwoordvorm '{}' is gepubliceerd in {}, maar bestaat niet meer: de PDF-velden van de "
+    "invulbare reflectiebladen (toestand /{}) en opgeslagen reflecties (antwoord '{}') gebruiken het":
+        "gepubliceerd antwoord hernoemd zonder was",
+}
+RULE_FUNCTIONS = {"validate.py": ("_check_config", "_load_instruments", "_check_instrument", "_duplicates"),
+                  "ids.py": None}  # None: the whole module
+
+
+def messages_in_code() -> set[str]:
+    """The message (third argument of error()/warning()) of every problem the rule functions
+    report, with '{}' for each value: only to notice a message without a case."""
+    import ast
+
+    found = set()
+    for file_name, functions in RULE_FUNCTIONS.items():
+        tree = ast.parse((Path(__file__).parent.parent / "publisher" / file_name).read_text(encoding="utf-8"))
+        scopes = [tree] if functions is None else [n for n in ast.walk(tree)
+                                                    if isinstance(n, ast.FunctionDef) and n.name in functions]
+        for scope in scopes:
+            for call in ast.walk(scope):
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in ("error", "warning")
+                        and len(call.args) >= 3):
+                    message = call.args[2]
+                    parts = message.values if isinstance(message, ast.JoinedStr) else [message]
+                    found.add("".join(p.value if isinstance(p, ast.Constant) else "{}" for p in parts))
+    return found
+
+
+def test_every_instrument_rule_message_has_a_corpus_case() -> None:
+    """Each message of the instrument model's rules has a case whose expected output has that
+    message, as an error or warning on a line (the case itself runs in
+    test_bad_input_gives_dutch_message)."""
+    import re
+
+    assert messages_in_code() == set(INSTRUMENT_RULE_MESSAGES), (
+        "melding nieuw of veranderd zonder geval in het corpus",
+        messages_in_code() - set(INSTRUMENT_RULE_MESSAGES), set(INSTRUMENT_RULE_MESSAGES) - messages_in_code())
+    cases = {case["case"]: case for case in CASES}
+    missing = []
+    for message, name in INSTRUMENT_RULE_MESSAGES.items():
+        pattern = re.escape(message).replace(re.escape("{}"), ".+?")
+        lines = [line for line in cases[name]["expect"]
+                 if re.search(r"^[^ ]+(:\d+)?: (fout|waarschuwing): " + pattern, line)]
+        if not lines:
+            missing.append((name, message))
+    assert not missing, missing

@@ -56,11 +56,11 @@ def inject(project: Path) -> dict[str, str]:
     bo["naam"] = f"Basis {BREAKOUT}"
     bo["afkorting"] = 'bo: "x" # y'
     bo["inleiding"] = f"{LINES}\n\n{MARKDOWN}"
-    bo["perspectieven"][0]["titel"] = f"Effecten {STRUCTURE}"
-    theme = bo["perspectieven"][0]["themas"][0]
+    bo["secties"][0]["titel"] = f"Effecten {STRUCTURE}"
+    theme = bo["secties"][0]["secties"][0]
     theme["titel"] = f"Thema {MARKDOWN}"
-    theme["vragen"][0]["vraag"] = f"{SCRIPT} {HANDLER}?"
-    theme["vragen"][1]["vraag"] = f"{STRUCTURE}?"
+    theme["items"][0]["tekst"] = f"{SCRIPT} {HANDLER}?"
+    theme["items"][1]["tekst"] = f"{STRUCTURE}?"
     bo["impactthemas"][0]["titel"] = f"Impact {SCRIPT}"
     bo["impactthemas"][0]["tekst"] = f"{LINES}\n\n{STRUCTURE}"
     bo["aanbevelingen"][0]["titel"] = f"Aanbeveling {HANDLER}"

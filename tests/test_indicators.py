@@ -1,5 +1,5 @@
 """The indicator data: every question of the publication, in order, in the right
-theme, perspective and school type; the schema; YAML loading rules."""
+theme, perspective and instrument (school type); the schema; YAML loading rules."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_limited
-from publisher.model import SchoolType
+from publisher.model import Instrument
 from publisher.load import validate_document
 from publisher.schema import SCHEMAS, schema_text
 from publisher.yamlfile import parse_yaml, read_yaml
@@ -36,9 +36,18 @@ def transcription() -> dict[str, list[tuple[str, str, list[str]]]]:
     return result
 
 
-def perspective_heading(publication, school_type: SchoolType, index: int) -> str:
-    perspective = school_type.perspectives[index]
-    return f"{index + 1}. {publication.config.perspective_label(perspective.id)} – {perspective.title}"
+def perspective_heading(publication, instrument: Instrument, index: int) -> str:
+    perspective = instrument.sections[index]
+    label = publication.config.structure(instrument.structure).label(perspective.id)
+    return f"{index + 1}. {label} – {perspective.title}"
+
+
+def items(instrument: Instrument) -> list:
+    return [item for _, item in instrument.item_paths()]
+
+
+def themes(instrument: Instrument) -> list:
+    return [theme for perspective in instrument.sections for theme in perspective.sections]
 
 
 def normalise_dash(text: str) -> str:
@@ -53,69 +62,77 @@ def test_fixture_counts() -> None:
 
 
 def test_counts(publication) -> None:
-    assert [s.id for s in publication.school_types] == ["bo", "go", "vo-mbo"]
-    assert sum(len(s.questions()) for s in publication.school_types) == 102
-    assert sum(len(s.themes()) for s in publication.school_types) == 40
-    counts = {s.id: (len(s.questions()), len(s.themes())) for s in publication.school_types}
+    assert [s.id for s in publication.instruments] == ["bo", "go", "vo-mbo"]
+    assert sum(len(items(s)) for s in publication.instruments) == 102
+    assert sum(len(themes(s)) for s in publication.instruments) == 40
+    counts = {s.id: (len(items(s)), len(themes(s))) for s in publication.instruments}
     assert counts == {"bo": (32, 16), "go": (40, 14), "vo-mbo": (30, 10)}
 
 
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_every_question_in_order_in_its_theme_and_perspective(publication, type_id: str) -> None:
-    school_type = publication.school_type(type_id)
+    instrument = publication.instrument(type_id)
+    assert instrument.structure == "impactdriehoek"
+    assert instrument.section_levels == ["perspectief", "thema"]
     expected = transcription()[type_id]
     actual = []
-    for index, perspective in enumerate(school_type.perspectives):
-        heading = perspective_heading(publication, school_type, index)
-        for theme in perspective.themes:
-            actual.append((heading, theme.title, [q.text for q in theme.questions]))
+    for index, perspective in enumerate(instrument.sections):
+        heading = perspective_heading(publication, instrument, index)
+        assert not perspective.items
+        for theme in perspective.sections:
+            assert not theme.sections
+            actual.append((heading, theme.title, [q.text for q in theme.items]))
     assert [(normalise_dash(p), t, q) for p, t, q in actual] == [(normalise_dash(p), t, q) for p, t, q in expected]
 
 
 def test_last_go_theme_has_one_question_as_in_source(publication) -> None:
-    last = publication.school_type("go").perspectives[-1].themes[-1]
+    last = publication.instrument("go").sections[-1].sections[-1]
     assert last.title == "Inbedding beleid & overleg"
-    assert len(last.questions) == 1
+    assert len(last.items) == 1
 
 
 def test_vo_mbo_third_perspective_is_verankering(publication) -> None:
-    titles = [p.title for p in publication.school_type("vo-mbo").perspectives]
+    titles = [p.title for p in publication.instrument("vo-mbo").sections]
     assert titles == ["Veranderingen & effecten", "Condities & werkzame factoren", "Duurzaamheid & verankering"]
 
 
 def test_impact_themes_and_recommendations(publication) -> None:
-    counts = {s.id: (len(s.impact_themes), len(s.recommendations)) for s in publication.school_types}
+    counts = {s.id: (len(s.impact_themes), len(s.recommendations)) for s in publication.instruments}
     assert counts == {"bo": (5, 7), "go": (8, 6), "vo-mbo": (7, 9)}
-    assert publication.school_type("go").impact_themes[0].title == "Emotieregulatie & prikkelmanagement"
-    assert publication.school_type("vo-mbo").recommendations[-1].title == "Betrek community en netwerk"
+    assert publication.instrument("go").impact_themes[0].title == "Emotieregulatie & prikkelmanagement"
+    assert publication.instrument("vo-mbo").recommendations[-1].title == "Betrek community en netwerk"
 
 
 def test_no_extraction_damage_left(publication) -> None:
     """Broken hyphenation ('maat- schappelijke') or double spaces must not survive transcription."""
     import re
 
-    for school_type in publication.school_types:
-        texts = [school_type.intro] + [q.text for _, _, q in school_type.questions()]
-        texts += [t.text for t in school_type.impact_themes] + [r.text for r in school_type.recommendations]
+    for instrument in publication.instruments:
+        texts = [instrument.intro] + [q.text for q in items(instrument)]
+        texts += [t.text for t in instrument.impact_themes] + [r.text for r in instrument.recommendations]
         for text in texts:
             assert not re.search(r"[a-zë]- [a-z]", text.replace("- en ", "").replace("- of ", "")) or " - " in text, text
             assert "  " not in text and "\n" not in text, text
 
 
-def test_ids_are_slugs_and_unique_per_school_type(publication) -> None:
-    for school_type in publication.school_types:
-        ids = [p.id for p in school_type.perspectives] + [t.id for t in school_type.themes()]
-        ids += [q.id for _, _, q in school_type.questions()]
-        assert len(ids) == len(set(ids)), school_type.id
+def test_ids_are_slugs_and_unique_per_instrument(publication) -> None:
+    for instrument in publication.instruments:
+        ids = [s.id for s in instrument.all_sections()] + [q.id for q in items(instrument)]
+        assert len(ids) == len(set(ids)), instrument.id
 
 
 def test_sheet_titles(publication) -> None:
-    assert publication.school_type("bo").sheet_title == "Reflectievragen basisonderwijs (bo)"
-    assert publication.school_type("vo-mbo").sheet_title == "Reflectievragen voortgezet onderwijs en mbo (vo & mbo)"
+    assert publication.instrument("bo").sheet_title == "Reflectievragen basisonderwijs (bo)"
+    assert publication.instrument("vo-mbo").sheet_title == "Reflectievragen voortgezet onderwijs en mbo (vo & mbo)"
 
 
 def test_answer_scale(publication) -> None:
-    assert publication.config.answer_options() == [("ja", "ja"), ("deels", "deels"), ("nee", "nee"), ("nvt", "n.v.t.")]
+    """Today's scale: explicit, stable option ids (PDF states, saved answers) with their labels."""
+    form = publication.config.forms["schaal"]
+    assert form.kind == "keuze" and form.notes
+    assert [(o.id, o.label) for o in form.options] == [("ja", "ja"), ("deels", "deels"), ("nee", "nee"), ("nvt", "n.v.t.")]
+    for instrument in publication.instruments:
+        assert {n.form.id for n in publication.numbered_items(instrument)} == {"schaal"}
 
 
 def test_yaml_1_1_values_stay_text() -> None:
@@ -124,15 +141,16 @@ def test_yaml_1_1_values_stay_text() -> None:
     assert document.data == {"a": "no", "b": "ja", "c": "on", "d": "2025-01-01", "e": "1.0", "f": "~", "g": "0x1F"}
     corpus = Path(__file__).parent / "bad_input" / "ja-nee-blijven-tekst.yaml"
     document, problems = read_yaml(corpus, "bo.yaml", corpus.parent)
-    school_type, problems = validate_document(document, SchoolType)
-    assert school_type is not None and school_type.abbreviation == "no"
+    instrument, problems = validate_document(document, Instrument)
+    assert not problems
+    assert instrument is not None and instrument.abbreviation == "no"
 
 
 def test_line_numbers_point_at_values() -> None:
-    document, _ = parse_yaml("id: bo\nthemas:\n  - id: a\n    vragen:\n      - vraag: x\n", "x.yaml")
-    assert document.line(("themas", 0, "vragen", 0, "vraag")) == 5
-    assert document.line(("themas", 0)) == 3
-    assert document.line(("themas", 0, "ontbreekt")) == 3
+    document, _ = parse_yaml("id: bo\nsecties:\n  - id: a\n    items:\n      - tekst: x\n", "x.yaml")
+    assert document.line(("secties", 0, "items", 0, "tekst")) == 5
+    assert document.line(("secties", 0)) == 3
+    assert document.line(("secties", 0, "ontbreekt")) == 3
 
 
 # Refusals that protect memory run in a child process with a memory and time limit (conftest.run_limited).
@@ -181,6 +199,6 @@ def test_committed_json_schema_is_current(file_name: str) -> None:
 
 def test_yaml_files_reference_their_schema() -> None:
     for path in sorted((ROOT / "indicators").glob("*.yaml")):
-        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schema/schooltype.schema.json")
+        assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../schema/instrument.schema.json")
     assert (ROOT / "site_config.yaml").read_text(encoding="utf-8").startswith(
         "# yaml-language-server: $schema=schema/site_config.schema.json")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_project, run_cli
-from publisher.changes import ADDED, CHANGED_PAGE, REMOVED, REWORDED, compare_with_base
+from publisher.changes import (ADDED, CHANGED_PAGE, NEW_PAGE, REMOVED, REMOVED_PAGE, RENAMED, REWORDED,
+                               compare_with_base, describe)
 from publisher.github import annotation, check_summary
 from publisher.problems import Problem, Severity, error
 from publisher.project import Project
@@ -40,8 +41,8 @@ def annotations(output: str) -> list[str]:
 
 def test_check_on_broken_input_annotates_each_line(project_copy, github) -> None:
     bo = project_copy / "indicators" / "bo.yaml"
-    bo.write_text(bo.read_text(encoding="utf-8").replace("vraag: Ervaren leerlingen herkenning?",
-                                                        f'vraag: "{WARNING_QUESTION}"'), encoding="utf-8")
+    bo.write_text(bo.read_text(encoding="utf-8").replace("tekst: Ervaren leerlingen herkenning?",
+                                                        f'tekst: "{WARNING_QUESTION}"'), encoding="utf-8")
     go = project_copy / "indicators" / "go.yaml"
     go.write_text(go.read_text(encoding="utf-8").replace("  - id: hoe\n", "\t- id: hoe\n"), encoding="utf-8")
 
@@ -84,16 +85,20 @@ def test_check_outside_github_writes_no_annotations(project_copy, monkeypatch) -
 
 
 def edit_questions(project: Path) -> None:
-    """Add a question, remove one, reword one (with characters that mean something in Markdown)."""
+    """Add a question, remove one (retired under 'vervallen:', as a published id must be), reword
+    one (with characters that mean something in Markdown)."""
     bo = project / "indicators" / "bo.yaml"
     text = bo.read_text(encoding="utf-8")
-    text = text.replace("          - id: herkenning\n            vraag: Ervaren leerlingen herkenning?\n",
-                        "          - id: herkenning\n            vraag: 'Ervaren leerlingen | ouders <b>herkenning</b>?'\n"
-                        "          - id: ouders-betrokken\n            vraag: Waren ouders betrokken bij de presentatie?\n")
+    text = text.replace("          - id: herkenning\n            tekst: Ervaren leerlingen herkenning?\n",
+                        "          - id: herkenning\n            tekst: 'Ervaren leerlingen | ouders <b>herkenning</b>?'\n"
+                        "          - id: ouders-betrokken\n            tekst: Waren ouders betrokken bij de presentatie?\n")
     removed = "          - id: trots-eigen-groei\n"
     start = text.index(removed)
-    end = text.index("\n", text.index("vraag:", start)) + 1
-    bo.write_text(text[:start] + text[end:], encoding="utf-8")
+    end = text.index("\n", text.index("tekst:", start)) + 1
+    text = text[:start] + text[end:]
+    text = text.replace("structuur: impactdriehoek\n", "structuur: impactdriehoek\nvervallen:\n"
+                        "  - id: trots-eigen-groei\n    reden: Samengevoegd met talenten-rollen-zichtbaar.\n")
+    bo.write_text(text, encoding="utf-8")
 
 
 def test_change_summary_lists_added_removed_and_reworded_questions(project_copy, tmp_path) -> None:
@@ -103,12 +108,14 @@ def test_change_summary_lists_added_removed_and_reworded_questions(project_copy,
     voorwoord.write_text(voorwoord.read_text(encoding="utf-8") + "\nEen nieuwe alinea.\n", encoding="utf-8")
     head = load_publication(Project.at(project_copy))
     assert not head.errors, [str(p) for p in head.errors]
-    old = next(item for item in load_publication(Project.at(base)).publication.school_type("bo").numbered_questions()
-               if item.question.id == "trots-eigen-groei")
-    old_text = old.question.text
+    base_publication = load_publication(Project.at(base)).publication
+    old = next(item for item in base_publication.numbered_items(base_publication.instrument("bo"))
+               if item.item.id == "trots-eigen-groei")
+    old_text = old.item.text
 
     changes = compare_with_base(Project.at(project_copy), head, str(base))
-    assert [(c.school_type, c.kind, c.question_id, c.old, c.new, c.number) for c in changes.questions] == [
+    assert changes.instruments == []
+    assert [(c.instrument, c.kind, c.item_id, c.old, c.new, c.number) for c in changes.items] == [
         ("bo", REWORDED, "herkenning", "Ervaren leerlingen herkenning?",
          "Ervaren leerlingen | ouders <b>herkenning</b>?", 1),
         ("bo", ADDED, "ouders-betrokken", None, "Waren ouders betrokken bij de presentatie?", 2),
@@ -121,7 +128,7 @@ def test_change_summary_lists_added_removed_and_reworded_questions(project_copy,
     assert all(path.startswith("bo/") or path in ("voorwoord.md", "vergelijking.md", "index.md") for path, _ in pages), pages
 
     summary = check_summary(head.problems, changes)
-    assert "**Vragen**: 1 toegevoegd, 1 verwijderd, 1 anders geformuleerd" in summary
+    assert "**Vragen**: 1 toegevoegd, 1 verwijderd, 1 anders geformuleerd, 0 hernoemd" in summary
     # an editor's '|' and '<b>' stay text: they neither split the table row nor become HTML
     assert ("| bo | 1 | anders geformuleerd | herkenning | Ervaren leerlingen herkenning? | "
             "Ervaren leerlingen &#124; ouders &#60;b&#62;herkenning&#60;/b&#62;? |") in summary
@@ -157,3 +164,100 @@ def test_check_in_a_pull_request_compares_with_the_base_branch(project_copy, git
     code, output = run_cli(["check", "--base", "bestaat-niet"], project_copy)
     assert code == 0
     assert "Vergelijken met 'bestaat-niet' lukte niet: de versie 'bestaat-niet' bestaat niet" in github.read_text(encoding="utf-8")
+
+
+def test_a_renamed_item_is_reported_as_renamed_not_removed_and_added(project_copy, tmp_path) -> None:
+    """'was:' carries the item's history: the summary names the old and the new id, once."""
+    base = copy_project(tmp_path / "basis")
+    bo = project_copy / "indicators" / "bo.yaml"
+    bo.write_text(bo.read_text(encoding="utf-8").replace(
+        "          - id: herkenning\n            tekst: Ervaren leerlingen herkenning?\n",
+        "          - id: herkenning-leerlingen\n            was: [herkenning]\n"
+        "            tekst: Ervaren leerlingen herkenning in het project?\n"), encoding="utf-8")
+    head = load_publication(Project.at(project_copy))
+    assert not head.errors, [str(p) for p in head.errors]
+
+    changes = compare_with_base(Project.at(project_copy), head, str(base))
+    assert [(c.instrument, c.kind, c.old_id, c.item_id, c.old, c.new, c.number) for c in changes.items] == [
+        ("bo", RENAMED, "herkenning", "herkenning-leerlingen", "Ervaren leerlingen herkenning?",
+         "Ervaren leerlingen herkenning in het project?", 1)]
+    assert ("    bo vraag 1 (herkenning-leerlingen) hernoemd: was herkenning, “Ervaren leerlingen herkenning?” → "
+            "“Ervaren leerlingen herkenning in het project?”") in describe(changes)
+    summary = check_summary(head.problems, changes)
+    assert "**Vragen**: 0 toegevoegd, 0 verwijderd, 0 anders geformuleerd, 1 hernoemd" in summary
+    assert ("| bo | 1 | hernoemd | herkenning → herkenning-leerlingen | Ervaren leerlingen herkenning? | "
+            "Ervaren leerlingen herkenning in het project? |") in summary
+
+
+EXTRA_INSTRUMENT = """id: extra
+naam: Extra instrument
+inleiding: Een instrument dat alleen in één van beide versies staat.
+structuur: impactdriehoek
+sectieniveaus: [perspectief, thema]
+antwoordvorm: schaal
+secties:
+  - id: wat
+    titel: Veranderingen
+    secties:
+      - id: eerste-thema
+        titel: Eerste thema
+        items:
+          - id: eerste
+            tekst: Wat ging goed?
+  - id: hoe
+    titel: Condities
+    secties:
+      - id: tweede-thema
+        titel: Tweede thema
+        items:
+          - id: tweede
+            tekst: Wat kan beter?
+  - id: wanneer-waar
+    titel: Borging
+    secties:
+      - id: derde-thema
+        titel: Derde thema
+        items:
+          - id: derde
+            tekst: Wat houden we vast?
+"""
+
+
+def add_instrument_and_page(project: Path, page: str) -> None:
+    """An unpublished instrument 'extra' (after vo-mbo; with the impact triangle, as the pages still expect) and a page `page` under 'Bijlagen'."""
+    config = project / "site_config.yaml"
+    text = config.read_text(encoding="utf-8").replace("  - vo-mbo\n", "  - vo-mbo\n  - extra\n", 1)
+    text = text.replace("        - over-kcr.md\n", f"        - over-kcr.md\n        - {page}\n", 1)
+    config.write_text(text, encoding="utf-8")
+    (project / "indicators" / "extra.yaml").write_text(EXTRA_INSTRUMENT, encoding="utf-8")
+    (project / "content" / page).write_text(f"# Pagina {page}\n\nEen korte pagina.\n", encoding="utf-8")
+
+
+def test_a_removed_or_added_instrument_and_page_are_reported(project_copy, tmp_path) -> None:
+    """Issue 20: a pull request that removes a whole school type, or a page, reported nothing."""
+    base = copy_project(tmp_path / "basis")
+    add_instrument_and_page(base, "oud.md")
+    head = load_publication(Project.at(project_copy))
+    changes = compare_with_base(Project.at(project_copy), head, str(base))
+    assert [(c.instrument, c.name, c.kind, c.items) for c in changes.instruments] == [
+        ("extra", "Extra instrument", REMOVED, 3)]
+    assert changes.items == [], "de vragen van een verwijderd instrument staan niet nog eens los in de lijst"
+    pages = {(p.path, p.kind) for p in changes.pages}
+    assert {("oud.md", REMOVED_PAGE), ("extra/reflectievragen.md", REMOVED_PAGE), ("extra/invullen.md", REMOVED_PAGE)} <= pages
+    summary = check_summary(head.problems, changes)
+    assert "**Instrumenten**: 0 toegevoegd, 1 verwijderd" in summary
+    assert "| extra | Extra instrument | 3 | verwijderd |" in summary
+    assert "| oud.md | verwijderd |" in summary
+    assert "    instrument extra (Extra instrument, 3 vragen) verwijderd" in describe(changes)
+
+    # and the other way round: added
+    add_instrument_and_page(project_copy, "nieuw.md")
+    head = load_publication(Project.at(project_copy))
+    assert not head.errors, [str(p) for p in head.errors]
+    changes = compare_with_base(Project.at(project_copy), head, str(copy_project(tmp_path / "basis2")))
+    assert [(c.instrument, c.kind, c.items) for c in changes.instruments] == [("extra", ADDED, 3)]
+    assert changes.items == []
+    assert {("nieuw.md", NEW_PAGE), ("extra/reflectievragen.md", NEW_PAGE)} <= {(p.path, p.kind) for p in changes.pages}
+    summary = check_summary(head.problems, changes)
+    assert "| extra | Extra instrument | 3 | toegevoegd |" in summary
+    assert "| Pagina nieuw.md | nieuw.md | nieuw |" in summary
