@@ -1,15 +1,17 @@
 """Exports of the reflection questions for the tools people already use.
 
-Per school type and for all school types together:
-- JSON: the whole model (school types, perspectives, themes, numbered questions with their
-  stable ids, impact themes, recommendations, answer scale, glossary), described by a
+Per instrument and for all instruments together:
+- JSON: the whole model (answer forms, instruments with their sections, numbered items with
+  their stable ids and earlier ids, rubric levels, sources, impact themes, recommendations,
+  glossary), described by a
   published JSON Schema (`reflectievragen-schema.json`, generated from the models below);
 - CSV: one row per question, UTF-8 with a byte order mark and ';' between fields, the
   way Dutch Excel opens a file correctly by double-clicking it;
-- XLSX (XlsxWriter): one checklist sheet per school type with a drop-down of the answer
-  scale, a notes column, a frozen header and an A4 landscape print setup;
-- DOCX (python-docx, per school type only): an editable reflection sheet an advisor adapts
-  for one school.
+- XLSX (XlsxWriter): one checklist sheet per instrument (columns: number, one per section
+  level, item, rubric levels, answer with a drop-down of the item's options or levels, notes,
+  id; only the columns the instrument uses), a frozen header and an A4 landscape print setup;
+- DOCX (python-docx, per instrument only): an editable reflection sheet an advisor adapts
+  for one school, a table per run of items with the same answer form.
 
 Every file names the edition and the source version (`repository.Revision`) and is
 reproducible byte for byte: dates come from `sheets.document_moment` (the edition, or
@@ -37,20 +39,16 @@ from typing import Annotated, Callable
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .model import SLUG_PATTERN, Publication, SchoolType
+from .model import SLUG_PATTERN, Instrument, Item, Publication, Section
 from .problems import InputError, error
 from .project import Project
 from .repository import Revision, source_revision
-from .sheets import SHEET_ACTIONS, Download, document_moment, reflection_page_url
+from .sheets import SHEET_ACTIONS, Download, document_moment, instructions, reflection_page_url
 
 EXPORT_STEM = "reflectievragen"
 SCHEMA_FILE = f"{EXPORT_STEM}-schema.json"
 SCHEMA_TITLE = "Reflectievragen van de publicatie (JSON-export)"
 TEXTS_FILE = "exports/teksten.yaml"
-
-# The columns of the CSV file: a data format, so fixed here (like the JSON keys below).
-CSV_COLUMNS = ("schooltype", "nummer", "vraag_id", "vraag", "thema_id", "thema", "perspectief_id", "perspectief",
-               "editie", "bronversie")
 
 # --------------------------------------------------------------------------- JSON (and its schema)
 
@@ -61,31 +59,51 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class QuestionData(_Data):
-    model_config = ConfigDict(title="Vraag")
+class OptionData(_Data):
+    model_config = ConfigDict(title="Antwoordmogelijkheid")
 
-    id: Id = Field(description="Vaste id van de vraag; blijft gelijk als de tekst verandert.")
-    number: int = Field(alias="nummer", ge=1, description="Nummer van de vraag binnen het schooltype (1 tot en met N, "
-                                                         "door alle perspectieven en thema's heen), zoals op de site en de reflectiebladen.")
-    text: str = Field(alias="vraag", description="De reflectievraag.")
-    url: str = Field(alias="adres", description="Webadres van de vraag op de site.")
+    id: Id = Field(description="Vaste id, bv. 'nvt'; staat in opgeslagen antwoorden en PDF-velden.")
+    label: str = Field(description="Zoals lezers het zien, bv. 'n.v.t.'.")
 
 
-class ThemeData(_Data):
-    model_config = ConfigDict(title="Thema")
+class AnswerFormData(_Data):
+    model_config = ConfigDict(title="Antwoordvorm")
+
+    id: Id
+    kind: str = Field(alias="soort", description="keuze, open, geen of rubriek.")
+    notes: bool = Field(alias="toelichting", description="true als er bij elk antwoord een toelichting hoort.")
+    options: list[OptionData] = Field(alias="opties", description="Bij 'keuze': de antwoordmogelijkheden.")
+
+
+class ItemData(_Data):
+    model_config = ConfigDict(title="Item")
+
+    id: Id = Field(description="Vaste id van het item (de vraag); blijft gelijk als de tekst verandert.")
+    number: int = Field(alias="nummer", ge=1, description="Nummer binnen het instrument (1 tot en met N, door alle "
+                                                         "secties heen), zoals op de site en de bladen.")
+    text: str = Field(alias="tekst", description="De tekst van het item (de vraag).")
+    answer_form: Id = Field(alias="antwoordvorm", description="De id van de antwoordvorm (zie 'antwoordvormen').")
+    levels: dict[str, str] = Field(alias="niveaus", description="Bij een rubriek: per niveau-id de beschrijving.")
+    was: list[Id] = Field(description="Eerdere ids van dit item.")
+    url: str = Field(alias="adres", description="Webadres van het item op de site.")
+
+
+class SectionData(_Data):
+    model_config = ConfigDict(title="Sectie")
 
     id: Id
     title: str = Field(alias="titel")
-    questions: list[QuestionData] = Field(alias="vragen")
+    label: str | None = Field(alias="vraagwoord", description="Het woord van de structuur, bv. 'WAT' (alleen bovenste "
+                                                              "secties van een instrument met een structuur).")
+    sections: list["SectionData"] = Field(alias="secties")
+    items: list[ItemData]
 
 
-class PerspectiveData(_Data):
-    model_config = ConfigDict(title="Perspectief")
+class LevelData(_Data):
+    model_config = ConfigDict(title="Rubriekniveau")
 
     id: Id
-    label: str = Field(alias="vraagwoord", description="Bv. 'WAT', 'HOE', 'WANNEER & WAAR'.")
-    title: str = Field(alias="titel")
-    themes: list[ThemeData] = Field(alias="themas")
+    label: str
 
 
 class ImpactThemeData(_Data):
@@ -105,24 +123,32 @@ class RecommendationData(_Data):
     text: str = Field(alias="tekst")
 
 
-class SchoolTypeData(_Data):
-    model_config = ConfigDict(title="Schooltype")
+class CreditData(_Data):
+    model_config = ConfigDict(title="Herkomst")
+
+    title: str = Field(alias="titel")
+    owner: str = Field(alias="eigenaar")
+    licence: str | None = Field(alias="licentie")
+    url: str | None = Field(alias="webadres")
+
+
+class InstrumentData(_Data):
+    model_config = ConfigDict(title="Instrument")
 
     id: Id
     name: str = Field(alias="naam")
-    abbreviation: str = Field(alias="afkorting")
+    abbreviation: str | None = Field(alias="afkorting")
     intro: str = Field(alias="inleiding", description="Gewone tekst; een lege regel begint een nieuwe alinea.")
-    url: str = Field(alias="adres", description="Webadres van de pagina met de reflectievragen.")
-    perspectives: list[PerspectiveData] = Field(alias="perspectieven")
+    url: str = Field(alias="adres", description="Webadres van de pagina met de vragen.")
+    structure: Id | None = Field(alias="structuur")
+    section_levels: list[str] = Field(alias="sectieniveaus", description="Namen van de sectieniveaus, bv. perspectief, thema.")
+    answer_form: Id = Field(alias="antwoordvorm", description="De antwoordvorm van de items (een item kan afwijken).")
+    rubric_levels: list[LevelData] = Field(alias="rubriekniveaus")
+    source: CreditData | None = Field(alias="bron", description="Herkomst, als het instrument van een ander is.")
+    sections: list[SectionData] = Field(alias="secties")
+    items: list[ItemData] = Field(description="Items zonder secties (bij een instrument zonder sectieniveaus).")
     impact_themes: list[ImpactThemeData] = Field(alias="impactthemas")
     recommendations: list[RecommendationData] = Field(alias="aanbevelingen")
-
-
-class AnswerData(_Data):
-    model_config = ConfigDict(title="Antwoord")
-
-    id: str = Field(description="Korte vorm zonder leestekens, bv. 'nvt'.")
-    label: str = Field(description="Zoals op de reflectiebladen, bv. 'n.v.t.'.")
 
 
 class TermData(_Data):
@@ -145,56 +171,77 @@ class SourceData(_Data):
 
 
 class ExportData(_Data):
-    model_config = ConfigDict(title="Reflectievragen")
+    model_config = ConfigDict(title="Vragen van de publicatie")
 
     schema_url: str = Field(alias="$schema")
+    format_version: int = Field(alias="formaatversie", description="2: instrumenten met secties en items.")
     title: str = Field(alias="titel")
     organisation: str = Field(alias="organisatie")
     base_url: str = Field(alias="basis_url")
     source: SourceData = Field(alias="bron")
-    answer_scale: list[AnswerData] = Field(alias="antwoordschaal")
-    school_types: list[SchoolTypeData] = Field(alias="schooltypen")
+    answer_forms: list[AnswerFormData] = Field(alias="antwoordvormen")
+    instruments: list[InstrumentData] = Field(alias="instrumenten")
     glossary: list[TermData] = Field(alias="begrippen")
+
+
+FORMAT_VERSION = 2
 
 
 def schema_url(publication: Publication) -> str:
     return f"{publication.config.base_url}downloads/{SCHEMA_FILE}"
 
 
-def question_url(publication: Publication, school_type: SchoolType, question_id: str) -> str:
-    return f"{reflection_page_url(publication, school_type)}#{question_id}"
+def question_url(publication: Publication, instrument: Instrument, item_id: str) -> str:
+    return f"{reflection_page_url(publication, instrument)}#{item_id}"
 
 
-def export_data(publication: Publication, school_types: list[SchoolType], revision: Revision) -> ExportData:
+def _instrument_data(publication: Publication, instrument: Instrument) -> InstrumentData:
+    numbers = {id(n.item): n.number for n in publication.numbered_items(instrument)}
+
+    def item(i: Item) -> ItemData:
+        return ItemData(id=i.id, number=numbers[id(i)], text=i.text, answer_form=i.answer_form or instrument.answer_form,
+                        levels=dict(i.levels), was=list(i.was), url=question_url(publication, instrument, i.id))
+
+    def section(s: Section, top: bool) -> SectionData:
+        label = (publication.config.structure(instrument.structure).label(s.id)
+                 if top and instrument.structure is not None else None)
+        return SectionData(id=s.id, title=s.title, label=label, sections=[section(c, False) for c in s.sections],
+                           items=[item(i) for i in s.items])
+
+    source = instrument.source
+    return InstrumentData(
+        id=instrument.id, name=instrument.name, abbreviation=instrument.abbreviation, intro=instrument.intro,
+        url=reflection_page_url(publication, instrument), structure=instrument.structure,
+        section_levels=list(instrument.section_levels), answer_form=instrument.answer_form,
+        rubric_levels=[LevelData(id=level.id, label=level.label) for level in instrument.rubric_levels],
+        source=CreditData(title=source.title, owner=source.owner, licence=source.licence, url=source.url) if source else None,
+        sections=[section(s, True) for s in instrument.sections], items=[item(i) for i in instrument.items],
+        impact_themes=[ImpactThemeData(id=t.id, title=t.title, text=t.text) for t in instrument.impact_themes],
+        recommendations=[RecommendationData(id=r.id, number=n, title=r.title, text=r.text)
+                         for n, r in enumerate(instrument.recommendations, start=1)])
+
+
+def export_data(publication: Publication, instruments: list[Instrument], revision: Revision) -> ExportData:
     config = publication.config
-    numbers = {(s.id, item.question.id): item.number for s in school_types for item in s.numbered_questions()}
     return ExportData(
         schema_url=schema_url(publication),
+        format_version=FORMAT_VERSION,
         title=config.title,
         organisation=config.organisation,
         base_url=config.base_url,
         source=SourceData(edition=config.edition, date=document_moment(publication).date().isoformat(),
                           commit=revision.commit, modified=revision.modified),
-        answer_scale=[AnswerData(id=answer_id, label=label) for answer_id, label in config.answer_options()],
-        school_types=[SchoolTypeData(
-            id=s.id, name=s.name, abbreviation=s.abbreviation, intro=s.intro, url=reflection_page_url(publication, s),
-            perspectives=[PerspectiveData(
-                id=p.id, label=config.perspective_label(p.id), title=p.title,
-                themes=[ThemeData(id=t.id, title=t.title, questions=[
-                    QuestionData(id=q.id, number=numbers[(s.id, q.id)], text=q.text,
-                                 url=question_url(publication, s, q.id))
-                    for q in t.questions]) for t in p.themes]) for p in s.perspectives],
-            impact_themes=[ImpactThemeData(id=t.id, title=t.title, text=t.text) for t in s.impact_themes],
-            recommendations=[RecommendationData(id=r.id, number=i, title=r.title, text=r.text)
-                             for i, r in enumerate(s.recommendations, start=1)],
-        ) for s in school_types],
+        answer_forms=[AnswerFormData(id=f.id, kind=f.kind, notes=f.notes,
+                                     options=[OptionData(id=o.id, label=o.label) for o in f.options])
+                      for f in config.answer_forms],
+        instruments=[_instrument_data(publication, instrument) for instrument in instruments],
         glossary=[TermData(term=t.term, expansion=t.expansion, explanation=t.explanation)
                   for t in publication.glossary.terms],
     )
 
 
-def export_json(publication: Publication, school_types: list[SchoolType], revision: Revision) -> bytes:
-    data = export_data(publication, school_types, revision).model_dump(by_alias=True, mode="json")
+def export_json(publication: Publication, instruments: list[Instrument], revision: Revision) -> bytes:
+    data = export_data(publication, instruments, revision).model_dump(by_alias=True, mode="json")
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -203,6 +250,28 @@ def export_schema() -> bytes:
     from .schema import schema_text
 
     return schema_text(ExportData, SCHEMA_TITLE).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- the rows of a table export
+
+
+def level_names(instruments: list[Instrument]) -> list[str]:
+    """The names of the section levels of these instruments, each once, in order of appearance
+    (top level first): one pair of columns each in a table of several instruments."""
+    names: list[str] = []
+    for instrument in instruments:
+        names += [name for name in instrument.section_levels if name not in names]
+    return names
+
+
+def section_cells(publication: Publication, instrument: Instrument, sections: tuple[Section, ...],
+                  names: list[str]) -> list[tuple[str, str]]:
+    """(id, title) per level name of the table for one item's sections; empty where the item's
+    instrument has no level of that name."""
+    cells = [("", "")] * len(names)
+    for level, section in zip(instrument.section_levels, sections):
+        cells[names.index(level)] = (section.id, publication.section_title(instrument, section))
+    return cells
 
 
 # --------------------------------------------------------------------------- CSV
@@ -216,17 +285,26 @@ def spreadsheet_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def export_csv(publication: Publication, school_types: list[SchoolType], revision: Revision) -> bytes:
+def csv_columns(publication: Publication, instruments: list[Instrument]) -> list[str]:
+    """The instrument (as the publication calls it, e.g. 'schooltype'), nummer, vraag_id, vraag,
+    then per section level from the deepest up its id and title (thema_id, thema, perspectief_id,
+    perspectief), editie, bronversie."""
+    levels = [column for name in reversed(level_names(instruments)) for column in (f"{name}_id", name)]
+    return [publication.config.instrument_noun.singular, "nummer", "vraag_id", "vraag", *levels, "editie", "bronversie"]
+
+
+def export_csv(publication: Publication, instruments: list[Instrument], revision: Revision) -> bytes:
     config = publication.config
+    names = level_names(instruments)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(CSV_COLUMNS)
-    for school_type in school_types:
-        for item in school_type.numbered_questions():
-            writer.writerow([school_type.id, item.number, item.question.id, spreadsheet_text(item.question.text),
-                             item.theme.id, spreadsheet_text(item.theme.title), item.perspective.id,
-                             spreadsheet_text(config.perspective_heading(item.perspective)),
-                             spreadsheet_text(config.edition), revision.label])
+    writer.writerow([spreadsheet_text(column) for column in csv_columns(publication, instruments)])
+    for instrument in instruments:
+        for numbered in publication.numbered_items(instrument):
+            cells = section_cells(publication, instrument, numbered.sections, names)
+            levels = [value for section_id, title in reversed(cells) for value in (section_id, spreadsheet_text(title))]
+            writer.writerow([instrument.id, numbered.number, numbered.item.id, spreadsheet_text(numbered.item.text),
+                             *levels, spreadsheet_text(config.edition), revision.label])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM tells Excel it is UTF-8
 
 
@@ -278,7 +356,36 @@ def _sheet_reference(name: str, first_row: int, last_row: int, column: str) -> s
     return f"='{name.replace(chr(39), chr(39) * 2)}'!${column}${first_row + 1}:${column}${last_row + 1}"
 
 
-def export_xlsx(project: Project, publication: Publication, school_types: list[SchoolType], revision: Revision) -> bytes:
+def _answer_lists(publication: Publication, instruments: list[Instrument], book_texts: dict) -> list[tuple[str, list[str]]]:
+    """The lists the answer drop-downs point to, as (heading, labels): one per choice form the
+    instruments use, one per instrument with rubric items (its levels)."""
+    lists: dict[str, tuple[str, list[str]]] = {}
+    choice_forms = {n.form.id: n.form for i in instruments for n in publication.numbered_items(i) if n.form.kind == "keuze"}
+    for form in choice_forms.values():
+        heading = book_texts["answer_scale"] if len(choice_forms) == 1 else f"{book_texts['answer_scale']} ({form.id})"
+        lists[f"form:{form.id}"] = (heading, [o.label for o in form.options])
+    for instrument in instruments:
+        if any(n.form.kind == "rubriek" for n in publication.numbered_items(instrument)):
+            lists[f"levels:{instrument.id}"] = (f"{book_texts['levels']} {instrument.short_name}",
+                                                [level.label for level in instrument.rubric_levels])
+    return list(lists.items())
+
+
+def _list_key(instrument: Instrument, numbered) -> str | None:
+    """Which answer list an item's drop-down shows (None: no drop-down)."""
+    if numbered.form.kind == "keuze":
+        return f"form:{numbered.form.id}"
+    if numbered.form.kind == "rubriek":
+        return f"levels:{instrument.id}"
+    return None
+
+
+def _level_text(instrument: Instrument, item: Item) -> str:
+    """A rubric item's levels in one cell: 'Beginnend: …' per line."""
+    return "\n".join(f"{level.label}: {item.levels.get(level.id, '')}" for level in instrument.rubric_levels)
+
+
+def export_xlsx(project: Project, publication: Publication, instruments: list[Instrument], revision: Revision) -> bytes:
     import xlsxwriter
 
     texts = layout_texts(project)
@@ -286,7 +393,7 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
     config = publication.config
     moment = document_moment(publication)
     stamp = f"{config.title} · {config.organisation} · editie {config.edition} · bronversie {revision.label}"
-    title = school_types[0].sheet_title if len(school_types) == 1 else f"Reflectievragen {config.title}"
+    title = instruments[0].sheet_title if len(instruments) == 1 else f"Reflectievragen {config.title}"
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -303,17 +410,16 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
     cell = book.add_format({**plain, "border": 1})
     number = book.add_format({**plain, "border": 1, "align": "center"})
     answer = book.add_format({**plain, "border": 1, "bg_color": "#FFF8D6", "align": "center"})
-    notes = book.add_format({**plain, "border": 1, "bg_color": "#FFF8D6"})
+    writing = book.add_format({**plain, "border": 1, "bg_color": "#FFF8D6"})
     identifier = book.add_format({**plain, "border": 1, "font_size": 9, "font_color": "#444444"})
     label = book.add_format({**plain, "bold": True})
 
     used: set[str] = {"history"}  # a name Excel keeps for itself
-    checklists = [(school_type, book.add_worksheet(sheet_name(school_type.abbreviation, used)))
-                  for school_type in school_types]
+    checklists = [(instrument, book.add_worksheet(sheet_name(instrument.short_name, used))) for instrument in instruments]
     about_name = sheet_name(book_texts["about_sheet"], used)
     about = book.add_worksheet(about_name)
 
-    # The sheet about the file, which also holds the answer scale that every drop-down lists.
+    # The sheet about the file, which also holds the lists that the drop-downs show.
     about.set_column(0, 0, 22)
     about.set_column(1, 1, 80)
     about.set_paper(9)
@@ -326,45 +432,77 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
     rows = [(properties["publication"], config.title), (properties["organisation"], config.organisation),
             (properties["edition"], config.edition), (properties["revision"], revision.label),
             (properties["date"], moment.date().isoformat()), (properties["online"], config.base_url)]
+    rows += [(properties["source"], f"{i.short_name}: {i.source.credit}") for i in instruments if i.source]
     for offset, (key, value) in enumerate(rows, start=3):
         about.write_string(offset, 0, key, label)
         about.write_string(offset, 1, value, wrapped)
-    scale_row = 3 + len(rows) + 1
-    about.write_string(scale_row, 0, book_texts["answer_scale"], label)
-    for offset, answer_label in enumerate(config.answer_scale, start=scale_row + 1):
-        about.write_string(offset, 0, answer_label, wrapped)
-    scale = _sheet_reference(about_name, scale_row + 1, scale_row + len(config.answer_scale), "A")
+    references: dict[str, str] = {}
+    list_row = 3 + len(rows) + 1
+    for key, (list_heading, labels) in _answer_lists(publication, instruments, book_texts):
+        about.write_string(list_row, 0, list_heading, label)
+        for offset, answer_label in enumerate(labels, start=list_row + 1):
+            about.write_string(offset, 0, answer_label, wrapped)
+        references[key] = _sheet_reference(about_name, list_row + 1, list_row + len(labels), "A")
+        list_row += len(labels) + 2
 
-    columns = [(texts["number"], 5), (texts["perspective"], 24), (texts["theme"], 28), (texts["question"], 60),
-               (texts["answer"], 12), (texts["notes"], 48), (texts["id"], 26)]
     footer = f"&L&8{excel_header_text(stamp)}&R&8{book_texts['page_footer']}"
     if len(footer) > EXCEL_HEADER_LIMIT:  # Excel's limit; a long title or organisation name is left out
         footer = f"&L&8{excel_header_text(f'editie {config.edition} · bronversie {revision.label}')}" \
                  f"&R&8{book_texts['page_footer']}"
-    for school_type, sheet in checklists:
-        items = school_type.numbered_questions()
+    for instrument, sheet in checklists:
+        items = publication.numbered_items(instrument)
+        rubric = any(n.form.kind == "rubriek" for n in items)
+        fillable = any(n.form.fillable for n in items)
+        notes = any(n.form.notes for n in items)
+        level_columns = [(name[:1].upper() + name[1:], 24 if depth == 0 else 28)
+                         for depth, name in enumerate(instrument.section_levels)]
+        columns = [(texts["number"], 5), *level_columns, (texts["question"], 60)]
+        if rubric:
+            columns.append((texts["levels"], 50))
+        answer_column = len(columns) if fillable else None
+        if fillable:
+            columns.append((texts["answer"], 40 if any(n.form.kind == "open" for n in items) else 14))
+        notes_column = len(columns) if notes else None
+        if notes:
+            columns.append((texts["notes"], 48))
+        columns.append((texts["id"], 26))
         first, last = 3, 3 + len(items) - 1
-        sheet.write_string(0, 0, school_type.sheet_title, heading)
-        sheet.write_string(1, 0, stamp, small)
+        sheet.write_string(0, 0, instrument.sheet_title, heading)
+        sheet.write_string(1, 0, stamp if not instrument.source else f"{stamp} · {instrument.source.credit}", small)
         for column, (text, width) in enumerate(columns):
             sheet.set_column(column, column, width)
             sheet.write_string(2, column, text, header)
-        for row, item in enumerate(items, start=first):
-            texts_in_row = [(config.perspective_heading(item.perspective), 1), (item.theme.title, 2),
-                            (item.question.text, 3)]
-            sheet.set_row(row, _row_height(texts_in_row, columns))
-            sheet.write_number(row, 0, item.number, number)
-            sheet.write_string(row, 1, config.perspective_heading(item.perspective), cell)
-            sheet.write_string(row, 2, item.theme.title, cell)
-            sheet.write_string(row, 3, item.question.text, cell)
-            sheet.write_blank(row, 4, None, answer)
-            sheet.write_blank(row, 5, None, notes)
-            sheet.write_string(row, 6, item.question.id, identifier)
-        sheet.data_validation(first, 4, last, 4, {
-            "validate": "list", "source": scale, "dropdown": True,
-            "input_title": book_texts["answer_prompt_title"], "input_message": book_texts["answer_prompt"],
-            "error_title": book_texts["answer_error_title"], "error_message": book_texts["answer_error"],
-            "error_type": "stop"})
+        runs: list[list] = []  # [list key, first row, last row] of rows that share a drop-down
+        for row, numbered in enumerate(items, start=first):
+            sections = [publication.section_title(instrument, s) for s in numbered.sections]
+            row_texts = [(text, 1 + depth) for depth, text in enumerate(sections)]
+            row_texts.append((numbered.item.text, 1 + len(level_columns)))
+            values = [*sections, numbered.item.text]
+            if rubric:
+                levels = _level_text(instrument, numbered.item) if numbered.form.kind == "rubriek" else ""
+                values.append(levels)
+                row_texts.append((levels, len(values)))
+            sheet.set_row(row, _row_height(row_texts, columns))
+            sheet.write_number(row, 0, numbered.number, number)
+            for column, value in enumerate(values, start=1):
+                sheet.write_string(row, column, value, cell)
+            if answer_column is not None:
+                kind = numbered.form.kind
+                sheet.write_blank(row, answer_column, None, writing if kind == "open" else answer if kind != "geen" else cell)
+            if notes_column is not None:
+                sheet.write_blank(row, notes_column, None, writing if numbered.form.notes else cell)
+            sheet.write_string(row, len(columns) - 1, numbered.item.id, identifier)
+            key = _list_key(instrument, numbered)
+            if key and runs and runs[-1][0] == key and runs[-1][2] == row - 1:
+                runs[-1][2] = row
+            elif key:
+                runs.append([key, row, row])
+        for key, start, end in runs:
+            sheet.data_validation(start, answer_column, end, answer_column, {
+                "validate": "list", "source": references[key], "dropdown": True,
+                "input_title": book_texts["answer_prompt_title"], "input_message": book_texts["answer_prompt"],
+                "error_title": book_texts["answer_error_title"], "error_message": book_texts["answer_error"],
+                "error_type": "stop"})
         sheet.freeze_panes(first, 0)
         sheet.autofilter(2, 0, last, len(columns) - 1)
         sheet.set_landscape()
@@ -381,28 +519,38 @@ def export_xlsx(project: Project, publication: Publication, school_types: list[S
 # --------------------------------------------------------------------------- DOCX
 
 
-def export_docx(project: Project, publication: Publication, school_type: SchoolType, revision: Revision) -> bytes:
+def _docx_groups(publication: Publication, instrument: Instrument, items: list) -> list[list]:
+    """Consecutive numbered items with the same answer form: one table each."""
+    groups: list[list] = []
+    for numbered in items:
+        if groups and groups[-1][0].form.id == numbered.form.id:
+            groups[-1].append(numbered)
+        else:
+            groups.append([numbered])
+    return groups
+
+
+def export_docx(project: Project, publication: Publication, instrument: Instrument, revision: Revision) -> bytes:
     from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.shared import Cm, Pt
 
     texts = layout_texts(project)
     doc_texts = texts["document"]
     config = publication.config
     moment = document_moment(publication).replace(tzinfo=None)
-    answers = [label for _, label in config.answer_options()]
 
     document = Document()
     _dutch(document)
     _without_thumbnail(document)
     document.styles["Table Grid"].font.size = Pt(10)
     properties = document.core_properties
-    properties.title = f"{school_type.sheet_title} – {config.title}"
-    properties.subject = config.title
-    properties.author = properties.last_modified_by = config.organisation
+    properties.title = word_property(f"{instrument.sheet_title} – {config.title}")
+    properties.subject = word_property(config.title)
+    properties.author = properties.last_modified_by = word_property(config.organisation)
     properties.keywords = "reflectievragen, reflectieblad"
-    properties.comments = f"Editie {config.edition}, bronversie {revision.label}"
-    properties.version = config.edition
+    properties.comments = word_property(f"Editie {config.edition}, bronversie {revision.label}"
+                                        + (f". {instrument.source.credit}" if instrument.source else ""))
+    properties.version = word_property(config.edition)
     properties.identifier = revision.commit or ""
     properties.language = "nl-NL"
     properties.category = ""
@@ -414,15 +562,17 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin, section.bottom_margin = Cm(1.8), Cm(1.8)
     footer = section.footer.paragraphs[0]
-    footer.text = doc_texts["footer"].format(title=school_type.sheet_title, edition=config.edition,
+    footer.text = doc_texts["footer"].format(title=instrument.sheet_title, edition=config.edition,
                                              revision=revision.label)
     footer.runs[0].font.size = Pt(8)
     _page_number(footer)
 
-    document.add_heading(school_type.sheet_title, level=0)
+    document.add_heading(instrument.sheet_title, level=0)
     document.add_paragraph(f"{config.title} · {config.organisation} · editie {config.edition}")
-    document.add_paragraph(doc_texts["online"].format(url=reflection_page_url(publication, school_type)))
-    for paragraph in re.split(r"\n\s*\n", school_type.intro):
+    if instrument.source:
+        document.add_paragraph(instrument.source.credit + (f" · {instrument.source.url}" if instrument.source.url else ""))
+    document.add_paragraph(doc_texts["online"].format(url=reflection_page_url(publication, instrument)))
+    for paragraph in re.split(r"\n\s*\n", instrument.intro):
         if paragraph.strip():
             document.add_paragraph(" ".join(paragraph.split()))
 
@@ -436,33 +586,25 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
         cells[0].paragraphs[0].runs[0].bold = True
     _caption(details, doc_texts["details"])
     _widths(details, [Cm(4), Cm(13)])
-    document.add_paragraph(doc_texts["how_to"].format(answers=" / ".join(answers)))
+    for sentence in instructions(publication, instrument):
+        document.add_paragraph(sentence)
 
-    columns = [texts["number"], texts["question"], *answers, texts["notes"]]
-    # 17 cm between the margins: number, question, one narrow column per answer, notes.
-    number_width, answer_width, question_width = Cm(1.0), Cm(1.5), Cm(5.5)
-    notes_width = Cm(17) - number_width - question_width - answer_width * len(answers)
-    for index, perspective in enumerate(school_type.perspectives, start=1):
-        document.add_heading(f"{index}. {config.perspective_heading(perspective)}", level=1)
-        for theme in perspective.themes:
-            document.add_heading(theme.title, level=2)
-            table = document.add_table(rows=1, cols=len(columns), style="Table Grid")
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            _header_row(table, columns)
-            _caption(table, theme.title)
-            for item in school_type.numbered_questions():
-                if item.theme is not theme:
-                    continue
-                row = table.add_row()
-                row.height = Cm(1.2)  # room to write by hand
-                cells = row.cells
-                _hyperlink(cells[0].paragraphs[0], question_url(publication, school_type, item.question.id),
-                           str(item.number), doc_texts["question_link"].format(number=item.number))
-                cells[1].text = item.question.text
-                for cell in cells[2:2 + len(answers)]:
-                    cell.text = "☐"
-                    cell.paragraphs[0].alignment = 1  # centred
-            _widths(table, [number_width, question_width, *[answer_width] * len(answers), notes_width])
+    numbered = publication.numbered_items(instrument)
+    shown: set[int] = set()
+    top_numbers = {id(s): n for n, s in enumerate(instrument.sections, start=1)}
+    position = 0
+    while position < len(numbered):
+        item = numbered[position]
+        for depth, owner in enumerate(item.sections):
+            if id(owner) not in shown:
+                shown.add(id(owner))
+                document.add_heading(publication.section_heading(instrument, owner, top_numbers.get(id(owner))),
+                                     level=min(depth + 1, 3))
+        run = [n for n in numbered[position:] if n.sections == item.sections]
+        caption = item.sections[-1].title if item.sections else instrument.name
+        for group in _docx_groups(publication, instrument, run):
+            _docx_table(document, publication, instrument, group, texts, caption)
+        position += len(run)
 
     document.add_heading(doc_texts["actions"], level=1)
     actions = document.add_table(rows=1, cols=len(doc_texts["action_columns"]), style="Table Grid")
@@ -477,6 +619,70 @@ def export_docx(project: Project, publication: Publication, school_type: SchoolT
     buffer = io.BytesIO()
     document.save(buffer)
     return reproducible_zip(buffer.getvalue(), document_moment(publication))
+
+
+def _docx_table(document, publication: Publication, instrument: Instrument, group: list, texts: dict, caption: str) -> None:
+    """One table of items with the same answer form: a question with answer boxes and notes
+    (keuze), a question with room to write (open), the question only (geen), or a rubric
+    with a box per level and its description (rubriek)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm
+
+    doc_texts = texts["document"]
+    form = group[0].form
+    number_width = Cm(1.0)
+    if form.kind == "keuze":
+        answers = [o.label for o in form.options]
+        columns = [texts["number"], texts["question"], *answers] + ([texts["notes"]] if form.notes else [])
+        answer_width, question_width = Cm(1.5), Cm(5.5)
+        rest = Cm(17) - number_width - question_width - answer_width * len(answers)
+        widths = [number_width, question_width if form.notes else question_width + rest, *[answer_width] * len(answers)]
+        widths += [rest] if form.notes else []
+    elif form.kind == "rubriek":
+        answers = [level.label for level in instrument.rubric_levels]
+        columns = [texts["number"], texts["question"], *answers]
+        question_width = Cm(3.5)
+        level_width = (Cm(17) - number_width - question_width) // max(1, len(answers))
+        widths = [number_width, question_width, *[level_width] * len(answers)]
+    elif form.kind == "open":
+        columns = [texts["number"], texts["question"], texts["answer"]]
+        widths = [number_width, Cm(6), Cm(10)]
+    else:
+        columns = [texts["number"], texts["question"]]
+        widths = [number_width, Cm(16)]
+    table = document.add_table(rows=1, cols=len(columns), style="Table Grid")
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _header_row(table, columns)
+    _caption(table, caption)
+    for numbered in group:
+        row = table.add_row()
+        row.height = Cm(3.0 if form.kind == "open" else 1.2)  # room to write by hand
+        cells = row.cells
+        _hyperlink(cells[0].paragraphs[0], question_url(publication, instrument, numbered.item.id),
+                   str(numbered.number), doc_texts["question_link"].format(number=numbered.number))
+        cells[1].text = numbered.item.text
+        if form.kind == "keuze":
+            for cell in cells[2:2 + len(form.options)]:
+                cell.text = "☐"
+                cell.paragraphs[0].alignment = 1  # centred
+        elif form.kind == "rubriek":
+            for cell, level in zip(cells[2:], instrument.rubric_levels):
+                cell.text = f"☐ {numbered.item.levels.get(level.id, '')}"
+            if form.notes:
+                notes = table.add_row()
+                notes.height = Cm(1.2)
+                merged = notes.cells[1].merge(notes.cells[-1])
+                merged.text = f"{texts['notes']}:"
+    _widths(table, widths)
+
+
+def word_property(text: str) -> str:
+    """A Word document property: at most 255 characters (Word's limit), on one line."""
+    text = " ".join(text.split())
+    return text if len(text) <= WORD_PROPERTY_LIMIT else text[:WORD_PROPERTY_LIMIT - 1] + "…"
+
+
+WORD_PROPERTY_LIMIT = 255
 
 
 def _dutch(document) -> None:
@@ -598,42 +804,42 @@ def reproducible_zip(data: bytes, moment: datetime) -> bytes:
 class PlannedExport:
     file_name: str
     label: str  # what the downloads page calls it, e.g. 'Excel-checklist'
-    school_type_id: str | None  # None: all school types together
+    instrument_id: str | None  # None: all instruments together
     make: Callable[[], bytes]
 
 
 @dataclass(frozen=True)
 class Exports:
-    school_types: dict[str, list[Download]]  # per school type id: Word, Excel, CSV, JSON
+    instruments: dict[str, list[Download]]  # per instrument id: Word, Excel, CSV, JSON
     together: list[Download]  # all school types: Excel, CSV, JSON
     schema: Download  # the JSON Schema of the JSON files
     revision: Revision
 
     def files(self) -> list[Download]:
-        return [d for files in self.school_types.values() for d in files] + self.together + [self.schema]
+        return [d for files in self.instruments.values() for d in files] + self.together + [self.schema]
 
 
-def export_file_name(school_type_id: str | None, suffix: str) -> str:
-    """'reflectievragen-bo.xlsx' for one school type, 'reflectievragen.xlsx' for all together."""
-    return f"{EXPORT_STEM}{'-' + school_type_id if school_type_id else ''}.{suffix}"
+def export_file_name(instrument_id: str | None, suffix: str) -> str:
+    """'reflectievragen-bo.xlsx' for one instrument, 'reflectievragen.xlsx' for all together."""
+    return f"{EXPORT_STEM}{'-' + instrument_id if instrument_id else ''}.{suffix}"
 
 
 def planned_exports(project: Project, publication: Publication, revision: Revision) -> list[PlannedExport]:
     """Every export file, in the order of the downloads page (nothing is made yet)."""
     plan: list[PlannedExport] = []
-    for school_type in publication.school_types:
-        one = [school_type]
+    for instrument in publication.instruments:
+        one = [instrument]
         plan += [
-            PlannedExport(export_file_name(school_type.id, "docx"), "Word-reflectieblad", school_type.id,
-                          lambda s=school_type: export_docx(project, publication, s, revision)),
-            PlannedExport(export_file_name(school_type.id, "xlsx"), "Excel-checklist", school_type.id,
+            PlannedExport(export_file_name(instrument.id, "docx"), "Word-reflectieblad", instrument.id,
+                          lambda i=instrument: export_docx(project, publication, i, revision)),
+            PlannedExport(export_file_name(instrument.id, "xlsx"), "Excel-checklist", instrument.id,
                           lambda one=one: export_xlsx(project, publication, one, revision)),
-            PlannedExport(export_file_name(school_type.id, "csv"), "CSV-tabel", school_type.id,
+            PlannedExport(export_file_name(instrument.id, "csv"), "CSV-tabel", instrument.id,
                           lambda one=one: export_csv(publication, one, revision)),
-            PlannedExport(export_file_name(school_type.id, "json"), "JSON-gegevens", school_type.id,
+            PlannedExport(export_file_name(instrument.id, "json"), "JSON-gegevens", instrument.id,
                           lambda one=one: export_json(publication, one, revision)),
         ]
-    every = publication.school_types
+    every = publication.instruments
     plan += [
         PlannedExport(export_file_name(None, "xlsx"), "Excel-checklist", None, lambda: export_xlsx(project, publication, every, revision)),
         PlannedExport(export_file_name(None, "csv"), "CSV-tabel", None, lambda: export_csv(publication, every, revision)),
@@ -644,16 +850,16 @@ def planned_exports(project: Project, publication: Publication, revision: Revisi
 
 
 def _collect(publication: Publication, revision: Revision, downloads: list[tuple[PlannedExport, Download]]) -> Exports:
-    per_type: dict[str, list[Download]] = {s.id: [] for s in publication.school_types}
+    per_type: dict[str, list[Download]] = {i.id: [] for i in publication.instruments}
     together: list[Download] = []
     schema = None
     for planned, download in downloads:
         if planned.file_name == SCHEMA_FILE:
             schema = download
-        elif planned.school_type_id is None:
+        elif planned.instrument_id is None:
             together.append(download)
         else:
-            per_type[planned.school_type_id].append(download)
+            per_type[planned.instrument_id].append(download)
     return Exports(per_type, together, schema, revision)
 
 
@@ -669,7 +875,7 @@ def _fingerprint(project: Project, publication: Publication, revision: Revision)
     date), the fixed texts, this module and the versions of the libraries that write them."""
     from importlib import metadata
 
-    digest = hashlib.sha256(export_json(publication, publication.school_types, revision))
+    digest = hashlib.sha256(export_json(publication, publication.instruments, revision))
     digest.update(document_moment(publication).isoformat().encode())
     digest.update((project.templates / TEXTS_FILE).read_bytes())
     digest.update(Path(__file__).read_bytes())

@@ -103,6 +103,14 @@ class StructureSection(_Strict):
     label: ShortText = Field(alias="vraagwoord", description="Bv. 'WAT', 'HOE', 'WANNEER & WAAR'.")
 
 
+class Comparison(_Strict):
+    """A page that sets the instruments of one structure side by side, per top-level section."""
+
+    page: PagePath = Field(alias="pagina", description="Bestandsnaam van de pagina, bv. 'vergelijking.md'; zet hem ook in het menu.")
+    title: ShortText = Field(alias="titel", description="Titel van de pagina, bv. 'Thema's per schooltype vergeleken'.")
+    intro: Text = Field(alias="inleiding", description="De tekst boven de vergelijking (gewone tekst).")
+
+
 class Structure(_Strict):
     """Rules only some instruments have: fixed top-level sections, in this order (e.g. the impact triangle)."""
 
@@ -110,6 +118,9 @@ class Structure(_Strict):
     title: ShortText = Field(alias="titel")
     sections: list[StructureSection] = Field(alias="secties", min_length=1,
                                              description="De vaste bovenste secties van elk instrument met deze structuur.")
+    comparison: Comparison | None = Field(
+        default=None, alias="vergelijking",
+        description="Een pagina die de instrumenten met deze structuur naast elkaar zet (optioneel).")
 
     def label(self, section_id: str) -> str:
         return next(s.label for s in self.sections if s.id == section_id)
@@ -138,15 +149,6 @@ class Section(_Strict):
 
     def all_items(self) -> list[Item]:
         return [item for section in self.sections for item in section.all_items()] + list(self.items)
-
-    # Transitional names for the impact triangle's layers (perspective → theme → question).
-    @property
-    def themes(self) -> list["Section"]:
-        return list(self.sections)
-
-    @property
-    def questions(self) -> list[Item]:
-        return list(self.items)
 
 
 class RubricLevel(_Strict):
@@ -252,6 +254,11 @@ class Instrument(_Strict):
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
 
     @property
+    def short_name(self) -> str:
+        """'bo': how buttons and lists name the instrument (its abbreviation, else its name)."""
+        return self.abbreviation or self.name
+
+    @property
     def reflection_title(self) -> str:
         """'Reflectievragen bo': the title of the reflection page, as in the publication."""
         return f"Reflectievragen {self.abbreviation}" if self.abbreviation else self.name
@@ -285,31 +292,6 @@ class Instrument(_Strict):
                 yield section
                 yield from walk(section.sections)
         return list(walk(self.sections))
-
-    # Transitional names for the impact triangle's layers (perspective → theme → question);
-    # valid for instruments with two section levels. Layers move to the general names above.
-    @property
-    def perspectives(self) -> list[Section]:
-        return list(self.sections)
-
-    def questions(self) -> list[tuple[Section, Section, Item]]:
-        return [(p, t, q) for p in self.sections for t in p.sections for q in t.items]
-
-    def numbered_questions(self) -> list["NumberedQuestion"]:
-        return [NumberedQuestion(number, p, t, q) for number, (p, t, q) in enumerate(self.questions(), start=1)]
-
-    def themes(self) -> list[Section]:
-        return [t for p in self.sections for t in p.sections]
-
-
-SchoolType = Instrument  # transitional name
-
-
-class NumberedQuestion(NamedTuple):
-    number: int
-    perspective: Section
-    theme: Section
-    question: Item
 
 
 # --------------------------------------------------------------------------- site config
@@ -364,6 +346,11 @@ class HouseStyle(_Strict):
         return self.logo.removeprefix("content/") if self.logo else None
 
 
+class InstrumentNoun(_Strict):
+    singular: ShortText = Field(alias="enkelvoud", description="Bv. 'schooltype'.")
+    plural: ShortText = Field(alias="meervoud", description="Bv. 'schooltypen'.")
+
+
 class SiteConfig(_Strict):
     title: ShortText = Field(alias="titel")
     organisation: ShortText = Field(alias="organisatie")
@@ -378,6 +365,10 @@ class SiteConfig(_Strict):
         alias="instrumenten", min_length=1,
         description="Volgorde van de instrumenten; elk heeft een bestand indicators/<id>.yaml.",
     )
+    instrument_noun: InstrumentNoun = Field(
+        default=InstrumentNoun(enkelvoud="instrument", meervoud="instrumenten"), alias="instrumentnaam",
+        description="Hoe de site een instrument noemt (downloads, zoeken), bv. schooltype/schooltypen. "
+                    "Standaard: instrument/instrumenten.")
     answer_forms: list[AnswerForm] = Field(
         alias="antwoordvormen", min_length=1,
         description="De manieren van antwoorden (keuze, open, geen, rubriek), elk met een naam.")
@@ -403,31 +394,6 @@ class SiteConfig(_Strict):
 
     def structure(self, structure_id: str) -> Structure:
         return next(s for s in self.structures if s.id == structure_id)
-
-    # Transitional: the impact triangle's vocabulary, for layers not yet on the general model.
-    @property
-    def school_types(self) -> list[str]:
-        return list(self.instruments)
-
-    @property
-    def perspectives(self) -> list[StructureSection]:
-        return list(self.structures[0].sections) if self.structures else []
-
-    @property
-    def answer_scale(self) -> list[str]:
-        return [label for _, label in self.answer_options()]
-
-    def answer_options(self) -> list[tuple[str, str]]:
-        """(id, label) of the first choice form's options, e.g. ('nvt', 'n.v.t.')."""
-        form = next((f for f in self.answer_forms if f.kind == "keuze"), None)
-        return [(o.id, o.label) for o in form.options] if form else []
-
-    def perspective_label(self, perspective_id: str) -> str:
-        return next(p.label for p in self.perspectives if p.id == perspective_id)
-
-    def perspective_heading(self, perspective: "Section") -> str:
-        """'WAT – Veranderingen & effecten' (pages and sheets put its number in front)."""
-        return f"{self.perspective_label(perspective.id)} – {perspective.title}"
 
 
 # --------------------------------------------------------------------------- glossary
@@ -485,14 +451,25 @@ class Publication(BaseModel):
     def numbered_items(self, instrument: Instrument) -> list[NumberedItem]:
         return instrument.numbered_items(self.config.forms)
 
+    def section_title(self, instrument: Instrument, section: Section) -> str:
+        """'WAT – Veranderingen & effecten': a top-level section of an instrument with a structure
+        carries the structure's label; every other section its own title."""
+        if instrument.structure is not None and any(s is section for s in instrument.sections):
+            return f"{self.config.structure(instrument.structure).label(section.id)} – {section.title}"
+        return section.title
+
+    def section_heading(self, instrument: Instrument, section: Section, number: int | None) -> str:
+        """The one heading of a section on every output: '1. WAT – Veranderingen & effecten',
+        '1. Doelen' (a numbered top-level section), 'Identiteit' (a subsection: `number` None)."""
+        if number is None:
+            return section.title
+        return f"{number}. {self.section_title(instrument, section)}"
+
     def structured(self, structure_id: str) -> list[Instrument]:
         """The instruments that declare this structure, in publication order."""
         return [i for i in self.instruments if i.structure == structure_id]
 
-    # Transitional names.
-    @property
-    def school_types(self) -> list[Instrument]:
-        return list(self.instruments)
-
-    def school_type(self, type_id: str) -> Instrument:
-        return self.instrument(type_id)
+    def comparisons(self) -> list[tuple[Structure, list[Instrument]]]:
+        """The comparison pages to make: a structure with a `vergelijking` and at least two instruments."""
+        found = [(s, self.structured(s.id)) for s in self.config.structures if s.comparison is not None]
+        return [(structure, instruments) for structure, instruments in found if len(instruments) >= 2]

@@ -27,7 +27,7 @@ from . import accessibility, ids, reflection_form
 from .content import SITE_WIDE_SHORTCODES, Page
 from .escaping import html_text
 from .exports import Exports, placeholder_exports
-from .model import Publication, SchoolType
+from .model import Instrument, Publication
 from .project import Project
 from .sheets import Download
 from .templating import render
@@ -74,43 +74,48 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
     result: list[StagedPage] = []
     titles: dict[str, str] = {}  # page → its title, for links that name the page they go to
 
-    chapters = chapter_labels(config, publication.school_types)
-    school_types = {page: school_type.title for school_type in publication.school_types
-                    for page in chapter_pages(school_type)}
+    chapters = chapter_labels(config, publication.instruments)
+    instrument_of = {page: instrument.title for instrument in publication.instruments
+                     for page in chapter_pages(instrument)}
 
     def add(path: str, body: str, meta: dict[str, object]) -> None:
         # Every page says where it is: its own title (menu), its full title (tab, search
-        # results, mobile header) and, in a school type's chapter, the school type (search filter).
+        # results, mobile header) and, in an instrument's chapter, the instrument (search filter).
         meta = {**meta, "paginatitel": full_title(str(meta["title"]), chapters.get(path))}
         titles[path] = meta["paginatitel"]
-        if path in school_types:
-            meta["schooltype"] = school_types[path]
+        if path in instrument_of:
+            meta["schooltype"] = instrument_of[path]
         result.append(StagedPage(path, front_matter(meta) + body.rstrip("\n") + "\n\n" + abbreviations))
 
     for path, page in pages.items():
         meta = page.front_matter.model_dump(exclude_defaults=True) if page.front_matter else {}
         meta.setdefault("title", page.heading)
         add(path, expand_shortcodes(project, publication, page, downloads), meta)
-    for school_type in publication.school_types:
-        numbers = {item.question.id: item.number for item in school_type.numbered_questions()}
-        add(reflection_page(school_type.id),
-            render(templates, "pages/reflectievragen.md.j2", school_type=school_type, numbers=numbers,
-                   download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
-            {"title": school_type.reflection_title,
-             "description": f"{school_type.sheet_title}: de reflectievragen uit {config.title}, per perspectief en thema."})
-        add(form_page(school_type.id),
-            render(templates, "pages/invullen.md.j2", view=reflection_form.form_view(publication, school_type),
+    for instrument in publication.instruments:
+        view = reflection_form.form_view(publication, instrument)
+        add(reflection_page(instrument.id),
+            render(templates, "pages/reflectievragen.md.j2", instrument=instrument, view=view,
+                   groups=reading_groups(view),
+                   download_buttons=_download_buttons(project, instrument, downloads, depth=1), **context),
+            {"title": instrument.reflection_title,
+             "description": f"{instrument.sheet_title}: de vragen uit {config.title}"
+                            + (f", per {' en '.join(instrument.section_levels)}." if instrument.section_levels else ".")})
+        add(form_page(instrument.id),
+            render(templates, "pages/invullen.md.j2", view=view,
                    format_version=reflection_form.FORMAT_VERSION, schema_file=reflection_form.SCHEMA_FILE,
-                   download_buttons=_download_buttons(project, school_type, downloads, depth=1), **context),
-            {"title": reflection_form.form_title(school_type), "formulier": True,
-             "description": f"De reflectievragen voor {school_type.name.lower()} online invullen, opslaan en "
+                   download_buttons=_download_buttons(project, instrument, downloads, depth=1), **context),
+            {"title": reflection_form.form_title(instrument), "formulier": True,
+             "description": f"De vragen van {instrument.name[:1].lower()}{instrument.name[1:]} online invullen, opslaan en "
                             "vergelijken met een eerdere reflectie. Alles blijft op je eigen apparaat."})
-    add("vergelijking.md", render(templates, "pages/vergelijking.md.j2", columns=_comparison(publication), **context),
-        {"title": "Thema's per schooltype vergeleken",
-         "description": "De thema's van de reflectievragen per schooltype naast elkaar, per perspectief."})
+    for structure, instruments in publication.comparisons():
+        add(structure.comparison.page,
+            render(templates, "pages/vergelijking.md.j2", comparison=structure.comparison,
+                   rows=_comparison(publication, structure, instruments), **context),
+            {"title": structure.comparison.title, "description": structure.comparison.intro})
     add("downloads.md", render(templates, "pages/downloads.md.j2", export_rows=_export_rows(publication, exports),
                                schema=exports.schema, revision=exports.revision,
-                               reflection_schema_file=reflection_form.SCHEMA_FILE, **context),
+                               reflection_schema_file=reflection_form.SCHEMA_FILE, form_title=reflection_form.form_title,
+                               **context),
         {"title": "Reflectiebladen downloaden",
          "description": f"Alle reflectiebladen van {config.title} om te downloaden: afdrukbaar, invulbaar, "
                         "als Word- en Excel-bestand en als gegevens (CSV, JSON)."})
@@ -205,54 +210,75 @@ def expand_shortcodes(project: Project, publication: Publication, page: Page,
     """The page body (without its front matter) with every shortcode line replaced."""
     lines = page.text.split("\n")
     depth = page.path.count("/")
-    known = {school_type.id for school_type in publication.school_types}
+    known = {instrument.id for instrument in publication.instruments}
     for code in page.shortcodes:
         if code.name in SITE_WIDE_SHORTCODES:
             text = render(project.templates, f"pages/{code.name}.md.j2", publication=publication,
-                          entries=_school_type_entries(publication, downloads), prefix="../" * depth)
+                          entries=_instrument_entries(publication, downloads), prefix="../" * depth)
             lines[code.line - 1] = "" if code.argument else text.rstrip("\n")  # an argument: reported by check_pages
             continue
         if code.argument not in known:  # reported by content.check_pages
             lines[code.line - 1] = ""
             continue
-        school_type = publication.school_type(code.argument)
+        instrument = publication.instrument(code.argument)
         if code.name == "downloads":
-            text = _download_buttons(project, school_type, downloads, depth)
+            text = _download_buttons(project, instrument, downloads, depth)
         else:
-            text = render(project.templates, f"pages/{code.name}.md.j2", school_type=school_type)
+            text = render(project.templates, f"pages/{code.name}.md.j2", instrument=instrument)
         lines[code.line - 1] = text.rstrip("\n")
     return "\n".join(lines[page.body_start - 1:])
 
 
-def _download_buttons(project: Project, school_type: SchoolType, downloads: dict[str, list[Download]],
+def _download_buttons(project: Project, instrument: Instrument, downloads: dict[str, list[Download]],
                       depth: int) -> Markup:
-    return Markup(render(project.templates, "pages/downloadknoppen.md.j2", school_type=school_type,
-                         files=downloads[school_type.id], prefix="../" * depth, format_size=format_size))
+    return Markup(render(project.templates, "pages/downloadknoppen.md.j2", instrument=instrument,
+                         files=downloads[instrument.id], prefix="../" * depth, format_size=format_size))
+
+
+def reading_groups(view: reflection_form.FormView) -> list[dict]:
+    """The reflection page in reading order: each heading, then the items under it grouped into
+    runs a page shows together: a numbered list of questions, or one table of rubric items
+    (rows the items, columns the instrument's levels)."""
+    groups: list[dict] = []
+    for block in view.blocks:
+        if block.is_heading:
+            groups.append({"kind": "kop", "heading": block, "items": []})
+            continue
+        kind = "rubriek" if block.kind == "rubriek" else "lijst"
+        if groups and groups[-1].get("kind") == kind:
+            groups[-1]["items"].append(block)
+        else:
+            groups.append({"kind": kind, "heading": None, "items": [block]})
+    return groups
 
 
 EXPORT_COLUMNS = ("DOCX", "XLSX", "CSV", "JSON")  # the columns of the downloads page's second table
 
 
 def _export_rows(publication: Publication, exports: Exports) -> list[dict]:
-    """One row per school type and one for all together; each with a file (or None) per column."""
+    """One row per instrument and one for all together; each with a file (or None) per column."""
     def row(title: str, type_id: str | None, name: str, files: list[Download]) -> dict:
         by_format = {file.format: file for file in files}
         return {"title": title, "id": type_id, "name": name, "files": [by_format.get(kind) for kind in EXPORT_COLUMNS]}
 
-    rows = [row(s.title, s.id, s.abbreviation, exports.school_types[s.id])
-            for s in publication.school_types]
-    return rows + [row("Alle schooltypen samen", None, "alle schooltypen", exports.together)]
+    noun = publication.config.instrument_noun.plural
+    rows = [row(i.title, i.id, i.short_name, exports.instruments[i.id]) for i in publication.instruments]
+    return rows + [row(f"Alle {noun} samen", None, f"alle {noun}", exports.together)]
 
 
-def _school_type_entries(publication: Publication, downloads: dict[str, list[Download]]) -> list[dict]:
-    """Per school type, in the order of site_config.yaml: what the home page's entry shows."""
-    return [{"school_type": school_type,
-             "first_page": chapter_pages(school_type)[0],
-             "reflection_page": reflection_page(school_type.id),
-             "form_page": form_page(school_type.id),
-             "questions": len(school_type.numbered_questions()),
-             "files": downloads.get(school_type.id, [])}
-            for school_type in publication.school_types]
+def _instrument_entries(publication: Publication, downloads: dict[str, list[Download]]) -> list[dict]:
+    """Per instrument, in the order of site_config.yaml: what the home page's entry shows."""
+    entries = []
+    for instrument in publication.instruments:
+        numbered = publication.numbered_items(instrument)
+        entries.append({"instrument": instrument,
+                        "first_page": chapter_pages(instrument)[0],
+                        "reflection_page": reflection_page(instrument.id),
+                        "form_page": form_page(instrument.id),
+                        "questions": len(numbered),
+                        "fillable": any(n.form.fillable for n in numbered),
+                        "files": downloads.get(instrument.id, [])})
+    return entries
 
 
 def _glossary(publication: Publication, titles: dict[str, str]) -> list[dict]:
@@ -263,15 +289,18 @@ def _glossary(publication: Publication, titles: dict[str, str]) -> list[dict]:
             for term in terms]
 
 
-def _comparison(publication: Publication) -> list[dict]:
-    """Per perspective: the themes of every school type, side by side."""
+def _comparison(publication: Publication, structure, instruments: list) -> list[dict]:
+    """Per top-level section of the structure: that section of every instrument, side by side,
+    with its subsections (or, in an instrument of one level, the section itself) and their
+    number of items."""
     rows = []
-    for index, definition in enumerate(publication.config.perspectives):
+    for number, definition in enumerate(structure.sections, start=1):
         columns = []
-        for school_type in publication.school_types:
-            perspective = next(p for p in school_type.perspectives if p.id == definition.id)
-            columns.append({"school_type": school_type, "perspective": perspective})
-        rows.append({"number": index + 1, "definition": definition, "columns": columns})
+        for instrument in instruments:
+            section = next(s for s in instrument.sections if s.id == definition.id)
+            parts = [{"section": part, "items": len(part.all_items())} for part in (section.sections or [section])]
+            columns.append({"instrument": instrument, "section": section, "parts": parts})
+        rows.append({"heading": f"{number}. {definition.label}", "id": definition.id, "columns": columns})
     return rows
 
 
@@ -299,7 +328,7 @@ def _mkdocs_config(project: Project, publication: Publication, docs: Path, site_
     if preview_url:  # the local preview's live reload is an inline script that changes per request
         config["extra"]["csp"] = config["extra"]["csp"].replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
     config.setdefault("extra", {})["editie"] = html_text(site.edition)
-    config["extra"]["schooltypen"] = [html_text(school_type.title) for school_type in publication.school_types]
+    config["extra"]["schooltypen"] = [html_text(instrument.title) for instrument in publication.instruments]
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
@@ -315,7 +344,7 @@ def menu(publication: Publication) -> list:
                 nav.extend(section.pages)
 
     add(publication.config.navigation.before)
-    for number, school_type in enumerate(publication.school_types, start=1):
-        nav.append({html_text(chapter_label(number, school_type)): chapter_pages(school_type)})
+    for number, instrument in enumerate(publication.instruments, start=1):
+        nav.append({html_text(chapter_label(number, instrument)): chapter_pages(instrument)})
     add(publication.config.navigation.after)
     return nav

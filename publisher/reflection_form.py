@@ -99,15 +99,6 @@ def storage_key(publication: Publication, instrument: Instrument) -> str:
     return f"{STORAGE_PREFIX}:{site_path(publication)}:{instrument.id}"
 
 
-def _heading_text(publication: Publication, instrument: Instrument, section, index: int | None) -> str:
-    if index is None:
-        return section.title
-    if instrument.structure is not None:
-        label = publication.config.structure(instrument.structure).label(section.id)
-        return f"{index}. {label} – {section.title}"
-    return f"{index}. {section.title}"
-
-
 def form_view(publication: Publication, instrument: Instrument) -> FormView:
     """The headings and items of an instrument's form page, in reading order."""
     blocks: list[FormHeading | FormItem] = []
@@ -118,8 +109,8 @@ def form_view(publication: Publication, instrument: Instrument) -> FormView:
             if section.id not in shown:
                 shown.add(section.id)
                 blocks.append(FormHeading(min(depth + 2, 3), section.id,
-                                          _heading_text(publication, instrument, section,
-                                                        top_numbers[section.id] if depth == 0 else None),
+                                          publication.section_heading(instrument, section,
+                                                                        top_numbers[section.id] if depth == 0 else None),
                                           list(section.was)))
         form = numbered.form
         if form.kind == "keuze":

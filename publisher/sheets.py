@@ -65,11 +65,6 @@ class SheetSpec:
     def label(self) -> str:
         return "Invulbaar" if self.fillable else "Afdrukbaar"
 
-    @property
-    def school_type(self) -> Instrument:
-        """Transitional name (publisher/site_check.py still reads it); use `instrument`."""
-        return self.instrument
-
 
 @dataclass(frozen=True)
 class Download:
@@ -187,17 +182,6 @@ def _parts(items: list[dict], levels: list[dict]) -> list[dict]:
     return parts
 
 
-def _heading(instrument: Instrument, publication: Publication, section: Section, index: int | None) -> str:
-    """'1. WAT – Veranderingen & effecten' (a structure's label before a top section's title),
-    '1. Doelen' (a top section), 'Identiteit' (a subsection)."""
-    if index is None:
-        return section.title
-    title = section.title
-    if instrument.structure:
-        title = f"{publication.config.structure(instrument.structure).label(section.id)} – {title}"
-    return f"{index}. {title}"
-
-
 def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[dict], dict[str, str]]:
     """The sections of the sheet as nested blocks, and the accessible names of the answer groups.
 
@@ -213,7 +197,7 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
         return [_item_view(instrument, numbered[id(item)], group_names) for item in items]
 
     def block(section: Section, anchor: str, depth: int, index: int | None, carried: list[dict]) -> dict:
-        heading = {"level": min(depth + 2, 4), "text": _heading(instrument, publication, section, index)}
+        heading = {"level": min(depth + 2, 4), "text": publication.section_heading(instrument, section, index)}
         items = items_of(section.items)
         anchor = f"{anchor}-{section.id}" if anchor else section.id
         own = carried + [heading]
@@ -236,7 +220,7 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
     return blocks, group_names
 
 
-def _instructions(publication: Publication, instrument: Instrument) -> list[str]:
+def instructions(publication: Publication, instrument: Instrument) -> list[str]:
     """How to fill in the sheet, one sentence per answer form the instrument uses."""
     forms: dict[str, AnswerForm] = {}
     for numbered in publication.numbered_items(instrument):
@@ -278,7 +262,7 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
         intro=instrument.intro,
         credit=source.credit if source else None,
         credit_url=source.url if source else None,
-        instructions=" ".join(_instructions(publication, instrument)),
+        instructions=" ".join(instructions(publication, instrument)),
         header_fields=[{"name": name, "label": label, "lines": lines} for name, label, lines in HEADER_FIELDS],
         writing_lines=WRITING_LINES,
         rubric_note_lines=RUBRIC_NOTE_LINES,

@@ -74,8 +74,10 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     reporter.problems(loaded.problems)  # warnings only
     result.problems += loaded.problems
     publication = loaded.publication
-    reporter.step(f"controle: {len(publication.school_types)} schooltypen, "
-                  f"{sum(len(s.questions()) for s in publication.school_types)} vragen, "
+    noun = publication.config.instrument_noun
+    count = len(publication.instruments)
+    reporter.step(f"controle: {count} {noun.singular if count == 1 else noun.plural}, "
+                  f"{sum(len(i.item_paths()) for i in publication.instruments)} vragen, "
                   f"{len(loaded.pages)} pagina's ({result.timings['check']:.1f} s)")
 
     # 2. Reflection sheets (cached by content hash, rendered in parallel). Meanwhile this
@@ -153,7 +155,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     if problems:
         remove_tree(new_site, ignore_errors=True)
         return failed(problems, "site")
-    site_pages = len(loaded.pages) + len(generated_pages([s.id for s in publication.school_types]))
+    site_pages = len(loaded.pages) + len(generated_pages(publication))
     reporter.step(f"site: {site_pages} pagina's "
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 

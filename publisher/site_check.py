@@ -51,9 +51,9 @@ class RenderedPage:
 
 def planned_downloads(project: Project, publication: Publication) -> tuple[dict[str, list[Download]], Exports]:
     """The files of the downloads page by name, without making them (their size is 0)."""
-    downloads: dict[str, list[Download]] = {spec.school_type.id: [] for spec in sheet_specs(publication)}
+    downloads: dict[str, list[Download]] = {spec.instrument.id: [] for spec in sheet_specs(publication)}
     for spec in sheet_specs(publication):
-        downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
+        downloads[spec.instrument.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
     return downloads, placeholder_exports(project, publication)
 
 

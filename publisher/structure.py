@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .model import SchoolType, SiteConfig
+from .model import Instrument, Publication, SiteConfig
 
 # Pages the build writes itself (see pages.py); content/ must not have files with these names.
 GLOSSARY_PAGE = "begrippenlijst.md"
 ACCESSIBILITY_PAGE = "toegankelijkheid.md"
-SITE_PAGES = ("vergelijking.md", "downloads.md", GLOSSARY_PAGE, ACCESSIBILITY_PAGE)
+SITE_PAGES = ("downloads.md", GLOSSARY_PAGE, ACCESSIBILITY_PAGE)
 REFLECTION_PAGE = "reflectievragen.md"
 FORM_PAGE = "invullen.md"  # the online reflection form of a school type
 
@@ -22,7 +22,7 @@ def form_page(school_type_id: str) -> str:
     return f"{school_type_id}/{FORM_PAGE}"
 
 
-def chapter_pages(school_type: SchoolType) -> list[str]:
+def chapter_pages(school_type: Instrument) -> list[str]:
     """The pages of a school type's chapter, in menu order: its pages as listed in `paginas`,
     with the generated reflection page where `paginas` names it (or else at the end) and
     the online form right after it."""
@@ -39,29 +39,33 @@ def tool_pages(school_type_ids: list[str]) -> list[str]:
     return [form_page(type_id) for type_id in school_type_ids] + [ACCESSIBILITY_PAGE]
 
 
-def generated_pages(school_type_ids: list[str]) -> list[str]:
-    return ([page for type_id in school_type_ids for page in (reflection_page(type_id), form_page(type_id))]
+def generated_pages(publication: "Publication") -> list[str]:
+    """Every page the build writes itself: per instrument its questions and form, the
+    comparison pages of structures, and the site's own pages."""
+    return ([page for instrument in publication.instruments
+             for page in (reflection_page(instrument.id), form_page(instrument.id))]
+            + [structure.comparison.page for structure, _ in publication.comparisons()]
             + list(SITE_PAGES))
 
 
-def navigation(config: SiteConfig, school_types: list[SchoolType]) -> list[str]:
+def navigation(config: SiteConfig, instruments: list[Instrument]) -> list[str]:
     """Every page in menu order."""
     order = [page for section in config.navigation.before for page in section.pages]
-    for school_type in school_types:
-        order += chapter_pages(school_type)
+    for instrument in instruments:
+        order += chapter_pages(instrument)
     order += [page for section in config.navigation.after for page in section.pages]
     return order
 
 
-def chapter_labels(config: SiteConfig, school_types: list[SchoolType]) -> dict[str, str]:
+def chapter_labels(config: SiteConfig, instruments: list[Instrument]) -> dict[str, str]:
     """Page → the label of the menu section it belongs to ('Basisonderwijs (bo)', 'Bijlagen');
     pages outside a titled section are absent."""
     labels: dict[str, str] = {}
     for section in [*config.navigation.before, *config.navigation.after]:
         if section.title:
             labels.update({page: section.title for page in section.pages})
-    for school_type in school_types:
-        labels.update({page: school_type.title for page in chapter_pages(school_type)})
+    for instrument in instruments:
+        labels.update({page: instrument.title for page in chapter_pages(instrument)})
     return labels
 
 
@@ -73,6 +77,6 @@ def full_title(title: str, chapter: str | None) -> str:
     return f"{title} · {chapter}"
 
 
-def chapter_label(number: int, school_type: SchoolType) -> str:
+def chapter_label(number: int, school_type: Instrument) -> str:
     """'3 Voortgezet onderwijs (vo) en mbo': a chapter in the menu, numbered as in the publication."""
     return f"{number} {school_type.title}"

@@ -446,7 +446,7 @@ def _duplicates(doc: YamlDocument, values: list[tuple[tuple, str]], what: str) -
 def _check_site_pages(project: Project, publication: Publication, pages: dict[str, content.Page],
                       config_doc: YamlDocument) -> list[Problem]:
     ids = [s.id for s in publication.instruments]
-    generated = set(generated_pages(ids))
+    generated = set(generated_pages(publication))
     order = navigation(publication.config, publication.instruments)
     problems = content.check_pages(pages, set(ids), generated, order)
     for path in sorted(generated & set(pages)):

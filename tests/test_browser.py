@@ -175,7 +175,7 @@ def test_downloads_table_fits_a_phone(browser, site_url, publication) -> None:
     page = context.new_page()
     page.goto(urljoin(site_url, "downloads/"))
     rows = page.locator("article table tbody tr")
-    assert rows.count() == len(publication.school_types)
+    assert rows.count() == len(publication.instruments)
     overflow = page.evaluate("() => [...document.querySelectorAll('article table, article .md-typeset__scrollwrap')]"
                              ".map(e => e.scrollWidth - e.clientWidth)")
     assert overflow and max(overflow) <= 0, f"de tabel is {max(overflow)} px te breed"
@@ -195,7 +195,7 @@ def test_comparison_puts_the_school_types_side_by_side_where_they_fit(browser, s
     page.goto(urljoin(site_url, "vergelijking/"))
     for row in page.locator("article .vergelijking").all():
         tops = [round(section.bounding_box()["y"]) for section in row.locator(":scope > section").all()]
-        assert len(tops) == len(publication.school_types)
+        assert len(tops) == len(publication.instruments)
         assert len(set(tops[:across])) == 1 and (across == len(tops) or tops[across] > tops[0]), tops
     context.close()
 

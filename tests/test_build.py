@@ -185,8 +185,8 @@ def test_no_change_rebuild_renders_no_pdf(warm_project) -> None:
 def test_editing_one_school_type_rerenders_only_its_sheets(warm_project) -> None:
     yaml_file = warm_project / "indicators" / "go.yaml"
     text = yaml_file.read_text(encoding="utf-8")
-    yaml_file.write_text(text.replace("vraag: Nemen escalaties/incidenten af over tijd?",
-                                      "vraag: Nemen escalaties/incidenten merkbaar af over tijd?"), encoding="utf-8")
+    yaml_file.write_text(text.replace("tekst: Nemen escalaties/incidenten af over tijd?",
+                                      "tekst: Nemen escalaties/incidenten merkbaar af over tijd?"), encoding="utf-8")
     result = rebuild(warm_project)
     assert result.ok
     assert sorted(result.rendered_sheets) == ["reflectievragen-go-invulbaar.pdf", "reflectievragen-go.pdf"]

@@ -666,15 +666,16 @@ def staged_site() -> StagedSite:
     loaded = load_publication(project)
     assert loaded.publication is not None, "\n".join(str(p) for p in loaded.errors)
     publication = loaded.publication
-    downloads = {school_type.id: [] for school_type in publication.school_types}
+    downloads = {school_type.id: [] for school_type in publication.instruments}
     for spec in sheet_specs(publication):
-        downloads[spec.school_type.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
+        downloads[spec.instrument.id].append(Download(spec.file_name, spec.label, 0, Path(spec.file_name)))
     staged = {page.path: page.text for page in staged_pages(project, publication, loaded.pages, downloads)}
-    tools = set(tool_pages([school_type.id for school_type in publication.school_types]))
-    order = [path for path in navigation(publication.config, publication.school_types) if path not in tools]
+    tools = set(tool_pages([school_type.id for school_type in publication.instruments]))
+    order = [path for path in navigation(publication.config, publication.instruments) if path not in tools]
     assert set(order) == set(staged) - tools, "every staged page is in the menu"
     labels = [html.unescape(next(iter(entry))) for entry in menu(publication) if isinstance(entry, dict)]
-    return StagedSite([(path, staged[path]) for path in order], [p for p in order if p not in SITE_PAGES],
+    site_pages = set(SITE_PAGES) | {structure.comparison.page for structure, _ in publication.comparisons()}
+    return StagedSite([(path, staged[path]) for path in order], [p for p in order if p not in site_pages],
                       labels, list(publication.glossary.terms))
 
 

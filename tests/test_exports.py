@@ -1,7 +1,7 @@
 """Exports (issue 13), read back with the libraries a user's tool would use: json and
 jsonschema, csv, openpyxl (Excel's format, including the answer drop-down) and
-python-docx (Word's). Each must hold every question of a school type, in order, with
-its stable id and its one number (`SchoolType.numbered_questions`); two builds must give
+python-docx (Word's). Each must hold every item of an instrument, in order, with
+its stable id and its one number (expectations read from the YAML files themselves); two builds must give
 the same bytes; every file names the edition and the source version."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from conftest import ROOT, copy_project
-from publisher.exports import (CSV_COLUMNS, SCHEMA_FILE, build_exports, export_csv, export_docx, export_file_name,
-                               export_xlsx, placeholder_exports)
+from conftest import ROOT, copy_project, fixture_project, run_cli
+from publisher.exports import SCHEMA_FILE, build_exports, export_csv, export_docx, export_file_name, export_xlsx, \
+    placeholder_exports
 from publisher.project import Project
 from publisher.repository import source_revision
 from publisher.sheets import SHEET_ACTIONS, document_moment
@@ -33,14 +33,63 @@ from publisher.validate import load_publication
 pytestmark = pytest.mark.slow
 
 
-def expected(school_type) -> list[tuple[int, str, str]]:
-    """(number, id, text) of every question, in the model's one numbering."""
-    return [(item.number, item.question.id, item.question.text) for item in school_type.numbered_questions()]
+# --------------------------------------------------------------------------- expectations, from the YAML itself
 
 
-def targets(publication):
-    """Every export file per tool: one per school type, and one of all school types together (None)."""
-    return [([s], s.id) for s in publication.school_types] + [(publication.school_types, None)]
+def read_yaml(path: Path):
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def yaml_items(project: Path, instrument_id: str) -> list[dict]:
+    """Every item of an instrument as the YAML says it, numbered 1..N in reading order, with
+    its sections (id, title) from the top level down and its answer form's id."""
+    data = read_yaml(project / "indicators" / f"{instrument_id}.yaml")
+    found: list[dict] = []
+
+    def walk(sections, above):
+        for section in sections:
+            walk(section.get("secties", []), above + [(section["id"], section["titel"])])
+            for item in section.get("items", []):
+                found.append({"id": item["id"], "text": " ".join(item["tekst"].split()), "sections": above + [(section["id"], section["titel"])],
+                              "form": item.get("antwoordvorm", data["antwoordvorm"]), "levels": item.get("niveaus", {})})
+
+    for item in data.get("items", []):
+        found.append({"id": item["id"], "text": " ".join(item["tekst"].split()), "sections": [],
+                      "form": item.get("antwoordvorm", data["antwoordvorm"]), "levels": item.get("niveaus", {})})
+    walk(data.get("secties", []), [])
+    for number, item in enumerate(found, start=1):
+        item["number"] = number
+    return found
+
+
+def yaml_config(project: Path) -> dict:
+    return read_yaml(project / "site_config.yaml")
+
+
+def yaml_forms(project: Path) -> dict[str, dict]:
+    return {form["id"]: form for form in yaml_config(project)["antwoordvormen"]}
+
+
+def expected(project: Path, instrument_id: str) -> list[tuple[int, str, str]]:
+    return [(i["number"], i["id"], i["text"]) for i in yaml_items(project, instrument_id)]
+
+
+def targets(project: Path):
+    """Every export file per tool: one per instrument, and one of all instruments together (None)."""
+    ids = yaml_config(project)["instrumenten"]
+    return [([i], i) for i in ids] + [(ids, None)]
+
+
+def section_title(project: Path, instrument_id: str, depth: int, section: tuple[str, str]) -> str:
+    """A top-level section of an instrument with a structure carries the structure's word ('WAT – …')."""
+    data = read_yaml(project / "indicators" / f"{instrument_id}.yaml")
+    if depth == 0 and data.get("structuur"):
+        structure = next(s for s in yaml_config(project)["structuren"] if s["id"] == data["structuur"])
+        word = next(s["vraagwoord"] for s in structure["secties"] if s["id"] == section[0])
+        return f"{word} – {section[1]}"
+    return section[1]
 
 
 @pytest.fixture(scope="module")
@@ -53,41 +102,82 @@ def revision(built_project):
     return source_revision(Project.at(built_project))
 
 
+@pytest.fixture(scope="module")
+def fixture_built(tmp_path_factory) -> Path:
+    """The fixture publication with the answer forms open, geen and rubriek, built."""
+    root = fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
+    code, output = run_cli(["build"], root)
+    assert code == 0, output
+    return root
+
+
 # --------------------------------------------------------------------------- JSON
 
 
-def test_json_exports_follow_the_published_schema_and_hold_every_question(downloads, publication, revision) -> None:
+def json_items(exported: dict) -> list[tuple[int, str, str]]:
+    found = []
+
+    def walk(sections):
+        for section in sections:
+            walk(section["secties"])
+            found.extend((q["nummer"], q["id"], q["tekst"]) for q in section["items"])
+
+    found += [(q["nummer"], q["id"], q["tekst"]) for q in exported["items"]]
+    walk(exported["secties"])
+    return found
+
+
+@pytest.mark.parametrize("which", ["kcr", "instrumenten"])
+def test_json_exports_follow_the_published_schema_and_hold_every_item(which, built_project, fixture_built, publication) -> None:
+    project = built_project if which == "kcr" else fixture_built
+    downloads = project / "site" / "downloads"
     schema = json.loads((downloads / SCHEMA_FILE).read_text(encoding="utf-8"))
     assert schema == json.loads((ROOT / "schema" / "export.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    config = publication.config
-    for school_types, type_id in targets(publication):
+    config = yaml_config(project)
+    revision = source_revision(Project.at(project))
+    for ids, type_id in targets(project):
         data = json.loads((downloads / export_file_name(type_id, "json")).read_text(encoding="utf-8"))
         errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(data)]
         assert not errors, errors
-        assert data["$schema"] == f"{config.base_url}downloads/{SCHEMA_FILE}"
-        assert data["bron"] == {"editie": config.edition, "datum": document_moment(publication).date().isoformat(),
-                                "commit": revision.commit, "lokale_wijzigingen": revision.modified}
-        assert [(a["id"], a["label"]) for a in data["antwoordschaal"]] == config.answer_options()
-        assert [s["id"] for s in data["schooltypen"]] == [s.id for s in school_types]
-        for school_type, exported in zip(school_types, data["schooltypen"]):
-            found = [(q["nummer"], q["id"], q["vraag"]) for p in exported["perspectieven"]
-                     for t in p["themas"] for q in t["vragen"]]
-            assert found == expected(school_type)
-            assert [p["vraagwoord"] for p in exported["perspectieven"]] == [p.label for p in config.perspectives]
-            assert [t["titel"] for t in exported["impactthemas"]] == [t.title for t in school_type.impact_themes]
+        assert data["$schema"] == f"{config['basis_url']}downloads/{SCHEMA_FILE}"
+        assert data["bron"]["editie"] == config["editie"]
+        assert (data["bron"]["commit"], data["bron"]["lokale_wijzigingen"]) == (revision.commit, revision.modified)
+        assert [(f["id"], f["soort"], [(o["id"], o["label"]) for o in f["opties"]]) for f in data["antwoordvormen"]] == \
+            [(f["id"], f["soort"], [(o["id"], o["label"]) for o in f.get("opties", [])]) for f in config["antwoordvormen"]]
+        assert [i["id"] for i in data["instrumenten"]] == ids
+        for instrument_id, exported in zip(ids, data["instrumenten"]):
+            yaml_data = read_yaml(project / "indicators" / f"{instrument_id}.yaml")
+            assert json_items(exported) == expected(project, instrument_id)
+            assert exported["sectieniveaus"] == yaml_data.get("sectieniveaus", [])
+            assert [(level["id"], level["label"]) for level in exported["rubriekniveaus"]] == \
+                [(level["id"], level["label"]) for level in yaml_data.get("rubriekniveaus", [])]
+            assert [t["titel"] for t in exported["impactthemas"]] == [t["titel"] for t in yaml_data.get("impactthemas", [])]
             assert [(r["nummer"], r["id"]) for r in exported["aanbevelingen"]] == \
-                [(i, r.id) for i, r in enumerate(school_type.recommendations, start=1)]
-            first = exported["perspectieven"][0]["themas"][0]["vragen"][0]
-            assert first["adres"] == f"{config.base_url}{school_type.id}/reflectievragen/#{first['id']}"
+                [(i, r["id"]) for i, r in enumerate(yaml_data.get("aanbevelingen", []), start=1)]
+            assert (exported["bron"] or {}).get("eigenaar") == yaml_data.get("bron", {}).get("eigenaar")
+            first = (exported["items"] or exported["secties"][0]["items"] or exported["secties"][0]["secties"][0]["items"])[0]
+            assert first["adres"] == f"{config['basis_url']}{instrument_id}/reflectievragen/#{first['id']}"
+            levels = {i["id"]: i["levels"] for i in yaml_items(project, instrument_id)}
+            assert all(q["niveaus"] == levels[q["id"]] for q in _all_items(exported))
+
+
+def _all_items(exported: dict) -> list[dict]:
+    found = list(exported["items"])
+    stack = list(exported["secties"])
+    while stack:
+        section = stack.pop()
+        found += section["items"]
+        stack += section["secties"]
+    return found
 
 
 def test_the_schema_rejects_a_broken_export(downloads) -> None:
     """The validation above can fail: a question without its number is refused."""
     schema = json.loads((downloads / SCHEMA_FILE).read_text(encoding="utf-8"))
     data = json.loads((downloads / export_file_name(None, "json")).read_text(encoding="utf-8"))
-    del data["schooltypen"][0]["perspectieven"][0]["themas"][0]["vragen"][0]["nummer"]
+    del data["instrumenten"][0]["secties"][0]["secties"][0]["items"][0]["nummer"]
     with pytest.raises(jsonschema.ValidationError, match="nummer"):
         jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
 
@@ -95,19 +185,35 @@ def test_the_schema_rejects_a_broken_export(downloads) -> None:
 # --------------------------------------------------------------------------- CSV
 
 
-def test_csv_opens_in_dutch_excel_and_holds_every_question(downloads, publication, revision) -> None:
-    for school_types, type_id in targets(publication):
+@pytest.mark.parametrize("which", ["kcr", "instrumenten"])
+def test_csv_opens_in_dutch_excel_and_holds_every_item(which, built_project, fixture_built) -> None:
+    project = built_project if which == "kcr" else fixture_built
+    downloads = project / "site" / "downloads"
+    config = yaml_config(project)
+    revision = source_revision(Project.at(project))
+    noun = config.get("instrumentnaam", {}).get("enkelvoud", "instrument")
+    for ids, type_id in targets(project):
         raw = (downloads / export_file_name(type_id, "csv")).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 met BOM, anders toont Excel de letters verkeerd"
         text = raw.decode("utf-8-sig")
         assert text.count("\r\n") == text.count("\n"), "regeleinden zoals Excel ze schrijft"
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
-        assert tuple(rows[0].keys()) == CSV_COLUMNS
-        for school_type in school_types:
-            mine = [r for r in rows if r["schooltype"] == school_type.id]
-            assert [(int(r["nummer"]), r["vraag_id"], r["vraag"]) for r in mine] == expected(school_type)
-        assert [r["schooltype"] for r in rows] == [s.id for s in school_types for _ in s.questions()]
-        assert {(r["editie"], r["bronversie"]) for r in rows} == {(publication.config.edition, revision.label)}
+        levels = []
+        for instrument_id in ids:
+            levels += [name for name in read_yaml(project / "indicators" / f"{instrument_id}.yaml").get("sectieniveaus", [])
+                       if name not in levels]
+        columns = [noun, "nummer", "vraag_id", "vraag"] + [c for name in reversed(levels) for c in (f"{name}_id", name)]
+        assert tuple(rows[0].keys()) == tuple(columns + ["editie", "bronversie"])
+        for instrument_id in ids:
+            mine = [r for r in rows if r[noun] == instrument_id]
+            items = yaml_items(project, instrument_id)
+            assert [(int(r["nummer"]), r["vraag_id"], r["vraag"]) for r in mine] == expected(project, instrument_id)
+            names = read_yaml(project / "indicators" / f"{instrument_id}.yaml").get("sectieniveaus", [])
+            for row, item in zip(mine, items):
+                for depth, (name, section) in enumerate(zip(names, item["sections"])):
+                    assert (row[f"{name}_id"], row[name]) == (section[0], section_title(project, instrument_id, depth, section))
+        assert [r[noun] for r in rows] == [i for i in ids for _ in yaml_items(project, i)]
+        assert {(r["editie"], r["bronversie"]) for r in rows} == {(config["editie"], revision.label)}
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -121,40 +227,79 @@ def answer_list(book, validation) -> list[str]:
     return [sheet.cell(row, min_col).value for row in range(min_row, max_row + 1)]
 
 
-def test_xlsx_is_a_checklist_per_school_type_with_an_answer_drop_down(downloads, publication, revision) -> None:
-    config = publication.config
-    for school_types, type_id in targets(publication):
+def test_xlsx_is_a_checklist_per_school_type_with_an_answer_drop_down(downloads, built_project, revision) -> None:
+    project = built_project
+    config = yaml_config(project)
+    scale = [o["label"] for o in yaml_forms(project)["schaal"]["opties"]]
+    for ids, type_id in targets(project):
         book = openpyxl.load_workbook(downloads / export_file_name(type_id, "xlsx"))
-        assert book.sheetnames == [s.abbreviation for s in school_types] + ["Over dit bestand"]
-        for school_type in school_types:
-            sheet = book[school_type.abbreviation]
-            assert sheet["A1"].value == school_type.sheet_title
-            assert f"editie {config.edition}" in sheet["A2"].value and revision.label in sheet["A2"].value
+        abbreviations = [read_yaml(project / "indicators" / f"{i}.yaml")["afkorting"] for i in ids]
+        assert book.sheetnames == abbreviations + ["Over dit bestand"]
+        for instrument_id, abbreviation in zip(ids, abbreviations):
+            sheet = book[abbreviation]
+            assert f"editie {config['editie']}" in sheet["A2"].value and revision.label in sheet["A2"].value
             assert [c.value for c in sheet[3]] == ["Nr.", "Perspectief", "Thema", "Vraag", "Antwoord",
                                                    "Toelichting / voorbeeld", "Id"]
             rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-            assert [(r[0], r[6], r[3]) for r in rows] == expected(school_type)
-            assert [r[2] for r in rows] == [i.theme.title for i in school_type.numbered_questions()]
+            items = yaml_items(project, instrument_id)
+            assert [(r[0], r[6], r[3]) for r in rows] == expected(project, instrument_id)
+            assert [r[2] for r in rows] == [i["sections"][1][1] for i in items]
             assert all(r[4] is None and r[5] is None for r in rows), "antwoord en toelichting zijn leeg"
             last = 3 + len(rows)
-            # the answer column offers exactly the answer scale of site_config.yaml, and nothing else
+            # the answer column offers exactly the options of site_config.yaml, and nothing else
             validations = sheet.data_validations.dataValidation
             assert len(validations) == 1
             validation = validations[0]
             assert validation.type == "list" and validation.showDropDown is not True  # (True would hide the arrow)
             assert str(validation.sqref) == f"E4:E{last}"
             assert validation.showErrorMessage and validation.errorStyle in (None, "stop")
-            assert answer_list(book, validation) == config.answer_scale
+            assert answer_list(book, validation) == scale
             # frozen header, filter, A4 landscape on one page wide, header row on every page, stamped footer
             assert sheet.freeze_panes == "A4"
             assert sheet.auto_filter.ref == f"A3:G{last}"
+            assert sheet.print_area == f"'{sheet.title}'!$A$1:$G${last}"
             assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == "9"
             assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default
             assert sheet.page_setup.fitToHeight == 0  # as many pages long as needed
             assert sheet.print_title_rows == "$3:$3"
-            assert f"editie {config.edition}" in sheet.oddFooter.left.text
-        assert book.properties.created == document_moment(publication).replace(tzinfo=None)
+            assert f"editie {config['editie']}" in sheet.oddFooter.left.text
         assert revision.label in book.properties.description
+
+
+def test_xlsx_of_open_example_and_rubric_items_has_the_columns_they_need(fixture_built) -> None:
+    """An evaluation guide (open): an answer column without a drop-down; a conversation tool
+    (geen, one item open): no notes; a rubric: its levels in a column, a drop-down of the
+    instrument's levels, a notes column (the form has toelichting)."""
+    project = fixture_built
+    forms = yaml_forms(project)
+    for instrument_id in yaml_config(project)["instrumenten"]:
+        data = read_yaml(project / "indicators" / f"{instrument_id}.yaml")
+        items = yaml_items(project, instrument_id)
+        kinds = {forms[i["form"]]["soort"] for i in items}
+        book = openpyxl.load_workbook(project / "site" / "downloads" / export_file_name(instrument_id, "xlsx"))
+        sheet = book.worksheets[0]
+        header = [c.value for c in sheet[3]]
+        levels = [name[:1].upper() + name[1:] for name in data.get("sectieniveaus", [])]
+        expected_header = ["Nr.", *levels, "Vraag"]
+        if "rubriek" in kinds:
+            expected_header.append("Niveaus")
+        if kinds - {"geen"}:
+            expected_header.append("Antwoord")
+        if any(forms[i["form"]].get("toelichting") for i in items):
+            expected_header.append("Toelichting / voorbeeld")
+        assert header == expected_header + ["Id"], instrument_id
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+        assert [(r[0], r[-1], r[header.index("Vraag")]) for r in rows] == expected(project, instrument_id)
+        validations = sheet.data_validations.dataValidation
+        if "rubriek" in kinds:
+            labels = [level["label"] for level in data["rubriekniveaus"]]
+            assert [answer_list(book, v) for v in validations] == [labels]
+            column = header.index("Niveaus")
+            for row, item in zip(rows, items):
+                assert row[column] == "\n".join(f"{level['label']}: {item['levels'][level['id']]}"
+                                                for level in data["rubriekniveaus"])
+        else:
+            assert validations == [], "open en voorbeeldvragen hebben geen keuzelijst"
 
 
 # --------------------------------------------------------------------------- DOCX
@@ -165,45 +310,75 @@ def question_tables(document):
 
 
 @pytest.mark.toegankelijkheid("Het Word-reflectieblad: Nederlands als documenttaal, koppen met kopstijlen, tabellen met een titel en een kopregel die op elke pagina terugkomt", hulpmiddel="python-docx", pakket="python-docx", wcag=["1.3.1", "3.1.1"])
-def test_docx_is_an_editable_reflection_sheet(downloads, publication, revision) -> None:
-    config = publication.config
-    answers = config.answer_scale
-    for school_type in publication.school_types:
-        document = docx.Document(downloads / export_file_name(school_type.id, "docx"))
+def test_docx_is_an_editable_reflection_sheet(downloads, built_project, publication, revision) -> None:
+    project = built_project
+    config = yaml_config(project)
+    answers = [o["label"] for o in yaml_forms(project)["schaal"]["opties"]]
+    for instrument_id in config["instrumenten"]:
+        data = read_yaml(project / "indicators" / f"{instrument_id}.yaml")
+        document = docx.Document(downloads / export_file_name(instrument_id, "docx"))
         paragraphs = document.paragraphs
-        assert paragraphs[0].style.name == "Title" and paragraphs[0].text == school_type.sheet_title
+        assert paragraphs[0].style.name == "Title" and paragraphs[0].text == publication.instrument(instrument_id).sheet_title
         headings = [(p.style.name, p.text) for p in paragraphs if p.style.name.startswith("Heading")]
-        themes = [t for p in school_type.perspectives for t in p.themes]
-        for index, perspective in enumerate(school_type.perspectives, start=1):
-            assert ("Heading 1", f"{index}. {config.perspective_heading(perspective)}") in headings
-        assert [text for style, text in headings if style == "Heading 2"] == [t.title for t in themes]
+        themes = [t for p in data["secties"] for t in p["secties"]]
+        for index, perspective in enumerate(data["secties"], start=1):
+            assert ("Heading 1", f"{index}. {section_title(project, instrument_id, 0, (perspective['id'], perspective['titel']))}") in headings
+        assert [text for style, text in headings if style == "Heading 2"] == [t["titel"] for t in themes]
         found = []
         tables = question_tables(document)
         assert len(tables) == len(themes)
         for table, theme in zip(tables, themes):
             assert [c.text for c in table.rows[0].cells] == ["Nr.", "Vraag", *answers, "Toelichting / voorbeeld"]
             assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader"), "de kopregel komt op elke pagina terug"
-            assert table._tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [theme.title]
+            assert table._tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [theme["titel"]]
             for row in table.rows[1:]:
                 number_cell = row.cells[0].paragraphs[0]
                 link = number_cell.hyperlinks[0]
                 address = urlparse(link.address)
-                assert link.address.startswith(f"{config.base_url}{school_type.id}/reflectievragen/")
+                assert link.address.startswith(f"{config['basis_url']}{instrument_id}/reflectievragen/")
                 assert [c.text for c in row.cells[2:2 + len(answers)]] == ["☐"] * len(answers)
                 found.append((int(link.text), address.fragment, row.cells[1].text))
-        assert found == expected(school_type)
+        assert found == expected(project, instrument_id)
         actions = document.tables[-1]
         assert [c.text for c in actions.rows[0].cells] == ["Wat", "Wie", "Wanneer"]
         assert len(actions.rows) == 1 + SHEET_ACTIONS
         assert "Afspraken en vervolgstappen" in [text for _, text in headings]
         properties = document.core_properties
-        assert properties.language == "nl-NL" and properties.author == config.organisation
+        assert properties.language == "nl-NL" and properties.author == config["organisatie"]
         assert document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val") == ["nl-NL"]
         assert properties.created == properties.modified == document_moment(publication)
         assert revision.label in properties.comments
         footer = document.sections[0].footer.paragraphs[0].text
-        assert f"editie {config.edition}" in footer and revision.label in footer
+        assert f"editie {config['editie']}" in footer and revision.label in footer
         assert document.sections[0].page_width.cm == pytest.approx(21.0, abs=0.01)
+
+
+def test_docx_of_open_example_and_rubric_items(fixture_built) -> None:
+    """Per run of items with one answer form a table: open questions with an answer column, example
+    questions without boxes, a rubric with a box and the description per level; the source credited."""
+    project = fixture_built
+    forms = yaml_forms(project)
+    for instrument_id in yaml_config(project)["instrumenten"]:
+        data = read_yaml(project / "indicators" / f"{instrument_id}.yaml")
+        items = yaml_items(project, instrument_id)
+        document = docx.Document(project / "site" / "downloads" / export_file_name(instrument_id, "docx"))
+        rows = [(table, row) for table in question_tables(document) for row in table.rows[1:]
+                if row.cells[0].paragraphs[0].hyperlinks]
+        assert [(int(r.cells[0].paragraphs[0].hyperlinks[0].text), r.cells[1].text) for _, r in rows] == \
+            [(i["number"], i["text"]) for i in items]
+        for (table, row), item in zip(rows, items):
+            header = [c.text for c in table.rows[0].cells]
+            kind = forms[item["form"]]["soort"]
+            if kind == "open":
+                assert header == ["Nr.", "Vraag", "Antwoord"]
+            elif kind == "geen":
+                assert header == ["Nr.", "Vraag"]
+            elif kind == "rubriek":
+                assert header == ["Nr.", "Vraag", *[level["label"] for level in data["rubriekniveaus"]]]
+                assert [c.text for c in row.cells[2:]] == [f"☐ {item['levels'][level['id']]}" for level in data["rubriekniveaus"]]
+        text = "\n".join(p.text for p in document.paragraphs)
+        if "bron" in data:
+            assert data["bron"]["titel"] in text and data["bron"]["eigenaar"] in text
 
 
 # --------------------------------------------------------------------------- the downloads page, reproducibility
@@ -214,7 +389,7 @@ def test_downloads_page_lists_every_export_with_format_and_size(built_project, p
     html = lxml.html.fromstring((site / "downloads" / "index.html").read_bytes())
     article = html.cssselect("article")[0]
     exported = [d.file_name for d in placeholder_exports(Project.at(built_project), publication).files()]
-    assert len(exported) == 4 * len(publication.school_types) + 3 + 1
+    assert len(exported) == 4 * len(yaml_config(built_project)["instrumenten"]) + 3 + 1
     for name in exported:
         links = [a for a in article.cssselect("a") if a.get("href") == f"../downloads/{name}"
                  or a.get("href", "").endswith(f"/{name}") or a.get("href") == name]
@@ -280,15 +455,15 @@ def test_editor_text_stays_text_in_every_export(project_copy) -> None:
     xml = "Zien leerlingen <w:t>&amp; 'x' \"y\" &P &N ]]> ?"
     yaml_file = project_copy / "indicators" / "bo.yaml"
     text = yaml_file.read_text(encoding="utf-8")
-    text = text.replace("vraag: Ervaren leerlingen herkenning?", f"vraag: '{formula.replace(chr(39), chr(39) * 2)}'")
-    text = text.replace("vraag: Zijn eigenaarschap en presentatiedurf zichtbaar?", f"vraag: '{xml.replace(chr(39), chr(39) * 2)}'")
+    text = text.replace("tekst: Ervaren leerlingen herkenning?", f"tekst: '{formula.replace(chr(39), chr(39) * 2)}'")
+    text = text.replace("tekst: Zijn eigenaarschap en presentatiedurf zichtbaar?", f"tekst: '{xml.replace(chr(39), chr(39) * 2)}'")
     text = text.replace("afkorting: bo", "afkorting: 'b/o: [x]*?'")
     yaml_file.write_text(text, encoding="utf-8")
     project = Project.at(project_copy)
     loaded = load_publication(project)
     assert loaded.publication is not None, [str(p) for p in loaded.errors]
     publication = loaded.publication
-    bo = publication.school_type("bo")
+    bo = publication.instrument("bo")
     revision = source_revision(project)
 
     rows = list(csv.reader(io.StringIO(export_csv(publication, [bo], revision).decode("utf-8-sig"), newline=""),

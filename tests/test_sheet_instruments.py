@@ -91,20 +91,14 @@ def expected_fields(root: Path, instrument_id: str) -> dict[str, dict]:
 
 
 def load_model(root: Path):
-    """The publication as the build validates it (every rule of the model: answer forms,
-    levels, the permission gate), without the checks of the site's pages, which belong to
-    another layer (see test_the_whole_build_publishes_these_sheets)."""
-    from publisher import validate
-    from publisher.model import Glossary, Publication, SiteConfig
+    """The publication as the build validates it (every rule of the model and the site)."""
     from publisher.project import Project
+    from publisher.validate import load_publication
 
     project = Project.at(root)
-    config_doc, config, problems = validate._read_model(project, project.site_config, SiteConfig)
-    instruments, found = validate._load_instruments(project, config, config_doc, {})
-    _, glossary, more = validate._read_model(project, project.glossary, Glossary)
-    errors = [p for p in problems + found + more if p.is_error]
-    assert not errors, "\n".join(map(str, errors))
-    return project, Publication(config=config, instruments=instruments, glossary=glossary)
+    loaded = load_publication(project)
+    assert loaded.publication is not None, "\n".join(map(str, loaded.errors))
+    return project, loaded.publication
 
 
 def build(root: Path, cache: Path, jobs: int = 1):
@@ -425,8 +419,6 @@ def test_sheets_are_reproducible_and_cached(built, project_root, tmp_path) -> No
 # --------------------------------------------------------------------------- the whole build
 
 
-@pytest.mark.xfail(strict=True, reason="the fixture publication builds only when every layer follows the instrument "
-                                        "model (pages, form, exports: issue 17); remove this mark when it does")
 def test_the_whole_build_publishes_these_sheets(built, tmp_path) -> None:
     root = fixture_project("instrumenten", tmp_path / "project")
     code, output = run_cli(["build"], root)

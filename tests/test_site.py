@@ -29,18 +29,18 @@ def text_of(element) -> str:
 
 @pytest.mark.parametrize("type_id", ["bo", "go", "vo-mbo"])
 def test_reflection_page_has_every_question_in_order_with_anchor(site_dir, publication, type_id) -> None:
-    school_type = publication.school_type(type_id)
+    school_type = publication.instrument(type_id)
     html = page(site_dir, f"{type_id}/reflectievragen")
     items = html.cssselect("article ol.vragen > li")
-    assert [text_of(li) for li in items] == [q.text for _, _, q in school_type.questions()]
-    assert [li.get("id") for li in items] == [q.id for _, _, q in school_type.questions()]
+    assert [text_of(li) for li in items] == [q.text for _, q in school_type.item_paths()]
+    assert [li.get("id") for li in items] == [q.id for _, q in school_type.item_paths()]
     # One numbering: the number a reader sees is the number on both PDF sheets (1 to N straight through).
     shown = [int(ol.get("start", "1")) + i for ol in html.cssselect("article ol.vragen") for i in range(len(ol.cssselect("li")))]
     assert shown == list(range(1, len(items) + 1))
     headings = {h.get("id"): text_of(h) for h in html.cssselect("article h2, article h3")}
-    for perspective in school_type.perspectives:
+    for perspective in school_type.sections:
         assert perspective.title in headings[perspective.id]
-        for theme in perspective.themes:
+        for theme in perspective.sections:
             assert headings[theme.id].startswith(theme.title)
     assert text_of(html.cssselect("article h1")[0]).startswith(school_type.reflection_title)  # "Reflectievragen bo"
 
@@ -63,7 +63,7 @@ def test_quote_attributions_all_present(site_dir) -> None:
 def test_impact_themes_and_recommendations_rendered_from_yaml(site_dir, publication) -> None:
     from publisher.structure import chapter_pages
 
-    for school_type in publication.school_types:
+    for school_type in publication.instruments:
         chapter = [page(site_dir, path.removesuffix("index.md").removesuffix(".md"))
                    for path in chapter_pages(school_type)]
         impact = [h for html in chapter for h in html.cssselect(".impactthema h3")]
@@ -127,8 +127,8 @@ def test_search_index_covers_the_publication_and_nothing_else(site_dir) -> None:
 def test_downloads_page_lists_every_sheet_with_size_and_edition(site_dir, publication) -> None:
     html = page(site_dir, "downloads")
     links = {a.get("href"): text_of(a.getparent()) for a in html.cssselect("article table a") if a.get("href").endswith(".pdf")}
-    assert len(links) == 2 * len(publication.school_types)
-    for school_type in publication.school_types:
+    assert len(links) == 2 * len(publication.instruments)
+    for school_type in publication.instruments:
         for name in (f"reflectievragen-{school_type.id}.pdf", f"reflectievragen-{school_type.id}-invulbaar.pdf"):
             href = next(h for h in links if h.endswith(name))
             size_text = re.search(r"PDF, (\d+) kB", links[href])
@@ -156,7 +156,7 @@ def test_every_page_prints_the_edition_in_its_footer_and_on_paper(site_dir, publ
 
 
 def test_reflection_pages_have_download_buttons(site_dir, publication) -> None:
-    for school_type in publication.school_types:
+    for school_type in publication.instruments:
         buttons = page(site_dir, f"{school_type.id}/reflectievragen").cssselect("article .downloads a.md-button")
         hrefs = [b.get("href") for b in buttons]
         assert hrefs == [f"../../downloads/reflectievragen-{school_type.id}.pdf",
@@ -167,11 +167,11 @@ def test_reflection_pages_have_download_buttons(site_dir, publication) -> None:
 
 def test_comparison_page_shows_every_theme_per_perspective(site_dir, publication) -> None:
     html = page(site_dir, "vergelijking")
-    for perspective in publication.config.perspectives:
-        for school_type in publication.school_types:
+    for perspective in publication.config.structure("impactdriehoek").sections:
+        for school_type in publication.instruments:
             column = html.get_element_by_id(f"{perspective.id}-{school_type.id}").getparent()
             links = [text_of(a) for a in column.cssselect("li a")]
-            themes = next(p for p in school_type.perspectives if p.id == perspective.id).themes
+            themes = next(p for p in school_type.sections if p.id == perspective.id).sections
             assert links == [t.title for t in themes]
 
 
@@ -217,7 +217,7 @@ def test_chapters_link_to_their_reflection_questions_and_downloads(site_dir, pub
     to them; every download button in the chapter opens one of that school type's two sheets."""
     from publisher.structure import chapter_pages
 
-    for school_type in publication.school_types:
+    for school_type in publication.instruments:
         reflection = site_dir / school_type.id / "reflectievragen" / "index.html"
         title = text_of(lxml.html.fromstring(reflection.read_bytes()).cssselect("article h1")[0])
         assert title == school_type.reflection_title, title
@@ -340,12 +340,12 @@ def test_plain_mkdocs_strict_build_of_staged_docs_has_no_warnings(built_project,
 def test_home_page_has_an_entry_per_school_type(site_dir, publication) -> None:
     html = (site_dir / "index.html").read_text(encoding="utf-8")
     entries = lxml.html.fromstring(html).xpath("//div[contains(@class, 'schooltypen')]//li")
-    assert len(entries) == len(publication.school_types)
-    for entry, school_type in zip(entries, publication.school_types):
+    assert len(entries) == len(publication.instruments)
+    for entry, school_type in zip(entries, publication.instruments):
         links = {a.get("href"): a.text_content().strip() for a in entry.xpath(".//a")}
         assert links[f"{school_type.id}/"] == school_type.title
         assert links[f"{school_type.id}/reflectievragen/"] == f"Reflectievragen {school_type.abbreviation}"
-        assert f"({len(school_type.numbered_questions())} vragen)" in entry.text_content()
+        assert f"({len(school_type.item_paths())} vragen)" in entry.text_content()
         assert "downloads/" in links
 
 
@@ -359,13 +359,13 @@ def test_home_page_entries_follow_site_config_not_a_hand_written_list() -> None:
     project = Project.at(ROOT)
     publication = load_publication(project).publication
     pages, _, _ = read_pages(project)
-    changed = publication.model_copy(update={"school_types": list(reversed(publication.school_types[1:]))})
-    home = next(p.text for p in staged_pages(project, changed, pages, {t.id: [] for t in changed.school_types})
+    changed = publication.model_copy(update={"instruments": list(reversed(publication.instruments[1:]))})
+    home = next(p.text for p in staged_pages(project, changed, pages, {t.id: [] for t in changed.instruments})
                 if p.path == "index.md")
     shown = [line for line in home.splitlines() if line.startswith("-   **[")]
     assert len(shown) == 2
     assert [line.split("](")[0] for line in shown] == [f"-   **[{t.title}".replace("&", "&#38;")
-                                                        for t in changed.school_types]
+                                                        for t in changed.instruments]
     assert "reflectiebladen" not in home.casefold()  # no sheets, no download link
 
 
