@@ -8,7 +8,9 @@ refuses the build when a page contains:
 - an event-handler attribute (`onclick=`, `onerror=`, …);
 - a `javascript:`, `vbscript:`, `data:` or `file:` address in any attribute;
 - a frame, object, embed, applet, base element, or a meta refresh;
-- a resource loaded from another host (stylesheet, icon, image, media, font preload).
+- a resource loaded from another host (stylesheet, icon, image in any of its attributes:
+  src, every candidate of a srcset, a video's poster, an SVG <use>/<image>, a url() in a
+  style attribute; media, font preload), or a form that sends to another host.
 Links (`<a href>`) to other websites are fine: they are not loaded by the page.
 
 If this ever fires, an input check has a gap: the message says so.
@@ -16,6 +18,7 @@ If this ever fires, an input check has a gap: the message says so.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from justhtml import JustHTML
@@ -73,27 +76,54 @@ def _walk(node, findings: list[str]) -> None:
         for attribute, value in attrs.items():
             if attribute.startswith("on"):
                 findings.append(f"een {attribute}-attribuut op <{name}> (code)")
-            elif attribute in URL_ATTRIBUTES and _live(value):
-                findings.append(f"een {url_scheme(value)}:-adres in {attribute} op <{name}>")
-        fetched = _fetched_address(name, attrs)
-        if fetched and url_scheme(fetched) in ("http", "https", "//"):
-            findings.append(f"iets dat van een andere website geladen wordt ({fetched})")
+            elif attribute in URL_ATTRIBUTES and _live(attribute, value):
+                findings.append(f"een {_live(attribute, value)}:-adres in {attribute} op <{name}>")
+            elif attribute == "style" and _live("style", value):
+                findings.append(f"een {_live('style', value)}:-adres in style op <{name}>")
+        for fetched in _fetched_addresses(name, attrs):
+            if url_scheme(fetched) in ("http", "https", "//"):
+                findings.append(f"iets dat van een andere website geladen wordt ({fetched})")
+        if name == "form" or "formaction" in attrs:
+            target = attrs.get("formaction") if "formaction" in attrs else attrs.get("action", "")
+            if url_scheme(target) in ("http", "https", "//"):
+                findings.append(f"een formulier dat naar een andere website verstuurt ({target})")
         _walk(child, findings)
 
 
-def _live(value: str) -> bool:
-    return any(url_scheme(part.strip().split(" ")[0]) in LIVE_SCHEMES for part in value.split(","))
+_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)]*?))\s*\)", re.I)
 
 
-def _fetched_address(name: str, attrs: dict[str, str]) -> str | None:
-    """The address the browser loads for this element, if any."""
+def _addresses(attribute: str, value: str) -> list[str]:
+    """The addresses in one attribute value: every candidate of a srcset, every url() of a style."""
+    if attribute in ("srcset", "imagesrcset"):
+        return [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
+    if attribute == "style":
+        return [next(group for group in match.groups() if group is not None) for match in _CSS_URL.finditer(value)]
+    return [value]
+
+
+def _live(attribute: str, value: str) -> str | None:
+    """The scheme of the first live address (javascript:, data:, …) in the attribute, if any."""
+    for address in _addresses(attribute, value) if attribute in ("srcset", "style") else value.split(","):
+        scheme = url_scheme(address.strip().split(" ")[0])
+        if scheme in LIVE_SCHEMES:
+            return scheme
+    return None
+
+
+def _fetched_addresses(name: str, attrs: dict[str, str]) -> list[str]:
+    """The addresses the browser loads for this element."""
+    found: list[str] = []
     if name == "link":
         rels = set(attrs.get("rel", "").lower().split())
-        return attrs.get("href") if rels & FETCHING_RELS else None
-    if name in ("img", "source", "video", "audio", "track", "script", "embed", "iframe"):
-        return attrs.get("src") or attrs.get("srcset")
-    if name == "input" and attrs.get("type", "").lower() == "image":
-        return attrs.get("src")
+        if rels & FETCHING_RELS:
+            found += [attrs.get("href", "")] + _addresses("srcset", attrs.get("imagesrcset", ""))
+    if name in ("img", "source", "video", "audio", "track", "script", "embed", "iframe") or \
+            (name == "input" and attrs.get("type", "").lower() == "image"):
+        found += [attrs.get("src", "")] + _addresses("srcset", attrs.get("srcset", ""))
     if name == "video":
-        return attrs.get("poster")
-    return None
+        found.append(attrs.get("poster", ""))
+    if name in ("use", "image", "feimage"):  # SVG: href or xlink:href loads a file
+        found += [attrs.get("href", ""), attrs.get("xlink:href", "")]
+    found += _addresses("style", attrs.get("style", ""))
+    return [address for address in found if address]
