@@ -74,56 +74,57 @@ def _walk(node, findings: list[str]) -> None:
         if name == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
             findings.append("een automatische doorverwijzing (meta refresh)")
         for attribute, value in attrs.items():
+            live = _live_scheme(attribute, value)
             if attribute.startswith("on"):
                 findings.append(f"een {attribute}-attribuut op <{name}> (code)")
-            elif attribute in URL_ATTRIBUTES and _live(attribute, value):
-                findings.append(f"een {_live(attribute, value)}:-adres in {attribute} op <{name}>")
-            elif attribute == "style" and _live("style", value):
-                findings.append(f"een {_live('style', value)}:-adres in style op <{name}>")
+            elif live:
+                findings.append(f"een {live}:-adres in {attribute} op <{name}>")
         for fetched in _fetched_addresses(name, attrs):
-            if url_scheme(fetched) in ("http", "https", "//"):
+            if url_scheme(fetched) in ELSEWHERE:
                 findings.append(f"iets dat van een andere website geladen wordt ({fetched})")
-        if name == "form" or "formaction" in attrs:
-            target = attrs.get("formaction") if "formaction" in attrs else attrs.get("action", "")
-            if url_scheme(target) in ("http", "https", "//"):
-                findings.append(f"een formulier dat naar een andere website verstuurt ({target})")
+        target = attrs.get("formaction", attrs.get("action")) if name in SUBMITTING_TAGS else None
+        if target and url_scheme(target) in ELSEWHERE:
+            findings.append(f"een formulier dat naar een andere website verstuurt ({target})")
         _walk(child, findings)
 
 
+ELSEWHERE = {"http", "https", "//"}
+# The attributes, per element, whose address the browser loads as the page is shown.
+FETCHED_ATTRIBUTES = {
+    "img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
+    "track": ("src",), "script": ("src",), "embed": ("src",), "iframe": ("src",),
+    "use": ("href", "xlink:href"), "image": ("href", "xlink:href"), "feimage": ("href", "xlink:href"),  # SVG
+}
+SUBMITTING_TAGS = {"form", "button", "input"}  # where action/formaction say where a form is sent
 _CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)]*?))\s*\)", re.I)
 
 
 def _addresses(attribute: str, value: str) -> list[str]:
-    """The addresses in one attribute value: every candidate of a srcset, every url() of a style."""
+    """The addresses in one attribute value: every candidate of a srcset, every url() of a
+    style, else the value itself."""
     if attribute in ("srcset", "imagesrcset"):
-        return [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
+        # Split at spaces only: a tab inside "java\tscript:" counts as the browser's URL parser reads it.
+        return [candidate.strip().split(" ")[0] for candidate in value.split(",") if candidate.strip()]
     if attribute == "style":
-        return [next(group for group in match.groups() if group is not None) for match in _CSS_URL.finditer(value)]
+        return ["".join(match.groups(default="")) for match in _CSS_URL.finditer(value)]
     return [value]
 
 
-def _live(attribute: str, value: str) -> str | None:
-    """The scheme of the first live address (javascript:, data:, …) in the attribute, if any."""
-    for address in _addresses(attribute, value) if attribute in ("srcset", "style") else value.split(","):
-        scheme = url_scheme(address.strip().split(" ")[0])
-        if scheme in LIVE_SCHEMES:
-            return scheme
-    return None
+def _live_scheme(attribute: str, value: str) -> str | None:
+    """The scheme of the first live address (javascript:, data:, …) in an attribute that holds addresses."""
+    if attribute not in URL_ATTRIBUTES | {"imagesrcset", "style"}:
+        return None
+    schemes = [url_scheme(address) for address in _addresses(attribute, value)]
+    return next((scheme for scheme in schemes if scheme in LIVE_SCHEMES), None)
 
 
 def _fetched_addresses(name: str, attrs: dict[str, str]) -> list[str]:
-    """The addresses the browser loads for this element."""
-    found: list[str] = []
-    if name == "link":
-        rels = set(attrs.get("rel", "").lower().split())
-        if rels & FETCHING_RELS:
-            found += [attrs.get("href", "")] + _addresses("srcset", attrs.get("imagesrcset", ""))
-    if name in ("img", "source", "video", "audio", "track", "script", "embed", "iframe") or \
-            (name == "input" and attrs.get("type", "").lower() == "image"):
-        found += [attrs.get("src", "")] + _addresses("srcset", attrs.get("srcset", ""))
-    if name == "video":
-        found.append(attrs.get("poster", ""))
-    if name in ("use", "image", "feimage"):  # SVG: href or xlink:href loads a file
-        found += [attrs.get("href", ""), attrs.get("xlink:href", "")]
-    found += _addresses("style", attrs.get("style", ""))
-    return [address for address in found if address]
+    """The addresses the browser loads for this element (url() in a style attribute included)."""
+    attributes = list(FETCHED_ATTRIBUTES.get(name.lower(), ()))  # SVG names keep their case: feImage
+    if name == "link" and set(attrs.get("rel", "").lower().split()) & FETCHING_RELS:
+        attributes += ["href", "imagesrcset"]
+    if name == "input" and attrs.get("type", "").lower() == "image":
+        attributes.append("src")
+    attributes.append("style")
+    return [address for attribute in attributes if attribute in attrs
+            for address in _addresses(attribute, attrs[attribute]) if address]

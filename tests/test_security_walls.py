@@ -136,7 +136,14 @@ def test_audit_of_a_built_page(place: str, kind: str) -> None:
 
 
 def test_a_clean_page_passes_the_audit_and_json_data_is_not_code() -> None:
-    page = ('<!doctype html><html><head><link rel="stylesheet" href="../assets/x.css"><link rel="canonical" '
+    page = ('<form action="bewaar"><button formaction="bewaar2">b</button><input type="image" src="b.png" alt="b">'
+            f'</form><form><button>b</button></form><div action="https://{OTHER}/" poster="https://{OTHER}/">x</div>'
+            f'<link rel="alternate" href="https://{OTHER}/feed" imagesrcset="https://{OTHER}/x.png 2x">'
+            f'<input src="https://{OTHER}/b.png" type="text"><p href="https://{OTHER}/">x</p>'
+            f'<svg><a href="https://{OTHER}/">x</a><use href="#icoon"/></svg><a href="x.html,javascript:x">x</a>'
+            '<p style="color: red">x</p><span title="url(https://evil.example/)">x</span>'
+            '<script type="application/json">{"a": 1}</script>'
+            '<!doctype html><html><head><link rel="stylesheet" href="../assets/x.css"><link rel="canonical" '
             f'href="https://{OTHER}/"><script src="../assets/x.js"></script></head><body>'
             '<script type="application/json">{"a": 1}</script><script type="Application/LD+JSON">{}</script>'
             f'<a href="https://{OTHER}/">x</a><img src="x.png" srcset="x.png 1x, y.png 2x" alt=""></body></html>')
@@ -165,6 +172,36 @@ def test_a_clean_page_passes_the_audit_and_json_data_is_not_code() -> None:
     (f'<audio src="https://{OTHER}/a.mp3"></audio>', f"iets dat van een andere website geladen wordt (https://{OTHER}/a.mp3)"),
     (f'<template><img src="https://{OTHER}/t.png" alt=""></template>',
      f"iets dat van een andere website geladen wordt (https://{OTHER}/t.png)"),
+    ("<p>tekst <em>nadruk</em> en dan <script>alert(1)</script></p>", "een script met code in de pagina zelf"),
+    (f'<img src="x.png" srcset="x.png 1x,  https://{OTHER}/y.png 2x" alt="">',
+     f"iets dat van een andere website geladen wordt (https://{OTHER}/y.png)"),
+    (f'<link rel="preload" as="image" imagesrcset="a.png 1x, //{OTHER}/b.png 2x">',
+     f"iets dat van een andere website geladen wordt (//{OTHER}/b.png)"),
+    ('<link rel="preload" as="image" href="a.png" imagesrcset="javascript:x 2x">',
+     "een javascript:-adres in imagesrcset op <link>"),
+    (f'<video src="v.mp4"><track src="https://{OTHER}/t.vtt"></video>',
+     f"iets dat van een andere website geladen wordt (https://{OTHER}/t.vtt)"),
+    (f'<video src="https://{OTHER}/v.mp4"></video>', f"iets dat van een andere website geladen wordt (https://{OTHER}/v.mp4)"),
+    (f'<video poster="//{OTHER}/p.png"></video>', f"iets dat van een andere website geladen wordt (//{OTHER}/p.png)"),
+    (f'<svg><image href="https://{OTHER}/i.png"/></svg>',
+     f"iets dat van een andere website geladen wordt (https://{OTHER}/i.png)"),
+    (f'<svg><filter><feImage xlink:href="https://{OTHER}/f.png"/></filter></svg>',
+     f"iets dat van een andere website geladen wordt (https://{OTHER}/f.png)"),
+    (f'<svg><use xlink:href="https://{OTHER}/s.svg#a"/></svg>',
+     f"iets dat van een andere website geladen wordt (https://{OTHER}/s.svg#a)"),
+    (f'<p style="background: url( \'https://{OTHER}/b.png\' )">x</p>',
+     f"iets dat van een andere website geladen wordt (https://{OTHER}/b.png)"),
+    (f'<p style="background: URL(&quot;//{OTHER}/b.png&quot;)">x</p>',
+     f"iets dat van een andere website geladen wordt (//{OTHER}/b.png)"),
+    ('<table><tr><td style="background: url(javascript:alert(1))">x</td></tr></table>',
+     "een javascript:-adres in style op <td>"),
+    ('<p style="color: red; background: url(x.png), url(data:image/png;base64,AA)">x</p>', "een data:-adres in style op <p>"),
+    (f'<form action="https://{OTHER}/in"><button>x</button></form>',
+     f"een formulier dat naar een andere website verstuurt (https://{OTHER}/in)"),
+    (f'<form><button formaction="//{OTHER}/in">x</button></form>',
+     f"een formulier dat naar een andere website verstuurt (//{OTHER}/in)"),
+    (f'<form action="bewaar"><input type="submit" formaction="http://{OTHER}/in"></form>',
+     f"een formulier dat naar een andere website verstuurt (http://{OTHER}/in)"),
 ])
 def test_audit_names_what_it_found(html: str, finding: str) -> None:
     """The audit's words are what a developer reads when a build is refused."""
@@ -179,6 +216,8 @@ def test_audit_site_reports_every_page_with_its_name(tmp_path: Path) -> None:
     problems = site_audit.audit_site(tmp_path, "site")
     assert [(p.file, p.line, p.is_error) for p in problems] == [("site/a/index.html", None, True),
                                                                ("site/c.html", None, True), ("site/c.html", None, True)]
+    assert [p.hint for p in problems] == ["Er is niets gepubliceerd. Meld dit aan een ontwikkelaar, met de laatst "
+                                          "gewijzigde pagina, het YAML-bestand of het sjabloon in templates/."] * 3
     assert problems[0].message == (f"de gebouwde pagina bevat iets dat van een andere website geladen wordt "
                                    f"(https://{OTHER}/x.png); de controle had dit moeten tegenhouden")
     assert problems[0].hint.startswith("Er is niets gepubliceerd. Meld dit aan een ontwikkelaar")
@@ -188,7 +227,7 @@ def test_audit_site_reports_every_page_with_its_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize("url,scheme", [
     ("https://x", "https"), (" \x01HTTPS://x", "https"), ("java\tscr\nipt:x", "javascript"), ("\x1fdata:x", "data"),
     ("//x", "//"), ("\\\\x", "//"), ("/\\x", "//"), ("x.png", None), ("/x.png", None), ("#kop", None),
-    ("a+b.c-d:x", "a+b.c-d"), ("1abc:x", None), ("mailto:a@b.nl", "mailto"), ("", None), ("?q=1", None),
+    ("a+b.c-d:x", "a+b.c-d"), ("Xhttps://x", "xhttps"), ("XX", None), ("1abc:x", None), ("mailto:a@b.nl", "mailto"), ("", None), ("?q=1", None),
     ("\t//x", "//"),
 ])
 def test_url_scheme_as_a_browser_reads_it(url: str, scheme: str | None) -> None:
@@ -216,6 +255,9 @@ def test_refusal_messages_for_editors() -> None:
     assert html_policy.split_target("../bo/index.md?x=1") == ("../bo/index.md", None)
     assert html_policy.split_target("#kop") == ("", "kop")
     assert html_policy.split_target("a.md#") == ("a.md", None)
+    assert html_policy.split_target("a.md?x=1?y#k#l") == ("a.md", "k#l")
+    for url in (f"http://{OTHER}/p.png", f"//{OTHER}/p.png", f" HTTPS://{OTHER}/p.png"):
+        assert html_policy.image_problem(url)[0] == f"de afbeelding '{url}' wordt van een andere website geladen"
 
 
 @pytest.mark.parametrize("html,expected", [
@@ -238,7 +280,15 @@ def test_refusal_messages_for_editors() -> None:
     ('<div><span><a href="javascript:x">a</a></span></div>', [
         (1, "a", "href", "javascript:x", "de link 'javascript:x' gebruikt 'javascript:', dat is niet toegestaan",
          "Gebruik een webadres (https://…), een e-mailadres (mailto:…) of een link naar een pagina van de site.")]),
-    ('<td style=" text-align: center; ">a</td><th style="text-align: right">b</th>', []),
+    ('<blink>b</blink><p onclick="x()">a</p>', [
+        (1, "blink", None, None, "de HTML-code <blink> is niet toegestaan in een pagina",
+         "Gebruik Markdown of een van de toegestane HTML-codes (zie docs/redacteuren.md, 'HTML in een pagina')."),
+        (1, "p", "onclick", "x()", 'het attribuut onclick="…" op <p> voert code uit en is niet toegestaan',
+         "Haal het attribuut weg; een pagina bevat geen scripts.")]),
+    ('<table><tr><td style>a</td></tr></table>', [(1, "td", "style", "", 'het attribuut style="" op <td> is niet toegestaan',
+                                                  "Opmaak hoort in het stijlblad van de site; gebruik een class die daar bestaat.")]),
+    ('<a href="x.md" title="javascript: de uitleg" rel="nofollow">a</a><img src="a.png" alt="https://voorbeeld.nl">', []),
+    ('<table><tr><td style=" text-align: center; ">a</td><th style="text-align: right">b</th></tr></table>', []),
     ('<p class="x" id="y" title="z" lang="nl" aria-label="a">a</p><ol start="2" reversed type="a"><li>x</li></ol>', []),
     ('<img src="a.png" alt="a" width="1" height="2" loading="lazy"><details open><summary>s</summary></details>', []),
 ])
@@ -261,6 +311,7 @@ def test_generated_form_pages_may_hold_form_elements_but_never_send_or_load() ->
                            ('<input type="image" src="https://evil.example/b.png">', "type"),
                            ('<input type="submit">', "type"), ('<input src="x.png">', "src"),
                            ('<div data-x1="y">a</div>', "data-x1"), ('<div data-="y">a</div>', "data-"),
+                           ('<div data-1a="y">a</div>', "data-1a"), ('<div data--="y">a</div>', "data--"),
                            ('<input type="text" onfocus="x()">', "onfocus")]:
         found = html_policy.violations(bad, form=True)
         assert attribute in [v.attribute for v in found], bad
