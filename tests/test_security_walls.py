@@ -259,6 +259,7 @@ def test_refusal_messages_for_editors() -> None:
     assert html_policy.split_target("#kop") == ("", "kop")
     assert html_policy.split_target("a.md#") == ("a.md", None)
     assert html_policy.split_target("a.md?x=1?y#k#l") == ("a.md", "k#l")
+    assert html_policy.split_target("a.md#k#l") == ("a.md", "k#l")
     for url in (f"http://{OTHER}/p.png", f"//{OTHER}/p.png", f" HTTPS://{OTHER}/p.png"):
         assert html_policy.image_problem(url)[0] == f"de afbeelding '{url}' wordt van een andere website geladen"
 
