@@ -213,7 +213,7 @@ def form_logic_files(target: Path, ref: str | None) -> None:
     for path in paths:
         source = ROOT / path
         if source.is_dir():
-            shutil.copytree(source, target / path)
+            shutil.copytree(source, target / path, dirs_exist_ok=True)
         elif source.exists():
             (target / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / path)
