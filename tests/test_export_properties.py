@@ -116,10 +116,13 @@ def _normalised(text: str) -> str:
 # In the files: without control characters other than tab, CR and LF (the DOCX export, made by the same
 # build_exports, cannot hold them: see the xfail test below).
 FILE_UNICODE = st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\r\n")
-FILE_TEXT = st.one_of(
-    st.lists(st.one_of(HOSTILE, st.text(FILE_UNICODE, min_size=1, max_size=8)), max_size=30).map("".join),
-    st.builds(lambda part, n: part * n, st.text(FILE_UNICODE, min_size=1, max_size=5), st.integers(40, 60)),
+FILE_PARTS = st.lists(st.one_of(HOSTILE, st.text(FILE_UNICODE, min_size=1, max_size=8)), max_size=30).map("".join)
+TITLE_TEXT = st.one_of(  # a section title: at most 200 characters (ShortText)
+    FILE_PARTS, st.builds(lambda part, n: part * n, st.text(FILE_UNICODE, min_size=1, max_size=5), st.integers(40, 60)),
 ).filter(lambda t: 0 < len(t.strip()) <= 200)
+ITEM_TEXT = st.one_of(  # an item's text: up to 4000 characters (Text), very long ones included
+    FILE_PARTS, st.builds(lambda part, n: part * n, st.text(FILE_UNICODE, min_size=1, max_size=4), st.integers(500, 1000)),
+).filter(lambda t: 0 < len(t.strip()) <= 4000)
 
 
 def _write_texts(project: Path, original: str, item_texts: list[str], title: str) -> list[dict]:
@@ -155,7 +158,7 @@ def test_a_control_character_in_a_text_does_not_crash_the_exports(export_project
 @settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no slow shrinking
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.filter_too_much, HealthCheck.too_slow])
-@given(item_texts=st.lists(FILE_TEXT, min_size=3, max_size=3), title=FILE_TEXT)
+@given(item_texts=st.lists(ITEM_TEXT, min_size=3, max_size=3), title=TITLE_TEXT)
 def test_any_editor_text_reaches_csv_and_xlsx_unchanged_and_never_as_a_formula(export_project, item_texts,
                                                                                 title: str) -> None:
     import openpyxl
