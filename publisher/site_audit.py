@@ -8,7 +8,9 @@ refuses the build when a page contains:
 - an event-handler attribute (`onclick=`, `onerror=`, …);
 - a `javascript:`, `vbscript:`, `data:` or `file:` address in any attribute;
 - a frame, object, embed, applet, base element, or a meta refresh;
-- a resource loaded from another host (stylesheet, icon, image, media, font preload).
+- a resource loaded from another host (stylesheet, icon, image in any of its attributes:
+  src, every candidate of a srcset, a video's poster, an SVG <use>/<image>, a url() in a
+  style attribute; media, font preload), or a form that sends to another host.
 Links (`<a href>`) to other websites are fine: they are not loaded by the page.
 
 If this ever fires, an input check has a gap: the message says so.
@@ -16,6 +18,7 @@ If this ever fires, an input check has a gap: the message says so.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from justhtml import JustHTML
@@ -71,29 +74,57 @@ def _walk(node, findings: list[str]) -> None:
         if name == "meta" and attrs.get("http-equiv", "").lower() == "refresh":
             findings.append("een automatische doorverwijzing (meta refresh)")
         for attribute, value in attrs.items():
+            live = _live_scheme(attribute, value)
             if attribute.startswith("on"):
                 findings.append(f"een {attribute}-attribuut op <{name}> (code)")
-            elif attribute in URL_ATTRIBUTES and _live(value):
-                findings.append(f"een {url_scheme(value)}:-adres in {attribute} op <{name}>")
-        fetched = _fetched_address(name, attrs)
-        if fetched and url_scheme(fetched) in ("http", "https", "//"):
-            findings.append(f"iets dat van een andere website geladen wordt ({fetched})")
+            elif live:
+                findings.append(f"een {live}:-adres in {attribute} op <{name}>")
+        for fetched in _fetched_addresses(name, attrs):
+            if url_scheme(fetched) in ELSEWHERE:
+                findings.append(f"iets dat van een andere website geladen wordt ({fetched})")
+        target = attrs.get("formaction", attrs.get("action")) if name in SUBMITTING_TAGS else None
+        if target and url_scheme(target) in ELSEWHERE:
+            findings.append(f"een formulier dat naar een andere website verstuurt ({target})")
         _walk(child, findings)
 
 
-def _live(value: str) -> bool:
-    return any(url_scheme(part.strip().split(" ")[0]) in LIVE_SCHEMES for part in value.split(","))
+ELSEWHERE = {"http", "https", "//"}
+# The attributes, per element, whose address the browser loads as the page is shown.
+FETCHED_ATTRIBUTES = {
+    "img": ("src", "srcset"), "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",),
+    "track": ("src",), "script": ("src",), "embed": ("src",), "iframe": ("src",),
+    "use": ("href", "xlink:href"), "image": ("href", "xlink:href"), "feimage": ("href", "xlink:href"),  # SVG
+}
+SUBMITTING_TAGS = {"form", "button", "input"}  # where action/formaction say where a form is sent
+_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)]*?))\s*\)", re.I)
 
 
-def _fetched_address(name: str, attrs: dict[str, str]) -> str | None:
-    """The address the browser loads for this element, if any."""
-    if name == "link":
-        rels = set(attrs.get("rel", "").lower().split())
-        return attrs.get("href") if rels & FETCHING_RELS else None
-    if name in ("img", "source", "video", "audio", "track", "script", "embed", "iframe"):
-        return attrs.get("src") or attrs.get("srcset")
+def _addresses(attribute: str, value: str) -> list[str]:
+    """The addresses in one attribute value: every candidate of a srcset, every url() of a
+    style, else the value itself."""
+    if attribute in ("srcset", "imagesrcset"):
+        # Split at spaces only: a tab inside "java\tscript:" counts as the browser's URL parser reads it.
+        return [candidate.strip().split(" ")[0] for candidate in value.split(",") if candidate.strip()]
+    if attribute == "style":
+        return ["".join(match.groups(default="")) for match in _CSS_URL.finditer(value)]
+    return [value]
+
+
+def _live_scheme(attribute: str, value: str) -> str | None:
+    """The scheme of the first live address (javascript:, data:, …) in an attribute that holds addresses."""
+    if attribute not in URL_ATTRIBUTES | {"imagesrcset", "style"}:
+        return None
+    schemes = [url_scheme(address) for address in _addresses(attribute, value)]
+    return next((scheme for scheme in schemes if scheme in LIVE_SCHEMES), None)
+
+
+def _fetched_addresses(name: str, attrs: dict[str, str]) -> list[str]:
+    """The addresses the browser loads for this element (url() in a style attribute included)."""
+    attributes = list(FETCHED_ATTRIBUTES.get(name.lower(), ()))  # SVG names keep their case: feImage
+    if name == "link" and set(attrs.get("rel", "").lower().split()) & FETCHING_RELS:
+        attributes += ["href", "imagesrcset"]
     if name == "input" and attrs.get("type", "").lower() == "image":
-        return attrs.get("src")
-    if name == "video":
-        return attrs.get("poster")
-    return None
+        attributes.append("src")
+    attributes.append("style")
+    return [address for attribute in attributes if attribute in attrs
+            for address in _addresses(attribute, attrs[attribute]) if address]
