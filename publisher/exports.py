@@ -276,7 +276,9 @@ def section_cells(publication: Publication, instrument: Instrument, sections: tu
 
 # --------------------------------------------------------------------------- CSV
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A leading apostrophe is guarded too, so that the guard can always be taken off again:
+# "'=x" (an editor's text) is written "''=x", "=x" is written "'=x".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def spreadsheet_text(text: str) -> str:
