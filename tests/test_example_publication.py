@@ -420,3 +420,36 @@ def test_annotations_of_a_project_in_a_subfolder_name_the_repository_path(tmp_pa
     assert named == ["voorbeelden/lindeoord/site_config.yaml", "templates/pages/downloads.md.j2",
                      "gesprek/reflectievragen.md (gemaakt door de bouw)"]
     assert repository_paths(Project.at(ROOT), found) == found
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.toegankelijkheid("Een rubriek op de pagina met vragen: een tabel met kopcellen voor niveaus en onderdelen op een groot scherm, "
+                              "op een telefoon (390 pixels) per onderdeel elk niveau met zijn naam, zonder zijwaarts scrollen",
+                              hulpmiddel="Chromium", pakket="playwright", wcag=["1.3.1", "1.4.10"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_rubric_is_a_table_of_levels_on_its_page(browser, example_url, width) -> None:
+    """Rows are the items (a row header 'N. text'), columns the levels (column headers), each
+    cell the item's description of that level: all from the YAML."""
+    rubric = next(i for i in instruments() if answer_kind(i) == "rubriek")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    page.goto(example_url + f"{rubric['id']}/reflectievragen/")
+    table = page.locator("article .kcr-rubriektabel table")
+    assert table.count() == 1
+    levels = rubric["rubriekniveaus"]
+    headers = [t.strip() for t in table.locator("thead th[scope=col]").all_text_contents()]
+    assert headers[1:] == [level["label"] for level in levels]
+    rows = table.locator("tbody tr")
+    numbered = list(enumerate(items(rubric), start=1))
+    assert rows.count() == len(numbered)
+    for index, (number, item) in enumerate(numbered):
+        row = rows.nth(index)
+        assert row.get_attribute("id") == item["id"]
+        assert normalised(row.locator("th[scope=row]").inner_text()) == normalised(f"{number}. {item['tekst']}")
+        cells = [normalised(c) for c in row.locator("td").all_inner_texts()]
+        shown = [f"{level['label']}: {item['niveaus'][level['id']]}" if width == 390 else item["niveaus"][level["id"]]
+                 for level in levels]
+        assert cells == [normalised(text) for text in shown]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    context.close()
