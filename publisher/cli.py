@@ -16,6 +16,13 @@ from .report import Reporter
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    from .github import guarded_output
+
+    with guarded_output():
+        return _guarded_main(argv, root)
+
+
+def _guarded_main(argv: list[str] | None, root: Path | None) -> int:
     try:
         return _main(argv, root)
     except KeyboardInterrupt:

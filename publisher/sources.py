@@ -81,6 +81,41 @@ def character_name(character: str) -> str:
     return f"{unicodedata.name(character, 'stuurteken')} (U+{ord(character):04X})"
 
 
+def hidden_character(text: str) -> str | None:
+    """The first character in a value that no reader sees but that changes what the value
+    does: a control character other than tab and line break (ESC, vertical tab, CR, NEL …),
+    a line or paragraph separator, an invisible character (bidi overrides) or half of a
+    surrogate pair. A YAML file can hold these written as escapes ("\\e", "\\u202e")."""
+    for character in text:
+        if character in "\t\n":
+            continue
+        if character in INVISIBLE or unicodedata.category(character) in ("Cc", "Cs", "Zl", "Zp"):
+            return character
+    return None
+
+
+def hidden_character_problem(name: str, line: int | None, text: str, source: str = "") -> Problem | None:
+    """The Dutch message for a value with a hidden character (see above); `source` is the value
+    as it stands in the file, to tell a typed character from one written as an escape."""
+    character = hidden_character(text)
+    if character is None:
+        return None
+    if character in source:  # typed as it is
+        if character in INVISIBLE:
+            return None  # invisible_characters names it, with its column
+        return error(name, line, f"de tekst bevat een teken dat niet in tekst hoort, {character_name(character)}",
+                     "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")
+    if character in INVISIBLE:
+        what = f"het onzichtbare teken {character_name(character)}"
+    elif unicodedata.category(character) == "Cs":
+        what = f"een half teken (surrogaat U+{ord(character):04X})"
+    else:
+        what = f"een stuurteken dat niet in tekst hoort, {character_name(character)}"
+    return error(name, line, f"de tekst bevat {what}, geschreven als escape-code met een backslash",
+                 "Haal de escape-code (\\ gevolgd door een letter of cijfers) weg; alleen \\n (nieuwe regel) en "
+                 "\\t (tab) mogen in tekst tussen dubbele aanhalingstekens.")
+
+
 def invisible_characters(text: str, name: str) -> list[Problem]:
     """Invisible characters anywhere in an editor's file (YAML or Markdown)."""
     problems = []
@@ -91,6 +126,12 @@ def invisible_characters(text: str, name: str) -> list[Problem]:
                                       "Verwijder het teken: zet de cursor erachter en druk op Backspace (het komt vaak "
                                       "mee bij kopiëren uit Word of een PDF)."))
                 break  # one message per line is enough
+            if character not in "\t\r" and unicodedata.category(character) == "Cc":
+                # The same message as the YAML reader's (yamlfile.py), so a YAML file gets it once.
+                problems.append(error(name, number, "het bestand bevat een stuurteken dat niet in tekst hoort, "
+                                                    f"{character_name(character)}",
+                                      "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst."))
+                break
     return problems
 
 

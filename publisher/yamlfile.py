@@ -28,7 +28,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from .problems import Problem, error, warning
-from .sources import character_name, read_text
+from .sources import character_name, hidden_character_problem, read_text
 
 MAX_DEPTH = 20
 
@@ -251,6 +251,10 @@ def _to_data(node, location: Location, doc: YamlDocument, problems: list[Problem
                               "Vergelijk de opbouw met een ander bestand in dezelfde map."))
         return None
     if isinstance(node, yaml.ScalarNode):
+        source = (node.start_mark.buffer or "")[node.start_mark.pointer:node.end_mark.pointer]
+        hidden = hidden_character_problem(doc.name, node.start_mark.line + 1 + offset, node.value, source)
+        if hidden is not None:  # written as an escape ("\e", "\u202e"): the reader did not see it
+            problems.append(hidden)
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(item, location + (i,), doc, problems, offset, depth + 1) for i, item in enumerate(node.value)]
