@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .changes import ADDED, REMOVED, REWORDED, Changes
-from .escaping import markdown_text, terminal_text
+from .escaping import markdown_text
 from .problems import Problem, summary
 
 
@@ -44,8 +44,8 @@ def annotation(problem: Problem) -> str:
     if problem.line:
         properties["line"] = str(problem.line)
     properties["title"] = f"Controle: {problem.severity.value}"
-    message = terminal_text(problem.message) + (f"\n→ {terminal_text(problem.hint)}" if problem.hint else "")
-    fields = ",".join(f"{key}={escape_property(terminal_text(value))}" for key, value in properties.items())
+    message = problem.message + (f"\n→ {problem.hint}" if problem.hint else "")
+    fields = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{command} {fields}::{escape_data(message)}"
 
 

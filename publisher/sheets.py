@@ -26,6 +26,8 @@ from urllib.parse import unquote, urlparse
 
 import segno
 
+from .environment import source_date
+from .escaping import single_line
 from .model import Publication, SchoolType
 from .problems import Problem, error
 from .project import Project
@@ -90,10 +92,7 @@ def reflection_page_url(publication: Publication, school_type: SchoolType) -> st
 
 def document_moment(publication: Publication) -> datetime:
     """The date of every output: SOURCE_DATE_EPOCH if set, else 1 January of the edition year."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
+    return source_date() or datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
 
 
 def document_date(publication: Publication) -> str:
@@ -150,7 +149,9 @@ def sheet_source(project: Project, publication: Publication, school_type: School
         perspectives.append({"heading": f"{index}. {config.perspective_heading(perspective)}",
                              "id": perspective.id, "themes": themes})
     url = reflection_page_url(publication, school_type)
-    titles = (f"{school_type.sheet_title} – {config.title}", f"{school_type.sheet_title} (invulbaar) – {config.title}")
+    # PDF metadata (title, XMP): one line each (escaping.single_line), whatever the YAML holds.
+    titles = (single_line(f"{school_type.sheet_title} – {config.title}"),
+              single_line(f"{school_type.sheet_title} (invulbaar) – {config.title}"))
     html = render(
         project.templates, SHEET_TEMPLATE,
         title=school_type.sheet_title,

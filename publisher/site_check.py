@@ -19,6 +19,7 @@ from __future__ import annotations
 import html as html_module
 import posixpath
 import re
+from urllib.parse import unquote
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,7 +213,8 @@ def _link_problems(project: Project, page: RenderedPage, source: Page | None,
             problems.append(error(name, line, f"de link '{url}' begint met /",
                                   "Schrijf links relatief vanaf deze pagina, bv. '../bo/index.md'."))
             continue
-        target = posixpath.normpath(posixpath.join(directory, path)) if path else page.path
+        # MkDocs reads a link target percent-decoded ('mijn%20foto.png' is 'mijn foto.png').
+        target = posixpath.normpath(posixpath.join(directory, unquote(path))) if path else page.path
         if target.startswith("../") or target == "..":
             problems.append(error(name, line, f"de link '{url}' wijst naar iets buiten de site",
                                   "Links zijn relatief vanaf deze pagina; controleer het aantal '../'."))

@@ -29,8 +29,24 @@ def is_backup_file(name: str) -> bool:
 
 def inside(root: Path, path: Path) -> bool:
     """Whether `path`, with every symbolic link followed, is inside `root`."""
-    resolved, base = path.resolve(), root.resolve()
+    try:
+        resolved, base = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a link in a loop (Python 3.11 raises RuntimeError)
+        return False
     return resolved == base or base in resolved.parents
+
+
+def is_link_loop(path: Path) -> bool:
+    """Whether `path` is a symbolic link that never reaches a file or folder (a loop)."""
+    if not path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError:
+        return False
+    except (OSError, RuntimeError):
+        return True
+    return False
 
 
 @dataclass
@@ -49,7 +65,7 @@ def list_files(root: Path, directory: Path, name_of) -> Listing:
         here = Path(folder)
         for sub in sorted(subfolders):
             if (here / sub).is_symlink() and not inside(root, here / sub):
-                listing.problems.append(_outside(name_of(here / sub), "map"))
+                listing.problems.append(_outside(name_of(here / sub), "map", is_link_loop(here / sub)))
         subfolders[:] = sorted(s for s in subfolders if not (here / s).is_symlink() or inside(root, here / s))
         for file_name in sorted(files):
             path = here / file_name
@@ -58,14 +74,18 @@ def list_files(root: Path, directory: Path, name_of) -> Listing:
                                                 "reservekopie of tijdelijk bestand van een editor; wordt genegeerd",
                                                 "Verwijder het bestand als je het niet meer nodig hebt (het hoort niet in een pull request)."))
             elif path.is_symlink() and not inside(root, path):
-                listing.problems.append(_outside(name_of(path), "bestand"))
+                listing.problems.append(_outside(name_of(path), "bestand", is_link_loop(path)))
             else:
                 listing.files.append(path)
     listing.files.sort()
     return listing
 
 
-def _outside(name: str, what: str) -> Problem:
+def _outside(name: str, what: str, loop: bool = False) -> Problem:
+    if loop:
+        return error(name, None, "dit is een snelkoppeling (symbolische link) die in een kring naar zichzelf "
+                                 "verwijst; die wordt niet gelezen",
+                     "Verwijder de snelkoppeling en zet het bestand of de map zelf op deze plek.")
     return error(name, None, f"dit is een snelkoppeling (symbolische link) naar een {what} buiten het project; "
                              "die wordt niet gelezen",
                  f"Zet het {what} zelf in het project in plaats van een link ernaar.")
@@ -138,7 +158,7 @@ def invisible_characters(text: str, name: str) -> list[Problem]:
 def read_text(path: Path, name: str, root: Path) -> tuple[str | None, list[Problem]]:
     """Read an editor's text file (YAML or Markdown) inside the project at `root`."""
     if path.is_symlink() and not inside(root, path):
-        return None, [_outside(name, "bestand")]
+        return None, [_outside(name, "bestand", is_link_loop(path))]
     if path.is_dir():
         return None, [error(name, None, "dit is een map, geen bestand",
                             "Zet hier een bestand neer, of verwijs naar het juiste bestand.")]

@@ -203,6 +203,10 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
                                                          f"{character_name(chr(exc.character))}",
                                     "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")]
     except (yaml.YAMLError, RecursionError):
+        line = _too_deep_line(text)
+        if line is not None:
+            return None, [error(name, line + offset, "de gegevens zijn te diep genest",
+                                "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
         return None, [error(name, None, "het bestand kan niet als YAML gelezen worden (te diep genest?)",
                                     "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
     if node is None:
@@ -212,6 +216,23 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
     document.data = _to_data(node, (), document, problems, offset, depth=0)
     problems += _cut_off_comments(node, text.split("\n"), name, offset)
     return document, problems
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH, found with PyYAML's event parser
+    (a loop, not a recursion like the composer that gave up), or None."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return None
 
 
 def read_yaml(path: Path, name: str, root: Path) -> tuple[YamlDocument | None, list[Problem]]:
