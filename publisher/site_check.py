@@ -65,6 +65,8 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     rendered = {page.path: render_page(project, page) for page in staged}
     files = (set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
              | {f"downloads/{d.file_name}" for d in exports.files()} | {f"downloads/{reflection_form.SCHEMA_FILE}"})
+    # A page that is there but was refused (too large, not UTF-8 …) has its own message; a link to it is no new mistake.
+    files |= {page.relative_to(project.content).as_posix() for page in project.content.rglob("*.md") if page.is_file()}
 
     # Links on the glossary page come from the 'plek' of an entry: report them at that line.
     origins = {GLOSSARY_PAGE: _glossary_places(publication, glossary_doc)} if glossary_doc else {}
