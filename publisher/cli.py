@@ -49,25 +49,25 @@ def _guarded_main(argv: list[str] | None, root: Path | None) -> int:
 
 
 _ERRNO_TEXT = {
-    errno.EEXIST: "bestaat al (een bestand waar een map hoort?)",
-    errno.ENOTDIR: "is een bestand, geen map",
-    errno.EISDIR: "is een map, geen bestand",
+    errno.EEXIST: "het bestaat al (een bestand waar een map hoort?)",
+    errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+    errno.EISDIR: "het is een map, geen bestand",
     errno.EACCES: "er is geen toestemming om het te lezen of te schrijven",
     errno.EPERM: "er is geen toestemming om het te lezen of te schrijven",
     errno.ENOSPC: "de schijf is vol",
-    errno.ENOENT: "bestaat niet",
-    errno.ELOOP: "is een snelkoppeling die in een kring naar zichzelf verwijst",
-    errno.EADDRINUSE: "is al in gebruik door een ander programma",
-    errno.EROFS: "staat op een schijf waarop niet geschreven mag worden",
+    errno.ENOENT: "het bestaat niet",
+    errno.ELOOP: "het is een snelkoppeling die in een kring naar zichzelf verwijst",
+    errno.EADDRINUSE: "de poort is al in gebruik door een ander programma",
+    errno.EROFS: "de schijf is alleen-lezen",
 }
 
 
 def os_error_message(exc: OSError) -> str:
     """A Dutch sentence for a file or network error: what, where, and what to do."""
     where = exc.filename if exc.filename is not None else None
-    what = _ERRNO_TEXT.get(exc.errno, f"kon niet gebruikt worden (foutcode {exc.errno})")
-    subject = f"'{terminal_text(where)}'" if where else "een bestand of map"
-    return (f"{subject} {what}. Niets is gepubliceerd; de vorige versie in site/ is niet aangepast. "
+    what = _ERRNO_TEXT.get(exc.errno, f"foutcode {exc.errno}")
+    subject = f"'{terminal_text(where)}'" if where else "Een bestand of map"
+    return (f"{subject} kon niet gebruikt worden: {what}. Niets is gepubliceerd; de vorige versie in site/ is niet aangepast. "
             "Los dit op en probeer het opnieuw (tussenbestanden weggooien: python build.py clean).")
 
 
