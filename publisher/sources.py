@@ -120,11 +120,8 @@ def hidden_character_problem(name: str, line: int | None, text: str, source: str
     character = hidden_character(text)
     if character is None:
         return None
-    if character in source:  # typed as it is
-        if character in INVISIBLE:
-            return None  # invisible_characters names it, with its column
-        return error(name, line, f"de tekst bevat een teken dat niet in tekst hoort, {character_name(character)}",
-                     "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")
+    if character in source:  # typed as it is: invisible_characters (or the YAML reader) names it on its line
+        return None
     if character in INVISIBLE:
         what = f"het onzichtbare teken {character_name(character)}"
     elif unicodedata.category(character) == "Cs":
@@ -146,6 +143,12 @@ def invisible_characters(text: str, name: str) -> list[Problem]:
                                       "Verwijder het teken: zet de cursor erachter en druk op Backspace (het komt vaak "
                                       "mee bij kopiëren uit Word of een PDF)."))
                 break  # one message per line is enough
+            if character in "\u2028\u2029":
+                problems.append(error(name, number, f"het bestand bevat een ongebruikelijk regeleinde, "
+                                                    f"{character_name(character)}",
+                                      "Verwijder het teken en begin eventueel een nieuwe regel met Enter (het komt "
+                                      "vaak mee bij kopiëren uit een PDF of een website)."))
+                break
             if character not in "\t\r" and unicodedata.category(character) == "Cc":
                 # The same message as the YAML reader's (yamlfile.py), so a YAML file gets it once.
                 problems.append(error(name, number, "het bestand bevat een stuurteken dat niet in tekst hoort, "

@@ -140,12 +140,20 @@ _FALLBACK = ("de YAML-opmaak klopt niet op deze regel",
 _QUOTED_THEN_MORE = re.compile(r"""^\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+(["']).*?\1\s*[^\s#]""")
 
 
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines as PyYAML counts them (its marks): NEL, LS and PS end a line too."""
+    return _YAML_LINE_BREAK.split(text)
+
+
 def _translate(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str, int]:
     """Dutch message, hint and line for a PyYAML error; never PyYAML's English."""
     described = f"{exc.context or ''} {exc.problem or ''}"
     problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
-    lines = text.split("\n")
+    lines = yaml_lines(text)
     # A text that starts with a quote and goes on after the closing quote: PyYAML says
     # "expected <block end>", the real cause is the quote.
     for candidate in filter(None, (problem_line, context_line)):
@@ -214,7 +222,7 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
     document = YamlDocument(name=name, data=None)
     problems: list[Problem] = []
     document.data = _to_data(node, (), document, problems, offset, depth=0)
-    problems += _cut_off_comments(node, text.split("\n"), name, offset)
+    problems += _cut_off_comments(node, yaml_lines(text), name, offset)
     return document, problems
 
 
