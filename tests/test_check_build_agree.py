@@ -87,7 +87,7 @@ def assert_everything_written(project: Path) -> None:
         assert (site / "downloads" / f"reflectievragen.{suffix}").stat().st_size > 0
 
 
-@settings(max_examples=6, derandomize=True, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+@settings(max_examples=4, derandomize=True, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(values=field_values)
 @example(values={index: PRINTABLE for index in range(len(FIELDS))} | {1: "KCR " + PRINTABLE, 4: "bo::x%"})
