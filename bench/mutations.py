@@ -158,8 +158,10 @@ MUTATIONS = [
     Mutation("word-titel-niet-ingekort", "Word properties longer than 255 characters", "publisher/escaping.py", [
         ("    if len(text) > OFFICE_PROPERTY_LIMIT:", "    if False:"),
     ], ["tests/test_editor_text.py::test_office_properties_fit_words_limit"]),
-    Mutation("mailto-als-markdown", "contact address escaped as Markdown inside the link target", "templates/pages/toegankelijkheid.md.j2", [
-        ("({{ config.accessibility.contact | mailto }})", "(mailto:{{ config.accessibility.contact }})"),
+    Mutation("mailto-als-markdown", "contact address as a Markdown autolink of Markdown-escaped text (the bug of issue 18)",
+             "templates/pages/toegankelijkheid.md.j2", [
+        ("[{{ config.accessibility.contact }}]({{ config.accessibility.contact | mailto }})",
+         "<{{ config.accessibility.contact }}>"),
     ], ["tests/test_editor_text.py::test_contact_address_is_linked_and_shown_as_typed"]),
     Mutation("argparse-engels", "argparse's English messages", "publisher/cli.py", [
         ("        raise _UsageError(_dutch_usage_message(message))", "        super().error(message)"),

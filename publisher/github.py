@@ -113,11 +113,14 @@ class CommandGuard(io.TextIOBase):
         self.stream.flush()
 
     @property
-    def encoding(self):  # noqa: D401
+    def encoding(self):
         return getattr(self.stream, "encoding", "utf-8")
 
     def isatty(self) -> bool:
         return self.stream.isatty()
+
+    def fileno(self) -> int:  # for libraries that ask; every subprocess of the build captures its output
+        return self.stream.fileno()
 
     def writable(self) -> bool:
         return True
