@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import content
+from .environment import environment_problems
 from .load import validate_document
 from .model import Glossary, Publication, SchoolType, SiteConfig
-from .environment import environment_problems
 from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
 from .site_check import check_html_only, check_site

@@ -247,9 +247,19 @@ def test_command_line_mistakes_are_answered_in_dutch(project_copy, argv, message
 
 
 def test_help_is_dutch(project_copy) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        run_cli(["--help"], project_copy)
+    import contextlib
+    import io
+
+    from publisher.cli import main
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output), pytest.raises(SystemExit) as stopped:
+        main(["--help"], root=project_copy)
     assert stopped.value.code == 0
+    text = output.getvalue()
+    assert text.startswith("gebruik: build.py [-h] [-q] [-v] [--port POORT] [--jobs AANTAL] [--base VERSIE]")
+    assert "\nopdracht:\n" in text and "\nopties:\n" in text and "-h, --help            deze uitleg tonen en stoppen" in text
+    assert not any(word in text for word in ("usage", "options:", "positional arguments", "show this help"))
 
 
 def test_symlink_loop_in_content_is_named_not_a_traceback(project_copy) -> None:
