@@ -156,6 +156,34 @@ MUTATIONS = [
              "publisher/pages.py", [
         ('        config["extra_css"] = list(config.get("extra_css", [])) + [HOUSE_STYLE_SHEET]\n', ""),
     ], ["tests/test_example_publication.py::test_example_site_has_the_house_style"]),
+    # Issue 18: one root fix per class.
+    Mutation("regeleinde-in-melding", "problems printed with the editor's line breaks as they are", "publisher/escaping.py", [
+        ("    if not any(_shown_as_escape(c) for c in text):\n        return text",
+         "    if True:\n        return text"),
+    ], ["tests/test_editor_text.py::test_a_problem_is_one_line_plus_its_hint_whatever_the_editor_wrote"]),
+    Mutation("geen-bewaker-in-actions", "stdout/stderr not guarded in GitHub Actions", "publisher/github.py", [
+        ("    if not in_github_actions():\n        yield\n        return", "    if True:\n        yield\n        return"),
+    ], ["tests/test_editor_text.py::test_guard_defuses_every_line_github_would_execute"]),
+    Mutation("escape-codes-niet-gecontroleerd", "hidden characters written as YAML escapes pass", "publisher/yamlfile.py", [
+        ("        if hidden is not None:", "        if False:"),
+    ], ["tests/test_bad_input.py::test_bad_input_gives_dutch_message"]),
+    Mutation("word-titel-niet-ingekort", "Word properties longer than 255 characters", "publisher/escaping.py", [
+        ("    if len(text) > OFFICE_PROPERTY_LIMIT:", "    if False:"),
+    ], ["tests/test_editor_text.py::test_office_properties_fit_words_limit"]),
+    Mutation("mailto-als-markdown", "contact address as a Markdown autolink of Markdown-escaped text (the bug of issue 18)",
+             "templates/pages/toegankelijkheid.md.j2", [
+        ("[{{ config.accessibility.contact }}]({{ config.accessibility.contact | mailto }})",
+         "<{{ config.accessibility.contact }}>"),
+    ], ["tests/test_editor_text.py::test_contact_address_is_linked_and_shown_as_typed"]),
+    Mutation("argparse-engels", "argparse's English messages", "publisher/cli.py", [
+        ("        raise _UsageError(_dutch_usage_message(message))", "        super().error(message)"),
+    ], ["tests/test_faults.py::test_command_line_mistakes_are_answered_in_dutch"]),
+    Mutation("cache-niet-hersteld", "a file where a .cache folder belongs is left there", SITE, [
+        ("            repair_work_dir(project)\n", ""),
+    ], ["tests/test_faults.py::test_files_where_the_cache_folders_belong_are_replaced"]),
+    Mutation("source-date-epoch-niet-gecontroleerd", "an invalid SOURCE_DATE_EPOCH passes check", "publisher/validate.py", [
+        ("    problems += environment_problems()", "    problems += []"),
+    ], ["tests/test_faults.py::test_invalid_source_date_epoch_is_refused_in_dutch"]),
 ]
 
 

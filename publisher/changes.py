@@ -145,11 +145,16 @@ def prepare_base(project: Project, base: str, target: Path) -> Project:
     as 'origin/main') and the templates and engine configuration of the working tree."""
     source = Path(base)
     if source.is_dir():
-        for name in EDITOR_INPUTS:
-            if (source / name).is_dir():
-                shutil.copytree(source / name, target / name)
-            elif (source / name).is_file():
-                shutil.copy2(source / name, target / name)
+        # Links are copied as links (never followed: a link in a loop or out of the folder is
+        # reported by the check of that version, like in the working tree).
+        try:
+            for name in EDITOR_INPUTS:
+                if (source / name).is_dir() and not (source / name).is_symlink():
+                    shutil.copytree(source / name, target / name, symlinks=True)
+                elif (source / name).is_file() or (source / name).is_symlink():
+                    shutil.copy2(source / name, target / name, follow_symlinks=False)
+        except (OSError, shutil.Error) as exc:
+            raise RevisionError(f"de map '{base}' kon niet gelezen worden ({type(exc).__name__})") from exc
     else:
         extract_revision(project, base, target / "_version")
         for name in EDITOR_INPUTS:

@@ -7,22 +7,117 @@ exit codes. Everything a person reads here is Dutch.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 
+from .escaping import terminal_text
 from .project import TOOL_ROOT, Project
 from .report import Reporter
 
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     _restore_ctrl_c()
+    from .github import guarded_output
+
+    with guarded_output():
+        return _guarded_main(argv, root)
+
+
+def _guarded_main(argv: list[str] | None, root: Path | None) -> int:
     try:
         return _main(argv, root)
     except KeyboardInterrupt:
         # Ctrl+C: every step writes to a new directory or an atomic rename, so nothing half is published.
         print("✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast.", file=sys.stderr, flush=True)
         return 130
+    except _UsageError as exc:
+        print(f"✗ {exc}\n    → Gebruik: python build.py [build|serve|check|clean|schema] [opties]; "
+              "alle opties: python build.py --help", file=sys.stderr, flush=True)
+        return 2
+    except OSError as exc:
+        # The last safety net: whatever file or port a step could not use, said in Dutch.
+        print(f"✗ {os_error_message(exc)}", file=sys.stderr, flush=True)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - no traceback at an editor, ever
+        if os.environ.get("PUBLISHER_TRACEBACK"):
+            raise
+        print(f"✗ Interne fout in de bouw ({type(exc).__name__}). Dit is geen fout in je tekst. Meld het bij de "
+              "beheerder van de site, met de opdracht die je gaf; met PUBLISHER_TRACEBACK=1 zie je de details.",
+              file=sys.stderr, flush=True)
+        return 1
+
+
+_ERRNO_TEXT = {
+    errno.EEXIST: "het bestaat al (een bestand waar een map hoort?)",
+    errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+    errno.EISDIR: "het is een map, geen bestand",
+    errno.EACCES: "er is geen toestemming om het te lezen of te schrijven",
+    errno.EPERM: "er is geen toestemming om het te lezen of te schrijven",
+    errno.ENOSPC: "de schijf is vol",
+    errno.ENOENT: "het bestaat niet",
+    errno.ELOOP: "het is een snelkoppeling die in een kring naar zichzelf verwijst",
+    errno.EADDRINUSE: "de poort is al in gebruik door een ander programma",
+    errno.EROFS: "de schijf is alleen-lezen",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """A Dutch sentence for a file or network error: what, where, and what to do."""
+    where = exc.filename if exc.filename is not None else None
+    what = _ERRNO_TEXT.get(exc.errno, f"foutcode {exc.errno}")
+    subject = f"'{terminal_text(where)}'" if where else "Een bestand of map"
+    return (f"{subject} kon niet gebruikt worden: {what}. Niets is gepubliceerd; de vorige versie in site/ is niet aangepast. "
+            "Los dit op en probeer het opnieuw (tussenbestanden weggooien: python build.py clean).")
+
+
+class _UsageError(Exception):
+    """A command line argparse refused, with the Dutch message."""
+
+
+class _DutchArgumentParser(argparse.ArgumentParser):
+    """argparse in Dutch: its own English messages become Dutch ones, usage and help headings too."""
+
+    def error(self, message: str):
+        raise _UsageError(_dutch_usage_message(message))
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "gebruik:", 1)
+
+    def format_help(self) -> str:
+        return (super().format_help().replace("usage:", "gebruik:", 1)
+                .replace("positional arguments:", "opdracht:").replace("options:", "opties:"))
+
+
+def _dutch_usage_message(message: str) -> str:
+    import re
+
+    if match := re.search(r"invalid choice: '?(.*?)'? \(choose from", message):
+        return f"onbekende opdracht '{terminal_text(match.group(1))}'; kies uit: build, serve, check, clean, schema"
+    if match := re.search(r"argument (\S+): invalid (?:int|port) value: '?(.*?)'?$", message):
+        return f"de optie {match.group(1)} verwacht een geheel getal, niet '{terminal_text(match.group(2))}'"
+    if match := re.search(r"argument (\S+): expected one argument", message):
+        return f"de optie {match.group(1)} heeft een waarde nodig"
+    if match := re.search(r"unrecognized arguments: (.*)", message):
+        return f"onbekende optie of opdracht: {terminal_text(match.group(1))}"
+    if match := re.search(r"argument (\S+): ignored explicit argument '?(.*?)'?$", message):
+        return f"de optie {match.group(1)} heeft geen waarde ('{terminal_text(match.group(2))}')"
+    if match := re.search(r"argument (\S+): (.*)", message):
+        return f"de optie {match.group(1)} klopt niet: {terminal_text(match.group(2))}"
+    return f"de opdracht klopt niet: {terminal_text(message)}"
+
+
+def _port(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is geen poortnummer (1 tot en met 65535)")
+    return int(value)
+
+
+def _jobs(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 256:
+        raise argparse.ArgumentTypeError(f"'{value}' is geen aantal (1 tot en met 256)")
+    return int(value)
 
 
 def _restore_ctrl_c() -> None:
@@ -38,10 +133,11 @@ def _restore_ctrl_c() -> None:
 
 
 def _main(argv: list[str] | None, root: Path | None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="build.py",
+    parser = _DutchArgumentParser(
+        prog="build.py", add_help=False,
         description="Bouwt de site en de reflectiebladen uit content/, indicators/ en site_config.yaml.",
     )
+    parser.add_argument("-h", "--help", action="help", help="deze uitleg tonen en stoppen")
     parser.add_argument("command", nargs="?", default="build",
                         choices=["build", "serve", "check", "clean", "schema", "ids"],
                         help="build (standaard): alles bouwen naar site/; serve: voorbeeld met live herladen; "
@@ -51,8 +147,8 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
                              "(doe dit bij elke uitgave, en commit het bestand)")
     parser.add_argument("-q", "--quiet", action="store_true", help="alleen problemen en het eindresultaat tonen")
     parser.add_argument("-v", "--verbose", action="store_true", help="ook details per stap tonen")
-    parser.add_argument("--port", type=int, default=8000, help="poort voor serve (standaard 8000)")
-    parser.add_argument("--jobs", type=int, default=None, help="aantal PDF's tegelijk (standaard: aantal cores)")
+    parser.add_argument("--port", type=_port, default=8000, metavar="POORT", help="poort voor serve (standaard 8000)")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="AANTAL", help="aantal PDF's tegelijk (standaard: aantal cores)")
     parser.add_argument("--base", default=None, metavar="VERSIE",
                         help="check: laat zien wat er voor lezers verandert ten opzichte van deze Git-versie "
                              "(bv. main of origin/main) of map (standaard in een pull request op GitHub: de basis-branch)")

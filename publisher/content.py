@@ -80,6 +80,11 @@ def read_pages(project: Project) -> tuple[dict[str, Page], list[str], list[Probl
     assets: list[str] = []
     listing = list_files(project.root, project.content, project.name)
     problems: list[Problem] = list(listing.problems)
+    for folder in sorted(project.content.rglob("*.md")) if project.content.is_dir() else []:
+        if folder.is_dir() and not folder.is_symlink():  # 'nieuw.md/' would be skipped without a word
+            problems.append(error(project.name(folder) + "/", None, "dit is een map, geen pagina",
+                                  f"Een pagina is een bestand: hernoem de map (zonder .md), of maak er een "
+                                  f"bestand {folder.name} van."))
     for file in listing.files:
         path = file.relative_to(project.content).as_posix()
         suffix = file.suffix.lower()
@@ -140,8 +145,10 @@ def _scan_body(page: Page, name: str) -> list[Problem]:
     for index in range(page.body_start - 1, len(lines)):
         line_no = index + 1
         line = lines[index]
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        fence = _FENCE.match(line)
+        if fence and (not in_fence or fence.group(1) == in_fence[0]):
+            # A code block ends at a line with the same marker it began with (``` or ~~~).
+            in_fence = False if in_fence else (fence.group(1), line_no)
             continue
         if in_fence:
             continue
@@ -192,7 +199,9 @@ def _scan_body(page: Page, name: str) -> list[Problem]:
         problems.append(error(name, line_no, f"'<{tag}>' wordt niet afgesloten",
                               f"Voeg na de inhoud een regel '</{tag}>' toe."))
     if in_fence:
-        problems.append(error(name, None, "een codeblok (```) wordt niet afgesloten", "Voeg een afsluitende regel ``` toe."))
+        marker, opened = in_fence
+        problems.append(error(name, opened, f"een codeblok ({marker}) wordt niet afgesloten",
+                              f"Voeg na de code een afsluitende regel {marker} toe."))
     if first_content_line is None:
         problems.append(error(name, None, "de pagina is leeg", "Schrijf een kop '# …' en tekst, of verwijder het bestand."))
     elif not _HEADING.match(first_content_line[1]) or not first_content_line[1].startswith("# "):

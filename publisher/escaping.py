@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -108,3 +110,57 @@ def abbreviation_title(value: str) -> Markup:
     """The explanation of an abbreviation (`*[TOS]: …`): one line; the abbr
     extension puts it in a title attribute, which Python-Markdown escapes."""
     return Markup(" ".join(value.split()))
+
+
+# --------------------------------------------------------------------------- outside HTML
+# One function per place an editor's text lands outside a Markdown/HTML page. Each is the
+# only way editor text reaches that place (issue 18).
+
+def _shown_as_escape(character: str) -> bool:
+    """Characters a terminal or log would act on instead of showing: control characters
+    (line breaks, escape sequences), line/paragraph separators and invisible format
+    characters (bidi overrides)."""
+    if character == "\t":
+        return False
+    return unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def terminal_text(value: object) -> str:
+    """Editor text in a terminal line or a CI log: one line, every control or invisible
+    character written as its escape (a line break as \\n, ESC as \\x1b, U+202E as \\u202e),
+    so a value can neither start a new line (a forged workflow command) nor steer the terminal."""
+    text = str(value)
+    if not any(_shown_as_escape(c) for c in text):
+        return text
+    return "".join(c.encode("unicode_escape", "backslashreplace").decode("ascii") if _shown_as_escape(c) else c
+                   for c in text)
+
+
+def single_line(value: object) -> str:
+    """Plain text on one line for document metadata (PDF, Word, Excel): whitespace runs,
+    line breaks included, become one space; control and invisible characters are dropped."""
+    text = "".join(" " if c.isspace() else c for c in str(value) if c.isspace() or not _shown_as_escape(c))
+    return " ".join(text.split())
+
+
+OFFICE_PROPERTY_LIMIT = 255  # Word and Excel refuse longer core properties (title, subject, author …)
+
+
+def office_property(value: object) -> str:
+    """A Word or Excel document property: one line, at most 255 characters (shortened with '…')."""
+    text = single_line(value)
+    if len(text) > OFFICE_PROPERTY_LIMIT:
+        text = text[: OFFICE_PROPERTY_LIMIT - 1].rstrip() + "…"
+    return text
+
+
+def mailto_url(address: str) -> str:
+    """A 'mailto:' link target for an e-mail address: percent-encoded (RFC 6068), never
+    HTML/Markdown character references, which a mail program would read literally."""
+    return "mailto:" + quote(address, safe="@.+-_~")
+
+
+def link_destination(url: str) -> Markup:
+    """A URL as the destination of a Markdown link `[text](<url>)`: percent-encoded where the
+    URL syntax needs it, in angle brackets, so Markdown neither escapes nor ends it early."""
+    return Markup("<" + quote(url, safe="/:@.+-_~%?=&#;,!$'*").replace("<", "%3C").replace(">", "%3E") + ">")

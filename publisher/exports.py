@@ -39,6 +39,7 @@ from typing import Annotated, Callable
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .escaping import office_property
 from .model import SLUG_PATTERN, Instrument, Item, Publication, Section
 from .problems import InputError, error
 from .project import Project
@@ -400,11 +401,12 @@ def export_xlsx(project: Project, publication: Publication, instruments: list[In
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
-    book.set_properties({"title": title, "subject": config.title, "author": config.organisation,
-                         "company": config.organisation, "manager": config.organisation,
-                         "keywords": "reflectievragen, checklist", "comments": stamp, "created": moment})
-    book.set_custom_property("Editie", config.edition)
-    book.set_custom_property("Bronversie", revision.label)
+    book.set_properties({key: office_property(value) if isinstance(value, str) else value for key, value in {
+        "title": title, "subject": config.title, "author": config.organisation,
+        "company": config.organisation, "manager": config.organisation,
+        "keywords": "reflectievragen, checklist", "comments": stamp, "created": moment}.items()})
+    book.set_custom_property("Editie", office_property(config.edition))
+    book.set_custom_property("Bronversie", office_property(revision.label))
     plain = {"font_name": "Calibri", "font_size": 11, "valign": "top", "text_wrap": True}
     heading = book.add_format({**plain, "bold": True, "font_size": 14, "text_wrap": False})
     small = book.add_format({**plain, "font_size": 9, "font_color": "#444444", "text_wrap": False})
@@ -546,14 +548,15 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
     _without_thumbnail(document)
     document.styles["Table Grid"].font.size = Pt(10)
     properties = document.core_properties
-    properties.title = word_property(f"{instrument.sheet_title} – {config.title}")
-    properties.subject = word_property(config.title)
-    properties.author = properties.last_modified_by = word_property(config.organisation)
+    # Every core property through escaping.office_property: one line, at most 255 characters.
+    properties.title = office_property(f"{instrument.sheet_title} – {config.title}")
+    properties.subject = office_property(config.title)
+    properties.author = properties.last_modified_by = office_property(config.organisation)
     properties.keywords = "reflectievragen, reflectieblad"
-    properties.comments = word_property(f"Editie {config.edition}, bronversie {revision.label}"
-                                        + (f". {instrument.source.credit}" if instrument.source else ""))
-    properties.version = word_property(config.edition)
-    properties.identifier = revision.commit or ""
+    properties.comments = office_property(f"Editie {config.edition}, bronversie {revision.label}"
+                                          + (f". {instrument.source.credit}" if instrument.source else ""))
+    properties.version = office_property(config.edition)
+    properties.identifier = office_property(revision.commit or "")
     properties.language = "nl-NL"
     properties.category = ""
     properties.revision = 1
@@ -678,13 +681,6 @@ def _docx_table(document, publication: Publication, instrument: Instrument, grou
     _widths(table, widths)
 
 
-def word_property(text: str) -> str:
-    """A Word document property: at most 255 characters (Word's limit), on one line."""
-    text = " ".join(text.split())
-    return text if len(text) <= WORD_PROPERTY_LIMIT else text[:WORD_PROPERTY_LIMIT - 1] + "…"
-
-
-WORD_PROPERTY_LIMIT = 255
 
 
 def _dutch(document) -> None:

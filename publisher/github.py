@@ -12,7 +12,11 @@ GitHub shows at most 10 annotations of each kind per step; the summary lists the
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -47,7 +51,97 @@ def annotation(problem: Problem) -> str:
 
 def write_annotations(problems: list[Problem], stream: TextIO) -> None:
     for problem in problems:
-        print(annotation(problem), file=stream, flush=True)
+        line = annotation(problem)
+        if isinstance(stream, CommandGuard):
+            stream.write_command(line)
+        else:
+            print(line, file=stream, flush=True)
+
+
+# ------------------------------------------------------------------------- workflow commands
+# The runner reads every line a step writes to stdout or stderr; a line whose text, after leading
+# whitespace, starts with '::' is a workflow command (`::error`, `::add-mask::`, `::stop-commands::`
+# …), and so is '##[' anywhere in a line (the old syntax). Lines end at LF, CR or CR LF. Only the
+# tool's own annotations may be commands: `CommandGuard` wraps stdout and stderr in GitHub Actions
+# and defuses every other line that GitHub would execute, whatever wrote it.
+
+_LINE_BREAK = re.compile(r"(\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029])")
+
+
+def is_workflow_command(line: str) -> bool:
+    return line.lstrip().startswith("::") or "##[" in line
+
+
+def defuse(line: str) -> str:
+    """A line shown as text, never executed: a mark in front of '::', '##[' broken up."""
+    if line.lstrip().startswith("::"):
+        line = "› " + line.lstrip()
+    return line.replace("##[", "# #[")
+
+
+class CommandGuard(io.TextIOBase):
+    """A text stream that passes text on line by line, defusing workflow commands."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.pending = ""
+
+    def write_command(self, line: str) -> None:
+        """One of the tool's own workflow commands (an annotation): written as it is."""
+        self.flush_line()
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def write(self, text: str) -> int:
+        parts = _LINE_BREAK.split(self.pending + text)
+        self.pending = parts.pop()
+        for line, end in zip(parts[::2], parts[1::2]):
+            self.stream.write(defuse(line) + end)
+        return len(text)
+
+    def flush_line(self) -> None:
+        if self.pending:
+            self.stream.write(defuse(self.pending) + "\n")
+            self.pending = ""
+
+    def flush(self) -> None:
+        # A partial line waits for its end (it could still become a command); the rest goes out.
+        self.stream.flush()
+
+    def close_guard(self) -> None:
+        self.flush_line()
+        self.stream.flush()
+
+    @property
+    def encoding(self):
+        return getattr(self.stream, "encoding", "utf-8")
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:  # for libraries that ask; every subprocess of the build captures its output
+        return self.stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+
+@contextlib.contextmanager
+def guarded_output():
+    """In GitHub Actions: stdout and stderr through a CommandGuard for the duration."""
+    if not in_github_actions():
+        yield
+        return
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CommandGuard(old[0]), CommandGuard(old[1])
+    try:
+        yield
+    finally:
+        guards = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = old
+        for guard in guards:
+            if isinstance(guard, CommandGuard):
+                guard.close_guard()
 
 
 def _cell(value: object) -> str:

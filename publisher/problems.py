@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .escaping import terminal_text
+
 
 class Severity(str, Enum):
     ERROR = "fout"
@@ -25,10 +27,12 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.severity.value}: {self.message}"
+        """For a terminal or CI log: file name, message and hint can hold an editor's text,
+        so each is one line with control characters shown as escapes (escaping.terminal_text)."""
+        where = f"{terminal_text(self.file)}:{self.line}" if self.line else terminal_text(self.file)
+        text = f"{where}: {self.severity.value}: {terminal_text(self.message)}"
         if self.hint:
-            text += f"\n    → {self.hint}"
+            text += f"\n    → {terminal_text(self.hint)}"
         return text
 
     @property

@@ -6,6 +6,7 @@ import sys
 import time
 from contextlib import contextmanager
 
+from .escaping import terminal_text
 from .problems import Problem
 
 
@@ -25,11 +26,11 @@ class Reporter:
 
     def step(self, text: str) -> None:
         if not self.quiet:
-            self._write(f"• {text}")
+            self._write(f"• {terminal_text(text)}")
 
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:
-            self._write(f"    {text}")
+            self._write(f"    {terminal_text(text)}")
 
     @contextmanager
     def timed(self, text: str):
@@ -43,7 +44,7 @@ class Reporter:
             self._write(str(problem))
 
     def done(self, text: str) -> None:
-        self._write(f"✓ {text} [{time.perf_counter() - self.started:.1f} s]")
+        self._write(f"✓ {terminal_text(text)} [{time.perf_counter() - self.started:.1f} s]")
 
     def fail(self, text: str) -> None:
-        self._write(f"✗ {text}")
+        self._write(f"✗ {terminal_text(text)}")

@@ -100,5 +100,18 @@ def extract_revision(project: Project, ref: str, target: Path) -> None:
     except (OSError, subprocess.SubprocessError) as exc:
         raise RevisionError(f"de bestanden van '{ref}' konden niet gelezen worden ({exc})") from exc
     target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(target, filter=_safe_member)
+    except (tarfile.TarError, OSError) as exc:
+        raise RevisionError(f"de bestanden van '{ref}' konden niet uitgepakt worden ({type(exc).__name__})") from exc
+
+
+def _safe_member(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's 'data' filter, but a member it refuses (a committed link to an absolute path or
+    outside the version) is left out instead of stopping the comparison: the check of that version
+    then reports the file as missing."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        return None

@@ -36,6 +36,10 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
         elif result.pending_sheets:
             background.start(server)
 
+    problem = port_problem(host, port)
+    if problem:  # before anything is built or announced
+        reporter.fail(problem)
+        return 1
     reporter.step("eerste bouw voor het voorbeeld")
     first = build_site(project, reporter, jobs=jobs, output=output, preview_url=url, staging=root / "staging")
     if not first.ok and not output.exists():
@@ -54,6 +58,21 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
     finally:
         server.shutdown()
     return 0
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the preview cannot listen on `port` (in Dutch), or None when it can."""
+    import errno
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (f"Poort {port} is al in gebruik (draait het voorbeeld al, of een ander programma?). "
+                    f"Stop dat programma, of kies een andere poort: python build.py serve --port {port + 1 if port < 65535 else 8001}")
+        return f"Het voorbeeld kan niet luisteren op {host}:{port} (foutcode {exc.errno}). Kies een andere poort met --port."
 
 
 class _SheetRenderer:

@@ -34,6 +34,8 @@ from urllib.parse import unquote, urlparse
 
 import segno
 
+from .environment import source_date
+from .escaping import single_line
 from .model import AnswerForm, Instrument, NumberedItem, Publication, Section
 from .problems import Problem, error
 from .project import Project
@@ -102,10 +104,7 @@ def reflection_page_url(publication: Publication, instrument: Instrument) -> str
 
 def document_moment(publication: Publication) -> datetime:
     """The date of every output: SOURCE_DATE_EPOCH if set, else 1 January of the edition year."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
+    return source_date() or datetime(publication.config.year, 1, 1, tzinfo=timezone.utc)
 
 
 def document_date(publication: Publication) -> str:
@@ -248,7 +247,9 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
     config = publication.config
     blocks, group_names = sheet_view(publication, instrument)
     url = reflection_page_url(publication, instrument)
-    titles = (f"{instrument.sheet_title} – {config.title}", f"{instrument.sheet_title} (invulbaar) – {config.title}")
+    # PDF metadata (title, XMP): one line each (escaping.single_line), whatever the YAML holds.
+    titles = (single_line(f"{instrument.sheet_title} – {config.title}"),
+              single_line(f"{instrument.sheet_title} (invulbaar) – {config.title}"))
     source = instrument.source
     html = render(
         project.templates, SHEET_TEMPLATE,

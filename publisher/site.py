@@ -406,9 +406,21 @@ def build_lock(project: Project, reporter: Reporter):
             reporter.step("er loopt al een bouw in deze map; wachten tot die klaar is …")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            repair_work_dir(project)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+WORK_DIRS = ("pdf", "staging", "stamps", "jinja", "serve", "exports")
+
+
+def repair_work_dir(project: Project) -> None:
+    """.cache/ and its folders are scratch space the build owns: a file or a link found where a
+    folder belongs (someone saved a file as .cache/pdf) is removed, so the build makes the folder."""
+    for path in (project.work, *(project.work / name for name in WORK_DIRS)):
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
 
 
 def clean(project: Project, reporter: Reporter) -> None:

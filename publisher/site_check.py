@@ -19,6 +19,7 @@ from __future__ import annotations
 import html as html_module
 import posixpath
 import re
+from urllib.parse import unquote
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,8 @@ def check_site(project: Project, publication: Publication, pages: dict[str, Page
     files = (set(rendered) | set(assets) | {f"downloads/{d.file_name}" for files in downloads.values() for d in files}
              | {f"downloads/{d.file_name}" for d in exports.files()} | {f"downloads/{reflection_form.SCHEMA_FILE}"}
              | {f"downloads/{ids.MAP_FILE}", f"downloads/{ids.SCHEMA_FILE}"})
+    # A page that is there but was refused (too large, not UTF-8 …) has its own message; a link to it is no new mistake.
+    files |= {page.relative_to(project.content).as_posix() for page in project.content.rglob("*.md") if page.is_file()}
 
     # Links on the glossary page come from the 'plek' of an entry: report them at that line.
     origins = {GLOSSARY_PAGE: _glossary_places(publication, glossary_doc)} if glossary_doc else {}
@@ -213,7 +216,8 @@ def _link_problems(project: Project, page: RenderedPage, source: Page | None,
             problems.append(error(name, line, f"de link '{url}' begint met /",
                                   "Schrijf links relatief vanaf deze pagina, bv. '../bo/index.md'."))
             continue
-        target = posixpath.normpath(posixpath.join(directory, path)) if path else page.path
+        # MkDocs reads a link target percent-decoded ('mijn%20foto.png' is 'mijn foto.png').
+        target = posixpath.normpath(posixpath.join(directory, unquote(path))) if path else page.path
         if target.startswith("../") or target == "..":
             problems.append(error(name, line, f"de link '{url}' wijst naar iets buiten de site",
                                   "Links zijn relatief vanaf deze pagina; controleer het aantal '../'."))

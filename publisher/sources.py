@@ -29,8 +29,24 @@ def is_backup_file(name: str) -> bool:
 
 def inside(root: Path, path: Path) -> bool:
     """Whether `path`, with every symbolic link followed, is inside `root`."""
-    resolved, base = path.resolve(), root.resolve()
+    try:
+        resolved, base = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a link in a loop (Python 3.11 raises RuntimeError)
+        return False
     return resolved == base or base in resolved.parents
+
+
+def is_link_loop(path: Path) -> bool:
+    """Whether `path` is a symbolic link that never reaches a file or folder (a loop)."""
+    if not path.is_symlink():
+        return False
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError:
+        return False
+    except (OSError, RuntimeError):
+        return True
+    return False
 
 
 @dataclass
@@ -49,7 +65,7 @@ def list_files(root: Path, directory: Path, name_of) -> Listing:
         here = Path(folder)
         for sub in sorted(subfolders):
             if (here / sub).is_symlink() and not inside(root, here / sub):
-                listing.problems.append(_outside(name_of(here / sub), "map"))
+                listing.problems.append(_outside(name_of(here / sub), "map", is_link_loop(here / sub)))
         subfolders[:] = sorted(s for s in subfolders if not (here / s).is_symlink() or inside(root, here / s))
         for file_name in sorted(files):
             path = here / file_name
@@ -58,14 +74,18 @@ def list_files(root: Path, directory: Path, name_of) -> Listing:
                                                 "reservekopie of tijdelijk bestand van een editor; wordt genegeerd",
                                                 "Verwijder het bestand als je het niet meer nodig hebt (het hoort niet in een pull request)."))
             elif path.is_symlink() and not inside(root, path):
-                listing.problems.append(_outside(name_of(path), "bestand"))
+                listing.problems.append(_outside(name_of(path), "bestand", is_link_loop(path)))
             else:
                 listing.files.append(path)
     listing.files.sort()
     return listing
 
 
-def _outside(name: str, what: str) -> Problem:
+def _outside(name: str, what: str, loop: bool = False) -> Problem:
+    if loop:
+        return error(name, None, "dit is een snelkoppeling (symbolische link) die in een kring naar zichzelf "
+                                 "verwijst; die wordt niet gelezen",
+                     "Verwijder de snelkoppeling en zet het bestand of de map zelf op deze plek.")
     return error(name, None, f"dit is een snelkoppeling (symbolische link) naar een {what} buiten het project; "
                              "die wordt niet gelezen",
                  f"Zet het {what} zelf in het project in plaats van een link ernaar.")
@@ -81,6 +101,38 @@ def character_name(character: str) -> str:
     return f"{unicodedata.name(character, 'stuurteken')} (U+{ord(character):04X})"
 
 
+def hidden_character(text: str) -> str | None:
+    """The first character in a value that no reader sees but that changes what the value
+    does: a control character other than tab and line break (ESC, vertical tab, CR, NEL …),
+    a line or paragraph separator, an invisible character (bidi overrides) or half of a
+    surrogate pair. A YAML file can hold these written as escapes ("\\e", "\\u202e")."""
+    for character in text:
+        if character in "\t\n":
+            continue
+        if character in INVISIBLE or unicodedata.category(character) in ("Cc", "Cs", "Zl", "Zp"):
+            return character
+    return None
+
+
+def hidden_character_problem(name: str, line: int | None, text: str, source: str = "") -> Problem | None:
+    """The Dutch message for a value with a hidden character (see above); `source` is the value
+    as it stands in the file, to tell a typed character from one written as an escape."""
+    character = hidden_character(text)
+    if character is None:
+        return None
+    if character in source:  # typed as it is: invisible_characters (or the YAML reader) names it on its line
+        return None
+    if character in INVISIBLE:
+        what = f"het onzichtbare teken {character_name(character)}"
+    elif unicodedata.category(character) == "Cs":
+        what = f"een half teken (surrogaat U+{ord(character):04X})"
+    else:
+        what = f"een stuurteken dat niet in tekst hoort, {character_name(character)}"
+    return error(name, line, f"de tekst bevat {what}, geschreven als escape-code met een backslash",
+                 "Haal de escape-code (\\ gevolgd door een letter of cijfers) weg; alleen \\n (nieuwe regel) en "
+                 "\\t (tab) mogen in tekst tussen dubbele aanhalingstekens.")
+
+
 def invisible_characters(text: str, name: str) -> list[Problem]:
     """Invisible characters anywhere in an editor's file (YAML or Markdown)."""
     problems = []
@@ -91,13 +143,25 @@ def invisible_characters(text: str, name: str) -> list[Problem]:
                                       "Verwijder het teken: zet de cursor erachter en druk op Backspace (het komt vaak "
                                       "mee bij kopiëren uit Word of een PDF)."))
                 break  # one message per line is enough
+            if character in "\u2028\u2029":
+                problems.append(error(name, number, f"het bestand bevat een ongebruikelijk regeleinde, "
+                                                    f"{character_name(character)}",
+                                      "Verwijder het teken en begin eventueel een nieuwe regel met Enter (het komt "
+                                      "vaak mee bij kopiëren uit een PDF of een website)."))
+                break
+            if character not in "\t\r" and unicodedata.category(character) == "Cc":
+                # The same message as the YAML reader's (yamlfile.py), so a YAML file gets it once.
+                problems.append(error(name, number, "het bestand bevat een stuurteken dat niet in tekst hoort, "
+                                                    f"{character_name(character)}",
+                                      "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst."))
+                break
     return problems
 
 
 def read_text(path: Path, name: str, root: Path) -> tuple[str | None, list[Problem]]:
     """Read an editor's text file (YAML or Markdown) inside the project at `root`."""
     if path.is_symlink() and not inside(root, path):
-        return None, [_outside(name, "bestand")]
+        return None, [_outside(name, "bestand", is_link_loop(path))]
     if path.is_dir():
         return None, [error(name, None, "dit is een map, geen bestand",
                             "Zet hier een bestand neer, of verwijs naar het juiste bestand.")]

@@ -7,7 +7,8 @@ is escaped by construction:
   `escaping.markdown_text`, unless the value is `Markup` (Markdown we made
   ourselves). Filters for the few other contexts: `id` (a validated slug),
   `paragraphs` (text with empty lines between paragraphs), `abbr_term` and
-  `abbr_title` (abbreviation definitions), `place` (a validated link to a page).
+  `abbr_title` (abbreviation definitions), `place` (a validated link to a page),
+  `url` and `mailto` (a link destination, percent-encoded, never character references).
 A broken template stops the build with a Dutch message naming the template and line.
 """
 
@@ -36,6 +37,8 @@ def environment(templates_dir: Path, markdown: bool) -> jinja2.Environment:
         "abbr_term": escaping.abbreviation_term,
         "abbr_title": escaping.abbreviation_title,
         "place": escaping.place_link,
+        "url": escaping.link_destination,
+        "mailto": lambda address: escaping.link_destination(escaping.mailto_url(address)),
     })
     return env
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import content, ids
+from .environment import environment_problems
 from .load import validate_document
 from .model import RESERVED_ANSWER_IDS, Glossary, Instrument, Item, Publication, Section, SiteConfig
 from .problems import InputError, Problem, error, sort_key, warning
@@ -75,6 +76,7 @@ def load_publication(project: Project) -> Loaded:
     except InputError as exc:  # a broken template in templates/pages/
         problems += exc.problems
 
+    problems += environment_problems()  # SOURCE_DATE_EPOCH (issue 18)
     problems = list(dict.fromkeys(problems))
     problems.sort(key=sort_key)
     if any(p.is_error for p in problems):
@@ -456,7 +458,8 @@ def _check_site_pages(project: Project, publication: Publication, pages: dict[st
     for key, nav_sections in sections:
         for i, section in enumerate(nav_sections):
             for j, page in enumerate(section.pages):
-                if page not in pages and page not in generated:
+                # A page that exists but was refused (too large, not UTF-8 …) has its own message.
+                if page not in pages and page not in generated and not (project.content / page).is_file():
                     problems.append(error("site_config.yaml", config_doc.line(("navigatie", key, i, "paginas", j)),
                                           f"de pagina '{page}' in het menu bestaat niet",
                                           f"Maak content/{page} aan of corrigeer de naam."))

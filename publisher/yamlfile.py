@@ -28,7 +28,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from .problems import Problem, error, warning
-from .sources import character_name, read_text
+from .sources import character_name, hidden_character_problem, read_text
 
 MAX_DEPTH = 20
 
@@ -140,12 +140,20 @@ _FALLBACK = ("de YAML-opmaak klopt niet op deze regel",
 _QUOTED_THEN_MORE = re.compile(r"""^\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+(["']).*?\1\s*[^\s#]""")
 
 
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def yaml_lines(text: str) -> list[str]:
+    """The lines as PyYAML counts them (its marks): NEL, LS and PS end a line too."""
+    return _YAML_LINE_BREAK.split(text)
+
+
 def _translate(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str, int]:
     """Dutch message, hint and line for a PyYAML error; never PyYAML's English."""
     described = f"{exc.context or ''} {exc.problem or ''}"
     problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
-    lines = text.split("\n")
+    lines = yaml_lines(text)
     # A text that starts with a quote and goes on after the closing quote: PyYAML says
     # "expected <block end>", the real cause is the quote.
     for candidate in filter(None, (problem_line, context_line)):
@@ -203,6 +211,10 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
                                                          f"{character_name(chr(exc.character))}",
                                     "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")]
     except (yaml.YAMLError, RecursionError):
+        line = _too_deep_line(text)
+        if line is not None:
+            return None, [error(name, line + offset, "de gegevens zijn te diep genest",
+                                "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
         return None, [error(name, None, "het bestand kan niet als YAML gelezen worden (te diep genest?)",
                                     "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
     if node is None:
@@ -210,8 +222,25 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument 
     document = YamlDocument(name=name, data=None)
     problems: list[Problem] = []
     document.data = _to_data(node, (), document, problems, offset, depth=0)
-    problems += _cut_off_comments(node, text.split("\n"), name, offset)
+    problems += _cut_off_comments(node, yaml_lines(text), name, offset)
     return document, problems
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH, found with PyYAML's event parser
+    (a loop, not a recursion like the composer that gave up), or None."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return None
 
 
 def read_yaml(path: Path, name: str, root: Path) -> tuple[YamlDocument | None, list[Problem]]:
@@ -251,6 +280,10 @@ def _to_data(node, location: Location, doc: YamlDocument, problems: list[Problem
                               "Vergelijk de opbouw met een ander bestand in dezelfde map."))
         return None
     if isinstance(node, yaml.ScalarNode):
+        source = (node.start_mark.buffer or "")[node.start_mark.pointer:node.end_mark.pointer]
+        hidden = hidden_character_problem(doc.name, node.start_mark.line + 1 + offset, node.value, source)
+        if hidden is not None:  # written as an escape ("\e", "\u202e"): the reader did not see it
+            problems.append(hidden)
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(item, location + (i,), doc, problems, offset, depth + 1) for i, item in enumerate(node.value)]

@@ -135,10 +135,9 @@ def _write_texts(project: Path, original: str, item_texts: list[str], title: str
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="a control character in an item's text (accepted by the validator) crashes the DOCX "
-                          "export with a traceback (python-docx refuses it) instead of a Dutch message")
-def test_a_control_character_in_a_text_does_not_crash_the_exports(export_project) -> None:
+def test_a_control_character_in_a_text_is_refused_by_check_before_any_export(export_project) -> None:
+    """A control character (U+0017) that python-docx cannot write: check refuses it on its line,
+    in Dutch, so the build never reaches the export that would crash on it (issue 18's rule)."""
     from publisher.project import Project
     from publisher.validate import load_publication
 
@@ -146,8 +145,8 @@ def test_a_control_character_in_a_text_does_not_crash_the_exports(export_project
     try:
         _write_texts(project, original, ["Vraag met een stuurteken \x17?"], "Titel")
         loaded = load_publication(Project.at(project))
-        assert not loaded.errors
-        exports.build_exports(Project.at(project), loaded.publication, project / ".cache" / "exports-stuurteken")
+        assert loaded.publication is None
+        assert [(p.file, "stuurteken (U+0017)" in p.message) for p in loaded.errors] == [("indicators/bo.yaml", True)]
     finally:
         (project / "indicators" / "bo.yaml").write_text(original, encoding="utf-8")
 

@@ -168,3 +168,166 @@ def test_file_deleted_or_changed_in_site_is_restored(warm_project) -> None:
     assert "site/ is bijgewerkt" in output
     assert page.read_bytes() == good
     assert (warm_project / "site" / "downloads" / "reflectievragen-bo.pdf").read_bytes().startswith(b"%PDF-")
+
+
+# --------------------------------------------------------------------------- issue 18
+# No traceback anywhere: files where folders belong, ports in use, a bad SOURCE_DATE_EPOCH,
+# links in a loop, command lines argparse refuses. Every message is Dutch.
+
+ENGLISH = ("Traceback", "usage:", "error:", "invalid", "argument", "Errno", "Error", "expected")
+
+
+def test_files_where_the_cache_folders_belong_are_replaced(warm_project) -> None:
+    import shutil
+
+    for name in ("stamps", "exports", "jinja", "staging"):
+        path = warm_project / ".cache" / name
+        shutil.rmtree(path, ignore_errors=True)
+        path.write_text("geen map", encoding="utf-8")
+    change_a_question(warm_project)
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert all((warm_project / ".cache" / name).is_dir() for name in ("stamps", "exports", "jinja"))
+
+
+@pytest.mark.parametrize("where", [".cache/pdf", ".cache"])
+def test_cache_that_is_a_file_is_repaired_before_the_build_uses_it(tmp_path, where) -> None:
+    """`.cache/pdf` (or .cache itself) saved as a file: every build failed until `clean`."""
+    from publisher.project import Project
+    from publisher.site import repair_work_dir
+
+    project = Project.at(tmp_path)
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / where).unlink(missing_ok=True) if where != ".cache" else (tmp_path / ".cache").rmdir()
+    (tmp_path / where).write_text("geen map", encoding="utf-8")
+    repair_work_dir(project)
+    (tmp_path / ".cache" / "pdf").mkdir(parents=True, exist_ok=True)
+    assert (tmp_path / ".cache" / "pdf").is_dir()
+
+
+def test_serve_on_a_port_in_use_says_so_before_announcing(project_copy) -> None:
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        code, output = run_cli(["serve", "--port", str(port)], project_copy)
+    assert code == 1
+    assert f"✗ Poort {port} is al in gebruik (draait het voorbeeld al, of een ander programma?)." in output
+    assert "Voorbeeld op" not in output and "eerste bouw" not in output
+    assert not any(word in output for word in ENGLISH), output
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "99999999999999", "１２３４５６７８９０", "0", "1.7e9", "1735689600 extra"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_invalid_source_date_epoch_is_refused_in_dutch(project_copy, monkeypatch, value, command) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    code, output = run_cli([command], project_copy)
+    assert code == 1, output
+    assert f"SOURCE_DATE_EPOCH: fout: de omgevingsvariabele SOURCE_DATE_EPOCH is '{value}', geen geldig tijdstip" in output
+    assert not any(word in output for word in ENGLISH), output
+
+
+def test_valid_source_date_epoch_passes(project_copy, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    code, output = run_cli(["check"], project_copy)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bogus"], "✗ onbekende opdracht 'bogus'; kies uit: build, serve, check, clean, schema"),
+    (["--port", "x", "serve"], "✗ de optie --port klopt niet: 'x' is geen poortnummer (1 tot en met 65535)"),
+    (["--port", "99999", "serve"], "✗ de optie --port klopt niet: '99999' is geen poortnummer (1 tot en met 65535)"),
+    (["--xyz"], "✗ onbekende optie of opdracht: --xyz"),
+    (["check", "--base"], "✗ de optie --base heeft een waarde nodig"),
+    (["check", "extra"], "✗ onbekende optie of opdracht: extra"),
+    (["--jobs", "0"], "✗ de optie --jobs klopt niet: '0' is geen aantal (1 tot en met 256)"),
+    (["--quiet=ja"], "✗ de optie -q/--quiet heeft geen waarde ('ja')"),
+])
+def test_command_line_mistakes_are_answered_in_dutch(project_copy, argv, message) -> None:
+    code, output = run_cli(argv, project_copy)
+    assert code == 2
+    assert output.startswith(message + "\n    → Gebruik: python build.py [build|serve|check|clean|schema] [opties]"), output
+    assert not any(word in output for word in ENGLISH), output
+
+
+def test_help_is_dutch(project_copy) -> None:
+    import contextlib
+    import io
+
+    from publisher.cli import main
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output), pytest.raises(SystemExit) as stopped:
+        main(["--help"], root=project_copy)
+    assert stopped.value.code == 0
+    text = output.getvalue()
+    assert text.startswith("gebruik: build.py [-h] [-q] [-v] [--port POORT] [--jobs AANTAL] [--base VERSIE]")
+    assert "\nopdracht:\n" in text and "\nopties:\n" in text and "-h, --help            deze uitleg tonen en stoppen" in text
+    assert not any(word in text for word in ("usage", "options:", "positional arguments", "show this help"))
+
+
+def test_symlink_loop_in_content_is_named_not_a_traceback(project_copy) -> None:
+    (project_copy / "content" / "lus.md").symlink_to("lus.md")
+    code, output = run_cli(["check"], project_copy)
+    assert code == 1
+    assert ("content/lus.md: fout: dit is een snelkoppeling (symbolische link) die in een kring naar zichzelf "
+            "verwijst; die wordt niet gelezen") in output
+    assert "Traceback" not in output
+
+
+def test_check_base_on_a_folder_with_a_symlink_loop(project_copy, tmp_path) -> None:
+    base = copy_project(tmp_path / "basis")
+    (base / "content" / "lus.md").symlink_to("lus.md")
+    (base / "content" / "map-lus").symlink_to("map-lus")
+    code, output = run_cli(["check", "--base", str(base)], project_copy)
+    assert code == 0, output
+    assert f"Vergelijken met '{base}' lukte niet: de versie '{base}' heeft zelf fouten" in output
+    assert "Traceback" not in output
+
+
+def test_check_base_on_a_branch_with_a_committed_absolute_symlink(project_copy) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(project_copy), *args], check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                            "GIT_COMMITTER_EMAIL": "t@t"})
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "basis")
+    git("checkout", "-qb", "kapot")
+    (project_copy / "content" / "geheim.md").symlink_to("/etc/passwd")
+    git("add", "-A")
+    git("commit", "-qm", "absolute link")
+    git("checkout", "-q", "main")
+    code, output = run_cli(["check", "--base", "kapot"], project_copy)
+    assert code == 0, output
+    assert "vergeleken met kapot" in output
+    assert "Traceback" not in output and "root:" not in output
+
+
+def test_an_unexpected_error_is_dutch_without_traceback(project_copy, monkeypatch) -> None:
+    import publisher.check
+
+    def broken(project):
+        raise ValueError("intern")
+
+    monkeypatch.setattr(publisher.check, "load_publication", broken)
+    code, output = run_cli(["check"], project_copy)
+    assert code == 1
+    assert output.startswith("✗ Interne fout in de bouw (ValueError). Dit is geen fout in je tekst.")
+    assert "Traceback" not in output
+
+
+def test_a_file_that_cannot_be_written_is_dutch_without_traceback(project_copy, monkeypatch) -> None:
+    import publisher.check
+
+    def refused(project):
+        raise PermissionError(13, "Permission denied", str(project_copy / "site"))
+
+    monkeypatch.setattr(publisher.check, "load_publication", refused)
+    code, output = run_cli(["check"], project_copy)
+    assert code == 1
+    assert output.startswith(f"✗ '{project_copy / 'site'}' kon niet gebruikt worden: er is geen toestemming om het te "
+                             "lezen of te schrijven. Niets is gepubliceerd")
+    assert "Traceback" not in output and "PermissionError" not in output

@@ -186,7 +186,9 @@ def test_deep_nesting_is_refused() -> None:
     assert result["lines"][0] == 22  # the first value below the allowed depth (20)
     result = parse_limited("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
     assert not result["parsed"]
-    assert result["messages"] == ["het bestand kan niet als YAML gelezen worden (te diep genest?)"]
+    # Issue 18: also when the composer gives up, the message is the usual one, with its line.
+    assert result["messages"] == ["de gegevens zijn te diep genest"]
+    assert result["lines"] == [1]
 
 
 @pytest.mark.parametrize("file_name", sorted(SCHEMAS))

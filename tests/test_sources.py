@@ -117,6 +117,8 @@ def test_invisible_characters_are_named_with_line_and_column(tmp_path: Path) -> 
         (2, "onzichtbaar teken ZERO WIDTH SPACE (U+200B) in kolom 3", hint, True),
         (3, "onzichtbaar teken RIGHT-TO-LEFT OVERRIDE (U+202E) in kolom 3", hint, True),
         (4, "onzichtbaar teken LEFT-TO-RIGHT ISOLATE (U+2066) in kolom 1", hint, True),
+        (5, "het bestand bevat een stuurteken dat niet in tekst hoort, stuurteken (U+0007)",
+         "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.", True),
         (6, "onzichtbaar teken POP DIRECTIONAL ISOLATE (U+2069) in kolom 1", hint, True),
     ]
     assert sources.character_name("\x07") == "stuurteken (U+0007)"
