@@ -37,6 +37,7 @@ class BuildResult:
     rendered_sheets: list[str] = field(default_factory=list)
     pending_sheets: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    publication: object | None = None  # the checked model, when the check passed
 
 
 def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool:
@@ -73,7 +74,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
         return failed(loaded.problems, "controle")
     reporter.problems(loaded.problems)  # warnings only
     result.problems += loaded.problems
-    publication = loaded.publication
+    publication = result.publication = loaded.publication
     reporter.step(f"controle: {len(publication.school_types)} schooltypen, "
                   f"{sum(len(s.questions()) for s in publication.school_types)} vragen, "
                   f"{len(loaded.pages)} pagina's ({result.timings['check']:.1f} s)")

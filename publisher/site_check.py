@@ -19,6 +19,7 @@ from __future__ import annotations
 import html as html_module
 import posixpath
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,15 +153,20 @@ def render_page(project: Project, page: StagedPage) -> RenderedPage:
     return rendered
 
 
-_ENGINES: dict[tuple[Path, str], markdown.Markdown] = {}
+_ENGINES = threading.local()  # a Python-Markdown engine keeps state while it converts: never share one between threads
 
 
 def _engine(project: Project) -> markdown.Markdown:
-    """One Markdown engine per project and mkdocs.yml version (setting it up costs more than a page)."""
+    """One Markdown engine per thread, project and mkdocs.yml version (setting it up costs more
+    than a page). The live preview builds in one thread while another renders sheets; one
+    engine used by both at once garbles pages (issue 19)."""
+    engines: dict[tuple[Path, str], markdown.Markdown] = getattr(_ENGINES, "engines", None)
+    if engines is None:
+        engines = _ENGINES.engines = {}
     key = (project.root, project.mkdocs_config.read_text(encoding="utf-8"))
-    if key not in _ENGINES:
-        _ENGINES[key] = markdown_engine(project)
-    return _ENGINES[key]
+    if key not in engines:
+        engines[key] = markdown_engine(project)
+    return engines[key]
 
 
 def _collect(node, page: RenderedPage) -> None:
