@@ -67,7 +67,9 @@ def load_publication(project: Project) -> Loaded:
         if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
             problems += check_site(project, publication, pages, assets, anchors, glossary_doc)
         else:
-            problems += check_html_only(project, pages)
+            type_ids = (list(config.school_types) if config is not None
+                        else sorted(path.stem for path in project.indicators.glob("*.yaml")))
+            problems += check_html_only(project, pages, assets, type_ids)
     except InputError as exc:  # a broken template in templates/pages/
         problems += exc.problems
 
@@ -79,10 +81,11 @@ def load_publication(project: Project) -> Loaded:
 
 
 def _read_model(project: Project, path: Path, model: type[M]) -> tuple[YamlDocument | None, M | None, list[Problem]]:
-    """Read one YAML file and validate it against `model`."""
-    document, problems = read_yaml(path, project.name(path), project.root)
-    if document is None:
-        return None, None, problems
+    """Read one YAML file and validate it against `model`. A file with syntax errors gives
+    no model; its document is then what could be read around the errors (`recovered`)."""
+    document, problems = read_yaml(path, project.name(path), project.root, partial=True)
+    if document is None or document.recovered:
+        return document, None, problems
     value, found = validate_document(document, model)
     return document, value, problems + found
 
@@ -134,6 +137,8 @@ def _load_school_types(project: Project, config: SiteConfig | None, config_doc: 
             continue
         document, school_type, found = _read_model(project, path, SchoolType)
         problems += found
+        if document is not None and document.recovered:
+            problems += _duplicate_ids_around_syntax_errors(document)
         if school_type is not None:
             problems += _check_school_type(project, school_type, document, type_id, config)
             anchors[reflection_page(type_id)] = anchors[form_page(type_id)] = _yaml_ids(school_type, document)
@@ -235,6 +240,27 @@ def _yaml_ids(school_type: SchoolType, doc: YamlDocument) -> dict[str, tuple[str
             for k, question in enumerate(theme.questions):
                 ids[question.id] = (doc.name, doc.line(("perspectieven", i, "themas", j, "vragen", k, "id")))
     return ids
+
+
+def _duplicate_ids_around_syntax_errors(doc: YamlDocument) -> list[Problem]:
+    """A school type file with syntax errors has no model, but its duplicate ids are still
+    reported in the same run: every 'id' below 'perspectieven' (one namespace, the anchors
+    of the reflection page), read from what could be read around the errors."""
+    found: list[tuple[tuple, str]] = []
+
+    def walk(value, location: tuple) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str):
+                found.append((location + ("id",), value["id"]))
+            for key, child in value.items():
+                walk(child, location + (key,))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, location + (index,))
+
+    if isinstance(doc.data, dict):
+        walk(doc.data.get("perspectieven"), ("perspectieven",))
+    return _duplicates(doc, found, "de id")
 
 
 def _duplicates(doc: YamlDocument, values: list[tuple[tuple, str]], what: str) -> list[Problem]:
