@@ -36,7 +36,7 @@ from .pages import StagedPage, staged_pages
 from .problems import Problem, error
 from .project import Project
 from .sheets import Download, sheet_specs
-from .structure import FORM_PAGE, GLOSSARY_PAGE
+from .structure import FORM_PAGE, GLOSSARY_PAGE, generated_pages
 from .yamlfile import YamlDocument
 
 Anchors = dict[str, dict[str, tuple[str, int]]]  # page path → id → (YAML file, line) for ids from YAML
@@ -111,15 +111,28 @@ def _quotes_not_on_their_page(publication: Publication, rendered: dict[str, Rend
     return problems
 
 
-def check_html_only(project: Project, pages: dict[str, Page]) -> list[Problem]:
-    """Without a valid model (errors in the YAML): at least the HTML of the content pages."""
+def check_html_only(project: Project, pages: dict[str, Page], assets: list[str] = (),
+                    school_type_ids: list[str] | None = None) -> list[Problem]:
+    """Without a valid model (errors in the YAML): the HTML of the content pages and, when
+    the school types are known, their links to pages and files, so that an editor sees these
+    mistakes in the same run as the YAML errors. Links into the downloads and anchors are
+    left to the full check (they need the model)."""
     problems: list[Problem] = []
+    files = set(pages) | set(assets) | set(generated_pages(school_type_ids or []))
     for path, page in pages.items():
         lines = page.text.split("\n")
         for code in page.shortcodes:
             lines[code.line - 1] = ""
         body = "\n".join(lines[page.body_start - 1:])
-        problems += _html_problems(project, render_page(project, StagedPage(path, body)), page)
+        rendered = render_page(project, StagedPage(path, body))
+        problems += _html_problems(project, rendered, page)
+        if school_type_ids is None:
+            continue
+        directory = posixpath.dirname(path)
+        rendered.links = [(tag, url) for tag, url in rendered.links
+                          if not posixpath.normpath(posixpath.join(directory, html_policy.split_target(url)[0] or "."))
+                          .startswith("downloads/")]
+        problems += _link_problems(project, rendered, page, {}, files, {})
     return problems
 
 
@@ -141,22 +154,38 @@ def markdown_engine(project: Project) -> markdown.Markdown:
 
 
 def render_page(project: Project, page: StagedPage) -> RenderedPage:
+    """The page as HTML with its ids and links. Pages whose text did not change since an
+    earlier build in this process (the live preview) are not rendered again."""
     text = page.text
     if text.startswith("---\n"):  # our own front matter (pages.front_matter)
         text = text.split("\n---\n", 1)[1]
-    engine = _engine(project)
-    engine.reset()
-    html = engine.convert(text)
-    rendered = RenderedPage(page.path, html)
-    document = JustHTML(html, fragment=True, sanitize=False)
-    _collect(document.root, rendered)
-    return rendered
+    engine, config = _engine(project)
+    key = (project.root, config, text)
+    with _RENDERED_LOCK:
+        known = _RENDERED.get(key)
+    if known is None:
+        engine.reset()
+        html = engine.convert(text)
+        collected = RenderedPage(page.path, html)
+        _collect(JustHTML(html, fragment=True, sanitize=False).root, collected)
+        known = (html, tuple(collected.ids), tuple(collected.links))
+        with _RENDERED_LOCK:
+            _RENDERED[key] = known
+            while len(_RENDERED) > _RENDERED_MAX:
+                _RENDERED.pop(next(iter(_RENDERED)))
+    html, ids, links = known
+    return RenderedPage(page.path, html, list(ids), list(links))  # fresh lists: callers may change them
+
+
+_RENDERED: dict[tuple[Path, str, str], tuple[str, tuple, tuple]] = {}  # immutable results only, shared by threads
+_RENDERED_LOCK = threading.Lock()
+_RENDERED_MAX = 2000
 
 
 _ENGINES = threading.local()  # a Python-Markdown engine keeps state while it converts: never share one between threads
 
 
-def _engine(project: Project) -> markdown.Markdown:
+def _engine(project: Project) -> tuple[markdown.Markdown, str]:
     """One Markdown engine per thread, project and mkdocs.yml version (setting it up costs more
     than a page). The live preview builds in one thread while another renders sheets; one
     engine used by both at once garbles pages (issue 19)."""
@@ -166,7 +195,7 @@ def _engine(project: Project) -> markdown.Markdown:
     key = (project.root, project.mkdocs_config.read_text(encoding="utf-8"))
     if key not in engines:
         engines[key] = markdown_engine(project)
-    return engines[key]
+    return engines[key], key[1]
 
 
 def _collect(node, page: RenderedPage) -> None:
@@ -195,10 +224,22 @@ def _file_name(page: RenderedPage, source: Page | None) -> str:
 def _html_problems(project: Project, page: RenderedPage, source: Page | None) -> list[Problem]:
     problems = []
     form = source is None and posixpath.basename(page.path) == FORM_PAGE  # generated, never an editor's page
-    for violation in html_policy.violations(page.html, form=form):
+    for violation in _violations(page.html, form):
         line = _source_line(source, violation) if source else None
         problems.append(error(_file_name(page, source), line, violation.message, violation.hint))
     return problems
+
+
+def _violations(page_html: str, form: bool) -> tuple:
+    """html_policy.violations, remembered per HTML (unchanged pages between preview builds)."""
+    key = ("policy", page_html, form)
+    with _RENDERED_LOCK:
+        known = _RENDERED.get(key)
+    if known is None:
+        known = tuple(html_policy.violations(page_html, form=form))
+        with _RENDERED_LOCK:
+            _RENDERED[key] = known
+    return known
 
 
 def _link_problems(project: Project, page: RenderedPage, source: Page | None,
