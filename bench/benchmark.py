@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-10x", action="store_true")
     parser.add_argument("--sheets-only", action="store_true", help="only the per-sheet render times")
+    parser.add_argument("--skip-sheets", action="store_true", help="without the per-sheet render times")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -243,7 +244,8 @@ def main() -> None:
         for name, seconds, ratio in rows:
             figure = f"{seconds:6.2f} s" if seconds is not None else " " * 8
             print(f"{name:<{width}}  {figure}  {ratio}")
-        print_per_sheet(per_sheet(project, args.runs))
+        if not args.skip_sheets:
+            print_per_sheet(per_sheet(project, args.runs))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ MUTATIONS = [
     Mutation("atomaire-wissel-uit", "atomic swap disabled: MkDocs writes straight into site/", SITE, [
         ("new_site, preview_url=preview_url, assets=loaded.assets)", "output, preview_url=preview_url, assets=loaded.assets)"),
         ("problems = index_site(new_site)", "problems = index_site(output)"),
-        ("problems = audit_site(new_site, project.name(output))", "problems = audit_site(output, project.name(output))"),
+        ("problems = audit_site(new_site, project.name(output), cache=project.work / \"audit\")",
+         "problems = audit_site(output, project.name(output), cache=project.work / \"audit\")"),
         ("        swap_into_place(new_site, output)\n", ""),
     ], ["tests/test_build.py::test_late_failure_leaves_site_byte_identical_and_says_so"]),
     Mutation("nieuwe-site-is-site", "the 'new' directory is site/ itself", SITE, [

@@ -149,7 +149,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     if not problems:
         problems = index_site(new_site)
     if not problems:  # a second wall behind the checks: nothing live or external in any built page
-        problems = audit_site(new_site, project.name(output))
+        problems = audit_site(new_site, project.name(output), cache=project.work / "audit")
     result.timings["mkdocs"] = time.perf_counter() - started
     if problems:
         remove_tree(new_site, ignore_errors=True)
