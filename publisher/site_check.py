@@ -16,7 +16,10 @@ the Markdown file, or the line of the id or glossary entry in the YAML file. Bot
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html as html_module
+import json
 import posixpath
 import re
 import threading
@@ -154,30 +157,81 @@ def markdown_engine(project: Project) -> markdown.Markdown:
 
 
 def render_page(project: Project, page: StagedPage) -> RenderedPage:
-    """The page as HTML with its ids and links. Pages whose text did not change since an
-    earlier build in this process (the live preview) are not rendered again."""
+    """The page as HTML with its ids and links. A page whose text did not change since an
+    earlier build is not rendered again: the result is remembered in this process (the live
+    preview) and in .cache/check/ (the next build), by a hash of the text, mkdocs.yml and the
+    versions of the code that renders it."""
     text = page.text
     if text.startswith("---\n"):  # our own front matter (pages.front_matter)
         text = text.split("\n---\n", 1)[1]
-    engine, config = _engine(project)
-    key = (project.root, config, text)
-    with _RENDERED_LOCK:
-        known = _RENDERED.get(key)
+    config = project.mkdocs_config.read_text(encoding="utf-8")
+    key = _cache_key("render", config, text)
+    known = _remembered(project, key)
     if known is None:
+        engine = _engine(project, config)
         engine.reset()
         html = engine.convert(text)
         collected = RenderedPage(page.path, html)
         _collect(JustHTML(html, fragment=True, sanitize=False).root, collected)
-        known = (html, tuple(collected.ids), tuple(collected.links))
-        with _RENDERED_LOCK:
-            _RENDERED[key] = known
-            while len(_RENDERED) > _RENDERED_MAX:
-                _RENDERED.pop(next(iter(_RENDERED)))
-    html, ids, links = known
-    return RenderedPage(page.path, html, list(ids), list(links))  # fresh lists: callers may change them
+        known = {"html": html, "ids": collected.ids, "links": [list(link) for link in collected.links]}
+        _remember(project, key, known)
+    return RenderedPage(page.path, known["html"], list(known["ids"]),  # fresh lists: callers may change them
+                        [(tag, url) for tag, url in known["links"]])
 
 
-_RENDERED: dict[tuple[Path, str, str], tuple[str, tuple, tuple]] = {}  # immutable results only, shared by threads
+def _code_version() -> bytes:
+    """What a remembered result depends on besides its input: our code and the libraries'."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        from importlib import metadata
+
+        digest = hashlib.sha256(Path(__file__).read_bytes() + Path(html_policy.__file__).read_bytes())
+        for package in ("markdown", "pymdown-extensions", "justhtml"):
+            digest.update(f"{package} {metadata.version(package)}\n".encode())
+        _CODE_VERSION = digest.digest()
+    return _CODE_VERSION
+
+
+_CODE_VERSION: bytes | None = None
+
+
+def _cache_key(kind: str, *parts: str) -> str:
+    digest = hashlib.sha256(_code_version() + kind.encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode("utf-8"))
+    return f"{kind}-{digest.hexdigest()}"
+
+
+def _remembered(project: Project, key: str):
+    with _RENDERED_LOCK:
+        known = _RENDERED.get(key)
+    if known is not None:
+        return known
+    try:
+        known = json.loads((project.work / "check" / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    with _RENDERED_LOCK:
+        _RENDERED[key] = known
+    return known
+
+
+def _remember(project: Project, key: str, value) -> None:
+    with _RENDERED_LOCK:
+        _RENDERED[key] = value
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.pop(next(iter(_RENDERED)))
+    folder = project.work / "check"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{key}.{threading.get_ident()}.part"
+        partial.write_text(json.dumps(value), encoding="utf-8")
+        partial.replace(folder / f"{key}.json")  # complete or absent
+    except OSError:
+        pass  # a read-only checkout: only this process remembers
+
+
+_RENDERED: dict[str, object] = {}  # never changed once stored; shared by threads
 _RENDERED_LOCK = threading.Lock()
 _RENDERED_MAX = 2000
 
@@ -185,17 +239,17 @@ _RENDERED_MAX = 2000
 _ENGINES = threading.local()  # a Python-Markdown engine keeps state while it converts: never share one between threads
 
 
-def _engine(project: Project) -> tuple[markdown.Markdown, str]:
+def _engine(project: Project, config: str) -> markdown.Markdown:
     """One Markdown engine per thread, project and mkdocs.yml version (setting it up costs more
     than a page). The live preview builds in one thread while another renders sheets; one
     engine used by both at once garbles pages (issue 19)."""
     engines: dict[tuple[Path, str], markdown.Markdown] = getattr(_ENGINES, "engines", None)
     if engines is None:
         engines = _ENGINES.engines = {}
-    key = (project.root, project.mkdocs_config.read_text(encoding="utf-8"))
+    key = (project.root, config)
     if key not in engines:
         engines[key] = markdown_engine(project)
-    return engines[key], key[1]
+    return engines[key]
 
 
 def _collect(node, page: RenderedPage) -> None:
@@ -224,22 +278,20 @@ def _file_name(page: RenderedPage, source: Page | None) -> str:
 def _html_problems(project: Project, page: RenderedPage, source: Page | None) -> list[Problem]:
     problems = []
     form = source is None and posixpath.basename(page.path) == FORM_PAGE  # generated, never an editor's page
-    for violation in _violations(page.html, form):
+    for violation in _violations(project, page.html, form):
         line = _source_line(source, violation) if source else None
         problems.append(error(_file_name(page, source), line, violation.message, violation.hint))
     return problems
 
 
-def _violations(page_html: str, form: bool) -> tuple:
-    """html_policy.violations, remembered per HTML (unchanged pages between preview builds)."""
-    key = ("policy", page_html, form)
-    with _RENDERED_LOCK:
-        known = _RENDERED.get(key)
+def _violations(project: Project, page_html: str, form: bool) -> list[html_policy.Violation]:
+    """html_policy.violations, remembered per HTML like the rendering (see render_page)."""
+    key = _cache_key("policy", page_html, str(form))
+    known = _remembered(project, key)
     if known is None:
-        known = tuple(html_policy.violations(page_html, form=form))
-        with _RENDERED_LOCK:
-            _RENDERED[key] = known
-    return known
+        known = [dataclasses.asdict(v) for v in html_policy.violations(page_html, form=form)]
+        _remember(project, key, known)
+    return [html_policy.Violation(**v) for v in known]
 
 
 def _link_problems(project: Project, page: RenderedPage, source: Page | None,
