@@ -197,29 +197,31 @@ def parse_yaml(text: str, name: str, first_line: int = 1,
     offset = first_line - 1
     lines = text.split("\n")
     problems: list[Problem] = []
+    affected: list[tuple[int, int]] = []  # (first line, end) of every item with a syntax error
     # Unusual spaces in the indentation: PyYAML would report something misleading further on.
     for problem in structural_spaces(text, name):
         problems.append(Problem(problem.file, problem.line + offset, problem.message, problem.hint, problem.severity))
-        _blank(lines, problem.line, _resume_after(lines, problem.line))
+        affected.append((problem.line, _resume_after(lines, problem.line)))
+        _blank(lines, *affected[-1])
+    limit = min(MAX_SYNTAX_ERRORS, max(1, _RECOVERY_BUDGET // max(len(text), 1)))
     node = None
     tried: tuple[int, int] | None = None  # the last error's line and where its item ends
-    affected: list[tuple[int, int]] = []  # (first line, end) of every item with a syntax error
     while True:
         found = _parse_once("\n".join(lines), name, offset)
         if not isinstance(found, Problem):
             node = found
             break
-        line = (found.line or 1) - offset
-        if tried is not None and tried[0] < line < tried[1]:
+        line = found.line - offset if found.line is not None else None
+        if tried is not None and line is not None and tried[0] < line < tried[1]:
             # Leaving out the line alone was not enough (the error goes on in the same item):
             # leave out the whole item and do not report what followed from the first error.
             _blank(lines, tried[0], tried[1])
             tried = None
             continue
-        if len(problems) >= min(MAX_SYNTAX_ERRORS, max(1, _RECOVERY_BUDGET // max(len(text), 1))) or not 0 < line <= len(lines) or not lines[line - 1].strip():
+        if line is None or len(problems) >= limit or not 0 < line <= len(lines) or not lines[line - 1].strip():
             if not any(p.line == found.line for p in problems):
                 problems.append(found)
-            break  # nothing left to leave out: stop here
+            break  # nothing left to leave out (or not worth it): stop here
         problems.append(found)
         tried = (line, _resume_after(lines, line))
         affected.append(tried)
