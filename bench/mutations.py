@@ -145,6 +145,19 @@ MUTATIONS = [
         ("    return f\"{publication.config.base_url}{reflection_page(school_type.id).removesuffix('.md')}/\"",
          "    return publication.config.base_url"),
     ], ["tests/test_sheet_guarantees.py::test_qr_code_decodes_to_the_school_types_reflection_page"]),
+    Mutation("een-markdown-motor-voor-alle-draden", "one Markdown engine shared by the preview's threads",
+             "publisher/site_check.py", [
+        ("_ENGINES = threading.local()", '_ENGINES = type("Shared", (), {})()'),
+    ], ["tests/test_preview.py::test_rebuilds_and_sheet_renders_at_the_same_time_find_no_false_problem"]),
+    Mutation("windows-regeleinden-geweigerd", "CRLF line endings kept in the text (U+000D refused)", "publisher/sources.py", [
+        ('return text.replace("\\r\\n", "\\n"), []', "return text, []"),
+    ], ["tests/test_bad_input.py::test_windows_line_endings_and_byte_order_mark_give_the_same_messages"]),
+    Mutation("geen-foutbalk-in-voorbeeld", "the preview shows no banner while the input is broken", "publisher/serve.py", [
+        ("        body = _BODY.search(content) if banner else None", "        body = None"),
+    ], ["tests/test_preview.py::test_preview_shows_the_change_then_the_mistake_then_the_fix"]),
+    Mutation("eerste-yaml-fout-alleen", "check stops at the first YAML syntax error of a file", "publisher/yamlfile.py", [
+        ("        if line is None or len(problems) >= limit or", "        if True or line is None or len(problems) >= limit or"),
+    ], ["tests/test_pull_request.py::test_every_mistake_of_every_file_in_one_run"]),
 ]
 
 

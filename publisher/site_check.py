@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import html as html_module
 import json
+import os
 import posixpath
 import re
 import threading
@@ -224,7 +225,7 @@ def _remember(project: Project, key: str, value) -> None:
     folder = project.work / "check"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f"{key}.{threading.get_ident()}.part"
+        partial = folder / f"{key}.{os.getpid()}-{threading.get_ident()}.part"
         partial.write_text(json.dumps(value), encoding="utf-8")
         partial.replace(folder / f"{key}.json")  # complete or absent
     except OSError:

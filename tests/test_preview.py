@@ -23,10 +23,15 @@ from publisher.site_check import planned_downloads, render_page
 from publisher.validate import load_publication
 
 
-def test_rebuilds_and_sheet_renders_at_the_same_time_find_no_false_problem() -> None:
+def test_rebuilds_and_sheet_renders_at_the_same_time_find_no_false_problem(monkeypatch) -> None:
     """What the preview does in two threads at once (a rebuild checks and renders every page;
     the sheet renderer makes the sheets' HTML), many times over: every check passes and every
-    page and sheet is exactly what one thread alone makes."""
+    page and sheet is exactly what one thread alone makes. Remembered renderings are switched
+    off, so that every page is really rendered each time."""
+    from publisher import site_check
+
+    monkeypatch.setattr(site_check, "_remembered", lambda project, key: None)
+    monkeypatch.setattr(site_check, "_remember", lambda project, key, value: None)
     project = Project.at(ROOT)
     loaded = load_publication(project)
     assert not loaded.problems, loaded.problems
