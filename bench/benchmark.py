@@ -90,10 +90,18 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+CPU_SECONDS: list[float] = []  # CPU time (user + system) of each timed run, children included
+
+
 def timed(command: list[str], cwd: Path) -> float:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "CI": ""})
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         raise SystemExit(f"mislukt: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
     return elapsed
@@ -216,13 +224,19 @@ def main() -> None:
             return
 
         cold = median([cold_build(project) for _ in range(args.runs)])
+        cold_cpu = median(CPU_SECONDS[-args.runs:])
         mkdocs, weasy = bare_tools(project, args.runs)
         unchanged = median([build(project) for _ in range(args.runs)])
+        unchanged_cpu = median(CPU_SECONDS[-args.runs:])
         edits = []
         for run in range(1, args.runs + 1):
             edit_one_question(project, run)
             edits.append(build(project))
         edit = median(edits)
+        edit_cpu = median(CPU_SECONDS[-args.runs:])
+        # CPU time depends much less on what else the machine is doing than wall-clock time
+        print(f"CPU time (median): cold {cold_cpu:.2f} s, no change {unchanged_cpu:.2f} s "
+              f"({unchanged_cpu / cold_cpu:.2f}x), one-question edit {edit_cpu:.2f} s ({edit_cpu / cold_cpu:.2f}x)")
 
         rows = [
             ("cold full build (site + 6 PDFs)", cold, ""),
