@@ -58,7 +58,8 @@ MUTATIONS = [
     Mutation("atomaire-wissel-uit", "atomic swap disabled: MkDocs writes straight into site/", SITE, [
         ("new_site, preview_url=preview_url, assets=loaded.assets)", "output, preview_url=preview_url, assets=loaded.assets)"),
         ("problems = index_site(new_site)", "problems = index_site(output)"),
-        ("problems = audit_site(new_site, project.name(output))", "problems = audit_site(output, project.name(output))"),
+        ("problems = audit_site(new_site, project.name(output), cache=project.work / \"audit\")",
+         "problems = audit_site(output, project.name(output), cache=project.work / \"audit\")"),
         ("        swap_into_place(new_site, output)\n", ""),
     ], ["tests/test_build.py::test_late_failure_leaves_site_byte_identical_and_says_so"]),
     Mutation("nieuwe-site-is-site", "the 'new' directory is site/ itself", SITE, [
@@ -184,6 +185,19 @@ MUTATIONS = [
     Mutation("source-date-epoch-niet-gecontroleerd", "an invalid SOURCE_DATE_EPOCH passes check", "publisher/validate.py", [
         ("    problems += environment_problems()", "    problems += []"),
     ], ["tests/test_faults.py::test_invalid_source_date_epoch_is_refused_in_dutch"]),
+    Mutation("een-markdown-motor-voor-alle-draden", "one Markdown engine shared by the preview's threads",
+             "publisher/site_check.py", [
+        ("_ENGINES = threading.local()", '_ENGINES = type("Shared", (), {})()'),
+    ], ["tests/test_preview.py::test_rebuilds_and_sheet_renders_at_the_same_time_find_no_false_problem"]),
+    Mutation("windows-regeleinden-geweigerd", "CRLF line endings kept in the text (U+000D refused)", "publisher/sources.py", [
+        ('return text.replace("\\r\\n", "\\n"), []', "return text, []"),
+    ], ["tests/test_bad_input.py::test_windows_line_endings_and_byte_order_mark_give_the_same_messages"]),
+    Mutation("geen-foutbalk-in-voorbeeld", "the preview shows no banner while the input is broken", "publisher/serve.py", [
+        ("        body = _BODY.search(content) if banner else None", "        body = None"),
+    ], ["tests/test_preview.py::test_preview_shows_the_change_then_the_mistake_then_the_fix"]),
+    Mutation("eerste-yaml-fout-alleen", "check stops at the first YAML syntax error of a file", "publisher/yamlfile.py", [
+        ("        if line is None or len(problems) >= limit or", "        if True or line is None or len(problems) >= limit or"),
+    ], ["tests/test_pull_request.py::test_every_mistake_of_every_file_in_one_run"]),
 ]
 
 

@@ -916,9 +916,10 @@ def build_exports(project: Project, publication: Publication, target: Path) -> E
                                                              target / p.file_name)) for p in plan])
     stamp.unlink(missing_ok=True)
     made: list[tuple[PlannedExport, Download]] = []
+    documents = _DocumentCache(project, publication, revision)
     for planned in plan:
         try:
-            data = planned.make()
+            data = documents.get(planned) if planned.file_name.endswith(".docx") else planned.make()
         except (KeyError, TypeError, yaml.YAMLError) as exc:  # a broken templates/exports/teksten.yaml
             raise InputError([error(f"templates/{TEXTS_FILE}", None,
                                     f"{planned.file_name} kon niet gemaakt worden: de vaste teksten kloppen niet "
@@ -935,4 +936,53 @@ def build_exports(project: Project, publication: Publication, target: Path) -> E
         if file.name not in keep:
             file.unlink()
     stamp.write_text(_stamp_text(fingerprint, target, plan), encoding="ascii")  # last: an interrupted build has none
+    documents.prune()
     return _collect(publication, revision, made)
+
+
+class _DocumentCache:
+    """The Word sheets (most of the time of the exports) by a hash of everything one is made
+    from: its instrument, the site settings, the source version and date, the fixed texts,
+    this module and the library versions. An edit of one instrument remakes only its sheet.
+    Kept in .cache/exports-word/ (throw-away)."""
+
+    def __init__(self, project: Project, publication: Publication, revision: Revision):
+        from importlib import metadata
+
+        self.folder = project.work / "exports-word"
+        self.used: set[Path] = set()
+        common = hashlib.sha256()
+        common.update(publication.config.model_dump_json().encode())
+        common.update(repr(revision).encode())
+        common.update(document_moment(publication).isoformat().encode())
+        common.update((project.templates / TEXTS_FILE).read_bytes())
+        common.update(Path(__file__).read_bytes())
+        common.update(Path(__file__).with_name("sheets.py").read_bytes())  # the instructions and addresses it borrows
+        for package in ("python-docx", "pydantic"):
+            common.update(f"{package} {metadata.version(package)}\n".encode())
+        self.common = common.digest()
+        self.instruments = {i.id: i for i in publication.instruments}
+
+    def get(self, planned: PlannedExport) -> bytes:
+        instrument = self.instruments.get(planned.instrument_id)
+        if instrument is None:
+            return planned.make()
+        key = hashlib.sha256(self.common + instrument.model_dump_json().encode()).hexdigest()
+        entry = self.folder / f"{key}.docx"
+        self.used.add(entry)
+        try:
+            return entry.read_bytes()
+        except OSError:
+            pass
+        data = planned.make()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = entry.with_name(entry.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(entry)  # complete or absent
+        return data
+
+    def prune(self) -> None:
+        if self.folder.is_dir():
+            for entry in self.folder.iterdir():
+                if entry not in self.used:
+                    entry.unlink(missing_ok=True)

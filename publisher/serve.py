@@ -5,19 +5,28 @@ reload server and rebuilds when anything under content/, indicators/,
 templates/, site_config.yaml or mkdocs.yml changes. Pages come back within
 about a second; sheets whose input changed are rendered in the background and
 the pages are rebuilt once more when they are ready. An invalid edit prints the
-Dutch problems and keeps serving the last good version.
+Dutch problems and keeps serving the last good version; every page then carries a
+banner with the same problems (file, line, message, as `check` prints them), which
+goes away with the rebuild after the fix. The banner is plain HTML and CSS (no
+script), so it passes the site's Content-Security-Policy.
+
+Nothing mutable is shared between the two threads: the background thread renders
+the sheets from the model the rebuild already checked (it renders no Markdown), and
+the Markdown engines of `site_check` are per thread.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import threading
 
+from .problems import Problem, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets
 from .site import build_lock, build_site
-from .validate import load_publication
 
 
 def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | None = None, host: str = "127.0.0.1") -> int:
@@ -27,14 +36,16 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
     output = root / "site"
     url = f"http://{host}:{port}/"
     background = _SheetRenderer(project, reporter, jobs)
+    banner = _Banner()
 
     def rebuild() -> None:
         result = build_site(project, reporter, jobs=jobs, output=output, render_sheets=False,
                             preview_url=url, staging=root / "staging")
+        banner.show(result.problems if not result.ok else [])
         if not result.ok:
             reporter.fail("De vorige versie blijft zichtbaar tot de fout is opgelost.")
         elif result.pending_sheets:
-            background.start(server)
+            background.start(server, result.publication)
 
     problem = port_problem(host, port)
     if problem:  # before anything is built or announced
@@ -45,9 +56,14 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
     if not first.ok and not output.exists():
         reporter.fail("Het voorbeeld kan pas starten als de fouten hierboven zijn opgelost.")
         return 1
+    banner.show(first.problems if not first.ok else [])
+
+    class Server(LiveReloadServer):
+        def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+            return super()._inject_js_into_html(banner.insert(content), epoch)
 
     logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
-    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(output))
+    server = Server(builder=rebuild, host=host, port=port, root=str(output))
     for path in (project.content, project.indicators, project.templates, project.site_config, project.mkdocs_config):
         server.watch(str(path))
     reporter.done(f"Voorbeeld op {url} (stoppen: Ctrl+C). Wijzigingen worden vanzelf zichtbaar.")
@@ -75,17 +91,59 @@ def port_problem(host: str, port: int) -> str | None:
         return f"Het voorbeeld kan niet luisteren op {host}:{port} (foutcode {exc.errno}). Kies een andere poort met --port."
 
 
+_BODY = re.compile(rb"<body[^>]*>")
+
+
+class _Banner:
+    """The problems of the last rebuild, shown at the top of every preview page while the
+    input is broken. Set by the build thread, read by the server's request threads."""
+
+    def __init__(self):
+        self.html = b""
+        self.lock = threading.Lock()
+
+    def show(self, problems: list[Problem]) -> None:
+        with self.lock:
+            self.html = banner_html(problems).encode("utf-8") if any(p.is_error for p in problems) else b""
+
+    def insert(self, content: bytes) -> bytes:
+        with self.lock:
+            banner = self.html
+        body = _BODY.search(content) if banner else None
+        if body is None:
+            return content
+        return content[:body.end()] + banner + content[body.end():]
+
+
+def banner_html(problems: list[Problem]) -> str:
+    """The Dutch banner: every problem as `check` prints it (file:line: fout: message, → hint)."""
+    items = []
+    for problem in problems:
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        hint = f'<br><span class="kcr-voorbeeldfout-hint">→ {html.escape(problem.hint)}</span>' if problem.hint else ""
+        items.append(f"<li><code>{html.escape(where)}</code>: {problem.severity.value}: "
+                     f"{html.escape(problem.message)}{hint}</li>")
+    return ('<div class="kcr-voorbeeldfout" role="alert" aria-labelledby="kcr-voorbeeldfout-titel">'
+            f'<p id="kcr-voorbeeldfout-titel"><strong>De laatste wijziging bevat een fout ({html.escape(summary(problems))}).'
+            "</strong> Je ziet nog de vorige versie van de site. Los de fout op en sla het bestand op: "
+            "dit bericht verdwijnt dan vanzelf.</p>"
+            f'<ul>{"".join(items)}</ul></div>')
+
+
 class _SheetRenderer:
-    """Renders outdated sheets in a background thread, then asks the server for a rebuild."""
+    """Renders outdated sheets in a background thread, then asks the server for a rebuild.
+    It works from the model the rebuild checked; it never reads or renders the input itself."""
 
     def __init__(self, project: Project, reporter: Reporter, jobs: int | None):
         self.project, self.reporter, self.jobs = project, reporter, jobs
         self.thread: threading.Thread | None = None
+        self.latest = None  # the newest checked model to render from
         self.again = False
         self.lock = threading.Lock()
 
-    def start(self, server) -> None:
+    def start(self, server, publication) -> None:
         with self.lock:
+            self.latest = publication
             if self.thread is not None and self.thread.is_alive():
                 self.again = True  # input changed while rendering: render once more afterwards
                 return
@@ -94,10 +152,11 @@ class _SheetRenderer:
 
     def _run(self, server) -> None:
         while True:
-            loaded = load_publication(self.project)
-            if loaded.publication is not None:
+            with self.lock:
+                publication = self.latest
+            if publication is not None:
                 with build_lock(self.project, self.reporter):  # a `build` elsewhere prunes the same cache
-                    result = build_sheets(self.project, loaded.publication, self.project.work / "pdf", jobs=self.jobs)
+                    result = build_sheets(self.project, publication, self.project.work / "pdf", jobs=self.jobs)
                 if result.rendered:
                     self.reporter.step(f"reflectiebladen bijgewerkt: {', '.join(result.rendered)}")
                     _request_rebuild(server)

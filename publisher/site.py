@@ -37,6 +37,7 @@ class BuildResult:
     rendered_sheets: list[str] = field(default_factory=list)
     pending_sheets: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    publication: object | None = None  # the checked model, when the check passed
 
 
 def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool:
@@ -73,7 +74,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
         return failed(loaded.problems, "controle")
     reporter.problems(loaded.problems)  # warnings only
     result.problems += loaded.problems
-    publication = loaded.publication
+    publication = result.publication = loaded.publication
     noun = publication.config.instrument_noun
     count = len(publication.instruments)
     reporter.step(f"controle: {count} {noun.singular if count == 1 else noun.plural}, "
@@ -150,7 +151,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     if not problems:
         problems = index_site(new_site)
     if not problems:  # a second wall behind the checks: nothing live or external in any built page
-        problems = audit_site(new_site, project.name(output))
+        problems = audit_site(new_site, project.name(output), cache=project.work / "audit")
     result.timings["mkdocs"] = time.perf_counter() - started
     if problems:
         remove_tree(new_site, ignore_errors=True)

@@ -14,10 +14,15 @@ refuses the build when a page contains:
 Links (`<a href>`) to other websites are fine: they are not loaded by the page.
 
 If this ever fires, an input check has a gap: the message says so.
+
+The findings of each page are kept in `.cache/audit/`, named by a hash of the page and
+of this module, so a rebuild only reads the pages that changed (the preview).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -36,16 +41,50 @@ FETCHING_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload"
 DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 
 
-def audit_site(site: Path, shown_as: str) -> list[Problem]:
-    """Problems for every built page of `site` (shown to people as `shown_as`, e.g. 'site')."""
+def audit_site(site: Path, shown_as: str, cache: Path | None = None) -> list[Problem]:
+    """Problems for every built page of `site` (shown to people as `shown_as`, e.g. 'site').
+    `cache`: a folder for the findings per page content (None: read every page)."""
     problems: list[Problem] = []
+    code = hashlib.sha256(Path(__file__).read_bytes()).digest()
+    used: set[Path] = set()
     for page in sorted(site.rglob("*.html")):
         name = f"{shown_as}/{page.relative_to(site).as_posix()}"
-        for finding in audit_page(page.read_text(encoding="utf-8")):
+        html = page.read_text(encoding="utf-8")
+        if cache is None:
+            findings = audit_page(html)
+        else:
+            entry = cache / (hashlib.sha256(code + html.encode("utf-8")).hexdigest() + ".json")
+            used.add(entry)
+            findings = _cached_findings(entry)
+            if findings is None:
+                findings = audit_page(html)
+                cache.mkdir(parents=True, exist_ok=True)
+                partial = entry.with_suffix(".tmp")
+                partial.write_text(json.dumps(findings), encoding="utf-8")
+                partial.replace(entry)  # complete or absent, never half written
+        for finding in findings:
             problems.append(error(name, None, f"de gebouwde pagina bevat {finding}; de controle had dit moeten tegenhouden",
                                   "Er is niets gepubliceerd. Meld dit aan een ontwikkelaar, met de laatst gewijzigde "
                                   "pagina, het YAML-bestand of het sjabloon in templates/."))
+    if cache is not None and cache.is_dir():
+        entries = list(cache.glob("*.json"))
+        if len(entries) > _CACHE_ENTRIES:  # keep the newest; a removed entry only costs a re-read
+            entries.sort(key=lambda entry: entry.stat().st_mtime)
+            for entry in entries[:len(entries) - _CACHE_ENTRIES]:
+                if entry not in used:
+                    entry.unlink(missing_ok=True)
     return problems
+
+
+_CACHE_ENTRIES = 2000
+
+
+def _cached_findings(entry: Path) -> list[str] | None:
+    try:
+        findings = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return findings if isinstance(findings, list) and all(isinstance(f, str) for f in findings) else None
 
 
 def audit_page(html: str) -> list[str]:

@@ -16,9 +16,14 @@ the Markdown file, or the line of the id or glossary entry in the YAML file. Bot
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html as html_module
+import json
+import os
 import posixpath
 import re
+import threading
 from urllib.parse import unquote
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,7 +41,7 @@ from .pages import StagedPage, staged_pages
 from .problems import Problem, error
 from .project import Project
 from .sheets import Download, sheet_specs
-from .structure import FORM_PAGE, GLOSSARY_PAGE
+from .structure import FORM_PAGE, GLOSSARY_PAGE, generated_pages, pages_written_for
 from .yamlfile import YamlDocument
 
 Anchors = dict[str, dict[str, tuple[str, int]]]  # page path → id → (YAML file, line) for ids from YAML
@@ -114,15 +119,28 @@ def _quotes_not_on_their_page(publication: Publication, rendered: dict[str, Rend
     return problems
 
 
-def check_html_only(project: Project, pages: dict[str, Page]) -> list[Problem]:
-    """Without a valid model (errors in the YAML): at least the HTML of the content pages."""
+def check_html_only(project: Project, pages: dict[str, Page], assets: list[str] = (),
+                    instrument_ids: list[str] | None = None, comparison_pages: list[str] = ()) -> list[Problem]:
+    """Without a valid model (errors in the YAML): the HTML of the content pages and, when
+    the instruments are known, their links to pages and files, so that an editor sees these
+    mistakes in the same run as the YAML errors. Links into the downloads and anchors are
+    left to the full check (they need the model)."""
     problems: list[Problem] = []
+    files = set(pages) | set(assets) | set(pages_written_for(instrument_ids or [], comparison_pages))
     for path, page in pages.items():
         lines = page.text.split("\n")
         for code in page.shortcodes:
             lines[code.line - 1] = ""
         body = "\n".join(lines[page.body_start - 1:])
-        problems += _html_problems(project, render_page(project, StagedPage(path, body)), page)
+        rendered = render_page(project, StagedPage(path, body))
+        problems += _html_problems(project, rendered, page)
+        if instrument_ids is None:
+            continue
+        directory = posixpath.dirname(path)
+        rendered.links = [(tag, url) for tag, url in rendered.links
+                          if not posixpath.normpath(posixpath.join(directory, html_policy.split_target(url)[0] or "."))
+                          .startswith("downloads/")]
+        problems += _link_problems(project, rendered, page, {}, files, {})
     return problems
 
 
@@ -144,27 +162,99 @@ def markdown_engine(project: Project) -> markdown.Markdown:
 
 
 def render_page(project: Project, page: StagedPage) -> RenderedPage:
+    """The page as HTML with its ids and links. A page whose text did not change since an
+    earlier build is not rendered again: the result is remembered in this process (the live
+    preview) and in .cache/check/ (the next build), by a hash of the text, mkdocs.yml and the
+    versions of the code that renders it."""
     text = page.text
     if text.startswith("---\n"):  # our own front matter (pages.front_matter)
         text = text.split("\n---\n", 1)[1]
-    engine = _engine(project)
-    engine.reset()
-    html = engine.convert(text)
-    rendered = RenderedPage(page.path, html)
-    document = JustHTML(html, fragment=True, sanitize=False)
-    _collect(document.root, rendered)
-    return rendered
+    config = project.mkdocs_config.read_text(encoding="utf-8")
+    key = _cache_key("render", config, text)
+    known = _remembered(project, key)
+    if known is None:
+        engine = _engine(project, config)
+        engine.reset()
+        html = engine.convert(text)
+        collected = RenderedPage(page.path, html)
+        _collect(JustHTML(html, fragment=True, sanitize=False).root, collected)
+        known = {"html": html, "ids": collected.ids, "links": [list(link) for link in collected.links]}
+        _remember(project, key, known)
+    return RenderedPage(page.path, known["html"], list(known["ids"]),  # fresh lists: callers may change them
+                        [(tag, url) for tag, url in known["links"]])
 
 
-_ENGINES: dict[tuple[Path, str], markdown.Markdown] = {}
+def _code_version() -> bytes:
+    """What a remembered result depends on besides its input: our code and the libraries'."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        from importlib import metadata
+
+        digest = hashlib.sha256(Path(__file__).read_bytes() + Path(html_policy.__file__).read_bytes())
+        for package in ("markdown", "pymdown-extensions", "justhtml"):
+            digest.update(f"{package} {metadata.version(package)}\n".encode())
+        _CODE_VERSION = digest.digest()
+    return _CODE_VERSION
 
 
-def _engine(project: Project) -> markdown.Markdown:
-    """One Markdown engine per project and mkdocs.yml version (setting it up costs more than a page)."""
-    key = (project.root, project.mkdocs_config.read_text(encoding="utf-8"))
-    if key not in _ENGINES:
-        _ENGINES[key] = markdown_engine(project)
-    return _ENGINES[key]
+_CODE_VERSION: bytes | None = None
+
+
+def _cache_key(kind: str, *parts: str) -> str:
+    digest = hashlib.sha256(_code_version() + kind.encode())
+    for part in parts:
+        digest.update(b"\0" + part.encode("utf-8"))
+    return f"{kind}-{digest.hexdigest()}"
+
+
+def _remembered(project: Project, key: str):
+    with _RENDERED_LOCK:
+        known = _RENDERED.get(key)
+    if known is not None:
+        return known
+    try:
+        known = json.loads((project.work / "check" / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    with _RENDERED_LOCK:
+        _RENDERED[key] = known
+    return known
+
+
+def _remember(project: Project, key: str, value) -> None:
+    with _RENDERED_LOCK:
+        _RENDERED[key] = value
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.pop(next(iter(_RENDERED)))
+    folder = project.work / "check"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{key}.{os.getpid()}-{threading.get_ident()}.part"
+        partial.write_text(json.dumps(value), encoding="utf-8")
+        partial.replace(folder / f"{key}.json")  # complete or absent
+    except OSError:
+        pass  # a read-only checkout: only this process remembers
+
+
+_RENDERED: dict[str, object] = {}  # never changed once stored; shared by threads
+_RENDERED_LOCK = threading.Lock()
+_RENDERED_MAX = 2000
+
+
+_ENGINES = threading.local()  # a Python-Markdown engine keeps state while it converts: never share one between threads
+
+
+def _engine(project: Project, config: str) -> markdown.Markdown:
+    """One Markdown engine per thread, project and mkdocs.yml version (setting it up costs more
+    than a page). The live preview builds in one thread while another renders sheets; one
+    engine used by both at once garbles pages (issue 19)."""
+    engines: dict[tuple[Path, str], markdown.Markdown] = getattr(_ENGINES, "engines", None)
+    if engines is None:
+        engines = _ENGINES.engines = {}
+    key = (project.root, config)
+    if key not in engines:
+        engines[key] = markdown_engine(project)
+    return engines[key]
 
 
 def _collect(node, page: RenderedPage) -> None:
@@ -193,10 +283,20 @@ def _file_name(page: RenderedPage, source: Page | None) -> str:
 def _html_problems(project: Project, page: RenderedPage, source: Page | None) -> list[Problem]:
     problems = []
     form = source is None and posixpath.basename(page.path) == FORM_PAGE  # generated, never an editor's page
-    for violation in html_policy.violations(page.html, form=form):
+    for violation in _violations(project, page.html, form):
         line = _source_line(source, violation) if source else None
         problems.append(error(_file_name(page, source), line, violation.message, violation.hint))
     return problems
+
+
+def _violations(project: Project, page_html: str, form: bool) -> list[html_policy.Violation]:
+    """html_policy.violations, remembered per HTML like the rendering (see render_page)."""
+    key = _cache_key("policy", page_html, str(form))
+    known = _remembered(project, key)
+    if known is None:
+        known = [dataclasses.asdict(v) for v in html_policy.violations(page_html, form=form)]
+        _remember(project, key, known)
+    return [html_policy.Violation(**v) for v in known]
 
 
 def _link_problems(project: Project, page: RenderedPage, source: Page | None,

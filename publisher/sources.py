@@ -5,8 +5,10 @@
   so no message can show what such a file contains.
 - Backup and swap files of editors (`bo.yaml~`, `.bo.yaml.swp`, `#bo.yaml#`,
   `bo.yaml.bak`, `bo.yaml.orig`) are ignored, with a note.
-- Text is UTF-8 without byte order mark, without NUL characters, and not larger
-  than MAX_BYTES (YAML and Markdown alike).
+- Text is UTF-8 without NUL characters and not larger than MAX_BYTES (YAML and
+  Markdown alike). A UTF-8 byte order mark and Windows line endings (CRLF, as Git
+  for Windows checks files out and many editors save) are accepted: the text is
+  read without the mark and with plain line ends, so line numbers stay the same.
 """
 
 from __future__ import annotations
@@ -182,9 +184,11 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     if len(raw) > MAX_BYTES:
         return None, [error(name, None, f"het bestand is te groot ({len(raw) // 1024} kB; maximaal {MAX_BYTES // 1024} kB)",
                             "Splits de inhoud op of controleer of er per ongeluk iets groots in is geplakt.")]
-    if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return None, [error(name, 1, "het bestand begint met een BOM (onzichtbaar byte order mark-teken)",
-                            "Sla het bestand op als 'UTF-8' zonder BOM (in VS Code: klik rechtsonder op de codering).")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [error(name, 1, "het bestand is opgeslagen als UTF-16, niet als UTF-8",
+                            "Sla het bestand op als 'UTF-8' (in VS Code: klik rechtsonder op de codering).")]
+    if raw.startswith(b"\xef\xbb\xbf"):  # UTF-8 with byte order mark (Windows editors): the same text
+        raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -194,4 +198,4 @@ def decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
     if "\x00" in text:
         return None, [error(name, text[: text.index("\x00")].count("\n") + 1, "het bestand bevat een nul-teken (binair bestand?)",
                             "Controleer of dit echt een tekstbestand is.")]
-    return text, []
+    return text.replace("\r\n", "\n"), []  # Windows line endings: one line end per line, the same line numbers

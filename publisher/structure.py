@@ -42,10 +42,16 @@ def tool_pages(school_type_ids: list[str]) -> list[str]:
 def generated_pages(publication: "Publication") -> list[str]:
     """Every page the build writes itself: per instrument its questions and form, the
     comparison pages of structures, and the site's own pages."""
-    return ([page for instrument in publication.instruments
-             for page in (reflection_page(instrument.id), form_page(instrument.id))]
-            + [structure.comparison.page for structure, _ in publication.comparisons()]
-            + list(SITE_PAGES))
+    return pages_written_for([i.id for i in publication.instruments],
+                             [structure.comparison.page for structure, _ in publication.comparisons()])
+
+
+def pages_written_for(instrument_ids: list[str], comparison_pages: list[str]) -> list[str]:
+    """The pages the build writes for these instruments and comparison pages (also when the
+    model is not complete, as in a check of a publication with broken YAML)."""
+    return ([page for instrument_id in instrument_ids
+             for page in (reflection_page(instrument_id), form_page(instrument_id))]
+            + list(comparison_pages) + list(SITE_PAGES))
 
 
 def navigation(config: SiteConfig, instruments: list[Instrument]) -> list[str]:

@@ -72,7 +72,10 @@ def load_publication(project: Project) -> Loaded:
         if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
             problems += check_site(project, publication, pages, assets, anchors, glossary_doc)
         else:
-            problems += check_html_only(project, pages)
+            type_ids = (list(config.instruments) if config is not None
+                        else sorted(path.stem for path in project.indicators.glob("*.yaml")))
+            comparisons = [s.comparison.page for s in config.structures if s.comparison] if config is not None else []
+            problems += check_html_only(project, pages, assets, type_ids, comparisons)
     except InputError as exc:  # a broken template in templates/pages/
         problems += exc.problems
 
@@ -85,10 +88,11 @@ def load_publication(project: Project) -> Loaded:
 
 
 def _read_model(project: Project, path: Path, model: type[M]) -> tuple[YamlDocument | None, M | None, list[Problem]]:
-    """Read one YAML file and validate it against `model`."""
-    document, problems = read_yaml(path, project.name(path), project.root)
-    if document is None:
-        return None, None, problems
+    """Read one YAML file and validate it against `model`. A file with syntax errors gives
+    no model; its document is then what could be read around the errors (`recovered`)."""
+    document, problems = read_yaml(path, project.name(path), project.root, partial=True)
+    if document is None or document.recovered:
+        return document, None, problems
     value, found = validate_document(document, model)
     return document, value, problems + found
 
@@ -208,6 +212,8 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
             continue
         document, instrument, found = _read_model(project, path, Instrument)
         problems += found
+        if document is not None and document.recovered:
+            problems += _duplicate_ids_around_syntax_errors(document)
         if instrument is not None:
             found = _check_instrument(project, instrument, document, instrument_id, config)
             problems += found
@@ -427,6 +433,28 @@ def _yaml_ids(instrument: Instrument, doc: YamlDocument) -> dict[str, tuple[str,
     ids = {section.id: (doc.name, doc.line(location + ("id",))) for location, section, _ in _section_locations(instrument)}
     ids.update({item.id: (doc.name, doc.line(location + ("id",))) for location, item in _item_locations(instrument)})
     return ids
+
+
+def _duplicate_ids_around_syntax_errors(doc: YamlDocument) -> list[Problem]:
+    """An instrument file with syntax errors has no model, but its duplicate ids are still
+    reported in the same run: every 'id' below 'secties' and 'items' (one namespace, the
+    anchors of its pages), read from what could be read around the errors."""
+    found: list[tuple[tuple, str]] = []
+
+    def walk(value, location: tuple) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str):
+                found.append((location + ("id",), value["id"]))
+            for key, child in value.items():
+                walk(child, location + (key,))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                walk(child, location + (index,))
+
+    if isinstance(doc.data, dict):
+        for key in ("secties", "items"):
+            walk(doc.data.get(key), (key,))
+    return _duplicates(doc, found, "de id")
 
 
 def _duplicates(doc: YamlDocument, values: list[tuple[tuple, str]], what: str) -> list[Problem]:

@@ -43,6 +43,7 @@ class YamlDocument:
     data: Any
     lines: dict[Location, int] = field(default_factory=dict)  # where each value starts
     key_lines: dict[Location, int] = field(default_factory=dict)  # where each mapping key stands
+    recovered: bool = False  # the file has syntax errors: this is only what could be read around them
 
     def line(self, location: Location) -> int:
         """The line of `location`, or of its nearest enclosing value."""
@@ -188,42 +189,93 @@ def structural_spaces(text: str, name: str) -> list[Problem]:
     return problems
 
 
-def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse YAML text; `first_line` shifts line numbers (front matter inside Markdown)."""
+MAX_SYNTAX_ERRORS = 50
+_RECOVERY_BUDGET = 2_000_000  # characters parsed again after errors, at most (a huge file gets fewer rounds)
+
+
+def parse_yaml(text: str, name: str, first_line: int = 1,
+               partial: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse YAML text; `first_line` shifts line numbers (front matter inside Markdown).
+
+    Every syntax error of the file is reported, not only the first: after an error the
+    item ('- ') or top-level key around it is left out and the rest is read again
+    (`_resume_after`). A file with syntax errors gives no document, unless `partial`: then
+    the document of what could be read, marked `recovered`, so that checks that do not need
+    the whole file (duplicate ids) can still run."""
     offset = first_line - 1
-    spaces = [Problem(p.file, p.line + offset, p.message, p.hint, p.severity) for p in structural_spaces(text, name)]
-    if spaces:  # PyYAML would report something misleading further on
-        return None, spaces
+    lines = text.split("\n")
+    problems: list[Problem] = []
+    affected: list[tuple[int, int]] = []  # (first line, end) of every item with a syntax error
+    # Unusual spaces in the indentation: PyYAML would report something misleading further on.
+    for problem in structural_spaces(text, name):
+        problems.append(Problem(problem.file, problem.line + offset, problem.message, problem.hint, problem.severity))
+        affected.append((problem.line, _resume_after(lines, problem.line)))
+        _blank(lines, *affected[-1])
+    limit = min(MAX_SYNTAX_ERRORS, max(1, _RECOVERY_BUDGET // max(len(text), 1)))
+    node = None
+    tried: tuple[int, int] | None = None  # the last error's line and where its item ends
+    while True:
+        found = _parse_once("\n".join(lines), name, offset)
+        if not isinstance(found, Problem):
+            node = found
+            break
+        line = found.line - offset if found.line is not None and found.message != TOO_DEEP else None
+        if tried is not None and line is not None and tried[0] < line < tried[1]:
+            # Leaving out the line alone was not enough (the error goes on in the same item):
+            # leave out the whole item and do not report what followed from the first error.
+            _blank(lines, tried[0], tried[1])
+            tried = None
+            continue
+        if line is None or len(problems) >= limit or not 0 < line <= len(lines) or not lines[line - 1].strip():
+            if not any(p.line == found.line for p in problems):
+                problems.append(found)
+            break  # nothing left to leave out (or not worth it): stop here
+        problems.append(found)
+        tried = (line, _resume_after(lines, line))
+        affected.append(tried)
+        _blank(lines, line, line + 1)
+    if problems and (not partial or node is None):
+        return None, problems
+    if node is None:
+        return None, [error(name, 1, "het bestand is leeg", "Vul het bestand of verwijder het.")]
+    document = YamlDocument(name=name, data=None, recovered=bool(problems))
+    found_in_data: list[Problem] = []
+    document.data = _to_data(node, (), document, found_in_data, offset, depth=0)
+    # In an item with a syntax error, lines left out make the rest look like something else
+    # (a second 'titel' in the item before): only what stands outside those items is reported.
+    problems += [p for p in found_in_data
+                 if p.line is None or not any(first <= p.line - offset < end for first, end in affected)]
+    problems += _cut_off_comments(node, yaml_lines(text), name, offset)
+    return document, problems
+
+
+def _parse_once(text: str, name: str, offset: int):
+    """The root node of `text`, or the Problem of its first syntax error."""
     try:
         loader = _StrictLoader(text)
         try:
-            node = loader.get_single_node()
+            return loader.get_single_node()
         finally:
             loader.dispose()
     except _Refused as exc:
-        return None, [error(name, exc.mark.line + 1 + offset, exc.message, exc.hint)]
+        return error(name, exc.mark.line + 1 + offset, exc.message, exc.hint)
     except yaml.MarkedYAMLError as exc:
         message, hint, line = _translate(exc, text)
-        return None, [error(name, line + offset, message, hint)]
+        return error(name, line + offset, message, hint)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        return None, [error(name, line + offset, f"het bestand bevat een stuurteken dat niet in tekst hoort, "
-                                                         f"{character_name(chr(exc.character))}",
-                                    "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")]
+        return error(name, line + offset, f"het bestand bevat een stuurteken dat niet in tekst hoort, "
+                                          f"{character_name(chr(exc.character))}",
+                     "Verwijder het teken; kopieer tekst eventueel opnieuw als platte tekst.")
     except (yaml.YAMLError, RecursionError):
         line = _too_deep_line(text)
         if line is not None:
-            return None, [error(name, line + offset, "de gegevens zijn te diep genest",
-                                "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
-        return None, [error(name, None, "het bestand kan niet als YAML gelezen worden (te diep genest?)",
-                                    "Vergelijk de opbouw met een ander bestand in dezelfde map.")]
-    if node is None:
-        return None, [error(name, 1, "het bestand is leeg", "Vul het bestand of verwijder het.")]
-    document = YamlDocument(name=name, data=None)
-    problems: list[Problem] = []
-    document.data = _to_data(node, (), document, problems, offset, depth=0)
-    problems += _cut_off_comments(node, yaml_lines(text), name, offset)
-    return document, problems
+            return error(name, line + offset, TOO_DEEP, "Vergelijk de opbouw met een ander bestand in dezelfde map.")
+        return error(name, None, "het bestand kan niet als YAML gelezen worden (te diep genest?)",
+                     "Vergelijk de opbouw met een ander bestand in dezelfde map.")
+
+
+TOO_DEEP = "de gegevens zijn te diep genest"  # final: such a file is never read again to recover
 
 
 def _too_deep_line(text: str) -> int | None:
@@ -243,11 +295,70 @@ def _too_deep_line(text: str) -> int | None:
     return None
 
 
-def read_yaml(path: Path, name: str, root: Path) -> tuple[YamlDocument | None, list[Problem]]:
+def _indent(line: str) -> int:
+    return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+
+
+def _is_content(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _is_item(line: str) -> bool:
+    stripped = line.lstrip()
+    return stripped == "-" or stripped.startswith("- ")
+
+
+def _resume_after(lines: list[str], number: int) -> int:
+    """The line (1-based) where reading can go on after an error on line `number`: the next
+    item of the list the error is in (or of a list around it), or the next top-level key."""
+    threshold = _intended_indent(lines, number)
+    item_indent = None  # the indentation of the '- ' item the error is in
+    if _is_item(lines[number - 1]):
+        item_indent = threshold
+    for line in reversed(lines[:number - 1] if item_indent is None else []):
+        if not _is_content(line) or _indent(line) > threshold:
+            continue
+        if _is_item(line):
+            item_indent = _indent(line)
+            break
+        if _indent(line) == 0:
+            break
+        threshold = _indent(line) - 1
+    for later in range(number + 1, len(lines) + 1):
+        line = lines[later - 1]
+        if not _is_content(line):
+            continue
+        if _indent(line) == 0 and not line[:1].isspace():
+            return later
+        if item_indent is not None and _indent(line) <= item_indent and (_is_item(line) or _indent(line) < item_indent):
+            return later
+    return len(lines) + 1
+
+
+def _intended_indent(lines: list[str], number: int) -> int:
+    """The indentation of line `number`; with a tab in it, what the editor meant: the
+    indentation of the next line (its sibling or child), less '- ' for a list item."""
+    line = lines[number - 1]
+    if "\t" not in line[: len(line) - len(line.lstrip())]:
+        return _indent(line)
+    following = next((later for later in lines[number:] if _is_content(later) and "\t" not in later), None)
+    if following is None:
+        return 0
+    return max(0, _indent(following) - (2 if _is_item(line) and not _is_item(following) else 0))
+
+
+def _blank(lines: list[str], first: int, end: int) -> None:
+    """Leave out lines first..end-1 (1-based), keeping the line numbers of the rest."""
+    for number in range(first, min(end, len(lines) + 1)):
+        lines[number - 1] = ""
+
+
+def read_yaml(path: Path, name: str, root: Path, partial: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     text, problems = read_text(path, name, root)
     if text is None:
         return None, problems
-    document, found = parse_yaml(text, name)
+    document, found = parse_yaml(text, name, partial=partial)
     return document, problems + found
 
 

@@ -15,12 +15,21 @@ CORPUS = Path(__file__).parent / "bad_input"
 CASES = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
 
 
-def apply_case(case: dict, project: Path) -> None:
+def windows(data: bytes) -> bytes:
+    """The file as a Windows editor saves it: CRLF line endings and a UTF-8 byte order mark."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data  # UTF-16: a case of its own
+    data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    return data if data.startswith(b"\xef\xbb\xbf") else b"\xef\xbb\xbf" + data
+
+
+def apply_case(case: dict, project: Path, as_windows: bool = False) -> None:
     """Put a case in place: whole corpus files (`files`) and/or edits of the real project
     files (`edits`: replace `old` by `new`, which must occur exactly once, or append `new`).
     Characters nobody can see are written as YAML escapes in double quotes ("\\u00a0").
     A whole corpus file in place of an instrument is checked on its own, without the project's
-    published ids (gepubliceerd/), unless the case puts a registry there itself."""
+    published ids (gepubliceerd/), unless the case puts a registry there itself.
+    `as_windows`: every file the case writes is saved with CRLF and a byte order mark."""
     targets = case.get("files", {})
     if any(t.startswith("indicators/") for t in targets) and not any(t.startswith("gepubliceerd/") for t in targets):
         shutil.rmtree(project / "gepubliceerd", ignore_errors=True)
@@ -28,6 +37,8 @@ def apply_case(case: dict, project: Path) -> None:
         data = (CORPUS / corpus_file).read_bytes()
         if "pad_to_bytes" in case:
             data += b"# " + b"x" * (case["pad_to_bytes"] - len(data) - 3) + b"\n"
+        if as_windows and target.endswith((".yaml", ".md")):
+            data = windows(data)
         destination = project / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(data)
@@ -41,7 +52,8 @@ def apply_case(case: dict, project: Path) -> None:
         else:
             text += new
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(text, encoding="utf-8")
+        data = text.encode("utf-8")
+        destination.write_bytes(windows(data) if as_windows and edit["file"].endswith((".yaml", ".md")) else data)
 
 
 def case_project(case: dict, project_copy: Path) -> Path:
@@ -64,6 +76,25 @@ def test_bad_input_gives_dutch_message(case: dict, project_copy: Path) -> None:
         assert expected in output, f"verwacht:\n  {expected}\nkreeg:\n{output}"
     for unexpected in case.get("absent", []):
         assert unexpected not in output
+    assert code == case.get("exit", 1), output
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
+def test_windows_line_endings_and_byte_order_mark_give_the_same_messages(case: dict, project_copy: Path) -> None:
+    """The same case with every file it writes saved as a Windows editor does (CRLF, UTF-8 with
+    BOM): the same messages on the same lines, the same exit code, nothing about U+000D or a BOM."""
+    project_copy = case_project(case, project_copy)
+    apply_case(case, project_copy, as_windows=True)
+
+    code, output = run_cli(["check"], project_copy)
+
+    assert "Traceback" not in output
+    for expected in case["expect"]:
+        assert expected in output, f"verwacht:\n  {expected}\nkreeg:\n{output}"
+    windows_marks = [mark for mark in ("U+000D", "U+FEFF", "begint met een BOM")
+                     if not any(mark in expected for expected in case["expect"])]  # unless the case is about it
+    for unexpected in case.get("absent", []) + windows_marks:
+        assert unexpected not in output, output
     assert code == case.get("exit", 1), output
 
 

@@ -490,3 +490,30 @@ def test_a_damaged_export_in_the_cache_is_made_again(built_project, publication,
     again = build_exports(project, publication, tmp_path / "cache")
     assert {d.file_name: d.path.read_bytes() for d in again.files()} == first
     assert {d.file_name: d.size for d in again.files()} == {name: len(data) for name, data in first.items()}
+
+
+def test_word_sheets_are_remade_exactly_when_their_input_changed(tmp_path) -> None:
+    """The Word sheets are kept between builds by a hash of their input: after an edit of one
+    question, that school type's sheet has the new text and equals a sheet made from scratch;
+    the other school types' sheets are the same bytes as before."""
+    from publisher.validate import load_publication
+
+    root = copy_project(tmp_path / "project")
+    project = Project.at(root)
+    first = build_exports(project, load_publication(project).publication, tmp_path / "out")
+    before = {d.file_name: d.path.read_bytes() for d in first.files() if d.file_name.endswith(".docx")}
+    bo = root / "indicators" / "bo.yaml"
+    bo.write_text(bo.read_text(encoding="utf-8").replace("Ervaren leerlingen herkenning?",
+                                                        "Ervaren leerlingen herkenning in de klas?"), encoding="utf-8")
+    publication = load_publication(project).publication
+    second = build_exports(project, publication, tmp_path / "out")
+    after = {d.file_name: d.path.read_bytes() for d in second.files() if d.file_name.endswith(".docx")}
+    bo_name = export_file_name("bo", "docx")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(after[bo_name])).paragraphs)
+    tables = "\n".join(cell.text for table in docx.Document(io.BytesIO(after[bo_name])).tables
+                       for row in table.rows for cell in row.cells)
+    assert "Ervaren leerlingen herkenning in de klas?" in text + tables
+    school_type = next(s for s in publication.instruments if s.id == "bo")
+    assert after[bo_name] == export_docx(project, publication, school_type, second.revision)
+    assert after[bo_name] != before[bo_name]
+    assert {n: b for n, b in after.items() if n != bo_name} == {n: b for n, b in before.items() if n != bo_name}

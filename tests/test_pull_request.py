@@ -69,6 +69,36 @@ def test_check_on_broken_input_annotates_each_line(project_copy, github) -> None
     assert "Wat verandert er voor lezers" not in summary
 
 
+def test_every_mistake_of_every_file_in_one_run(project_copy, github) -> None:
+    """A tab, an unclosed quote and a duplicate id in one file and a broken link in another:
+    four annotations on their lines and four rows in the job summary, from one `check`."""
+    corpus = Path(__file__).parent / "bad_input"
+    bo = project_copy / "indicators" / "bo.yaml"
+    bo.write_bytes((corpus / "drie-fouten.yaml").read_bytes())
+    page = project_copy / "content" / "over-kcr.md"
+    page.write_bytes((corpus / "kapotte-link.md").read_bytes())
+    lines = bo.read_text(encoding="utf-8").splitlines()
+    tab = next(n for n, line in enumerate(lines, start=1) if line.startswith("\t"))
+    quote = next(n for n, line in enumerate(lines, start=1) if line.count('"') == 1)
+    first_id, second_id = [n for n, line in enumerate(lines, start=1) if line.strip() == "- id: keuze-onderwerp"]
+    link = line_of(page, "bestaat-niet.md")
+
+    code, output = run_cli(["check"], project_copy)
+
+    assert code == 1
+    errors = [line for line in annotations(output) if line.startswith("::error ")]
+    expected = [("indicators/bo\\.yaml", tab, "er staat een tab-teken"),
+                ("indicators/bo\\.yaml", quote, "een aanhalingsteken wordt niet afgesloten"),
+                ("indicators/bo\\.yaml", second_id, f"de id 'keuze-onderwerp' komt twee keer voor \\(eerder op regel {first_id}\\)"),
+                ("content/over-kcr\\.md", link, "de link 'bo/bestaat-niet\\.md' wijst naar een pagina die niet bestaat")]
+    for file, line, message in expected:
+        assert [e for e in errors if re.match(rf"::error file={file},line={line},title=Controle%3A fout::{message}", e)], \
+            (file, line, message, errors)
+    summary = github.read_text(encoding="utf-8")
+    for file, line, _ in expected:
+        assert f"| {file.replace(chr(92), '')} | {line} | fout |" in summary, summary
+
+
 def test_annotation_properties_escape_colon_comma_and_newlines() -> None:
     problem = Problem("content/a:b,c%.md", None, "regel 1\r\nregel 2: 100%", None, Severity.ERROR)
     assert annotation(problem) == "::error file=content/a%3Ab%2Cc%25.md,title=Controle%3A fout::regel 1%0D%0Aregel 2: 100%25"

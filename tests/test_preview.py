@@ -1,0 +1,140 @@
+"""The live preview (`build.py serve`, issue 19): correct while two threads work at once,
+and a mistake shows up in the browser, in Dutch, and goes away by itself when fixed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from conftest import ROOT, copy_project, seed_pdf_cache
+from test_browser import AXE_SCRIPT, WCAG_21_AA
+from test_build import free_port, wait_for, fetch
+
+from publisher.pages import staged_pages
+from publisher.project import Project
+from publisher.sheets import sheet_source
+from publisher.site_check import planned_downloads, render_page
+from publisher.validate import load_publication
+
+
+def test_rebuilds_and_sheet_renders_at_the_same_time_find_no_false_problem(monkeypatch) -> None:
+    """What the preview does in two threads at once (a rebuild checks and renders every page;
+    the sheet renderer makes the sheets' HTML), many times over: every check passes and every
+    page and sheet is exactly what one thread alone makes. Remembered renderings are switched
+    off, so that every page is really rendered each time."""
+    from publisher import site_check
+
+    monkeypatch.setattr(site_check, "_remembered", lambda project, key: None)
+    monkeypatch.setattr(site_check, "_remember", lambda project, key, value: None)
+    project = Project.at(ROOT)
+    loaded = load_publication(project)
+    assert not loaded.problems, loaded.problems
+    publication = loaded.publication
+    downloads, exports = planned_downloads(project, publication)
+    staged = staged_pages(project, publication, loaded.pages, downloads, exports)
+    expected_pages = {page.path: render_page(project, page).html for page in staged}
+    expected_sheets = {s.id: sheet_source(project, publication, s).html for s in publication.instruments}
+    failures: list[str] = []
+
+    def rebuilds() -> None:
+        for _ in range(4):
+            found = load_publication(project)
+            failures.extend(str(p) for p in found.problems)
+            for page in staged:
+                if render_page(project, page).html != expected_pages[page.path]:
+                    failures.append(f"pagina {page.path} anders dan zonder tweede draad")
+
+    def sheets() -> None:
+        for _ in range(4):
+            for school_type in publication.instruments:
+                if sheet_source(project, publication, school_type).html != expected_sheets[school_type.id]:
+                    failures.append(f"blad {school_type.id} anders dan zonder tweede draad")
+            for page in staged:  # the old background thread also rendered Markdown
+                if render_page(project, page).html != expected_pages[page.path]:
+                    failures.append(f"pagina {page.path} anders dan zonder tweede draad")
+
+    crashes: list[BaseException] = []
+
+    def guarded(work) -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - a crash in a thread must fail the test
+            crashes.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(work,)) for work in (rebuilds, sheets, rebuilds)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not crashes, crashes
+    assert not failures, failures[:10]
+
+
+def test_preview_shows_the_change_then_the_mistake_then_the_fix(browser, built_project, tmp_path) -> None:
+    project = copy_project(tmp_path / "project")
+    seed_pdf_cache(built_project, project)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
+                                    f"sys.exit(main(['serve', '--port', '{port}'], root=sys.argv[1]))", str(project)],
+                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    page_url = f"http://127.0.0.1:{port}/bo/reflectievragen/"
+    yaml_file = project / "indicators" / "bo.yaml"
+    original = yaml_file.read_text(encoding="utf-8")
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
+    try:
+        wait_for(lambda: "Ervaren leerlingen herkenning?" in fetch(page_url), timeout=90)
+        page.goto(page_url)
+
+        changed = original.replace("Ervaren leerlingen herkenning?", "Ervaren leerlingen herkenning in de klas?")
+        yaml_file.write_text(changed, encoding="utf-8")
+        expect(page.get_by_text("Ervaren leerlingen herkenning in de klas?").first).to_be_visible(timeout=60_000)
+
+        # the changed sheets are rendered in the background, then the pages reload once more
+        wait_for(lambda: "reflectiebladen bijgewerkt" in log.read_text(encoding="utf-8"), timeout=120)
+
+        broken = changed + "\tkapot: ja\n"
+        yaml_file.write_text(broken, encoding="utf-8")
+        tab_line = broken.split("\n").index("\tkapot: ja") + 1
+        banner = page.locator(".kcr-voorbeeldfout")
+        # the page reloads by itself (live reload; once more when the background sheets are done)
+        expect(banner).to_contain_text(f"indicators/bo.yaml:{tab_line}: fout: er staat een tab-teken", timeout=60_000)
+        expect(banner).to_contain_text("Je ziet nog de vorige versie")
+        expect(banner).to_have_attribute("role", "alert")
+        expect(page.get_by_text("Ervaren leerlingen herkenning in de klas?").first).to_be_visible()  # last good version
+        # the same page with the banner passes axe (injected in a context that may run it)
+        checker = browser.new_context(locale="nl-NL", bypass_csp=True)
+        try:
+            axe_page = checker.new_page()
+            axe_page.route("**/livereload/**", lambda route: route.abort())  # no reload while axe runs
+            axe_page.goto(page_url)
+            expect(axe_page.locator(".kcr-voorbeeldfout")).to_have_count(1)
+            axe_page.add_script_tag(content=AXE_SCRIPT)
+            result = axe_page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+            assert not [v["id"] for v in result["violations"]], result["violations"]
+        finally:
+            checker.close()
+
+        yaml_file.write_text(changed, encoding="utf-8")
+        expect(banner).to_have_count(0, timeout=60_000)
+        expect(page.get_by_text("Ervaren leerlingen herkenning in de klas?").first).to_be_visible()
+        assert not [m for m in console if "Content Security Policy" in m], console
+    finally:
+        context.close()
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert "Traceback" not in log.read_text(encoding="utf-8")
