@@ -33,7 +33,7 @@ def _guarded_main(argv: list[str] | None, root: Path | None) -> int:
         print("✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast.", file=sys.stderr, flush=True)
         return 130
     except _UsageError as exc:
-        print(f"✗ {exc}\n    → Gebruik: python build.py [build|serve|check|clean|schema] [opties]; "
+        print(f"✗ {exc}\n    → Gebruik: python build.py [{'|'.join(COMMANDS)}] [opties]; "
               "alle opties: python build.py --help", file=sys.stderr, flush=True)
         return 2
     except OSError as exc:
@@ -90,11 +90,14 @@ class _DutchArgumentParser(argparse.ArgumentParser):
                 .replace("positional arguments:", "opdracht:").replace("options:", "opties:"))
 
 
+COMMANDS = ("build", "serve", "check", "clean", "schema", "ids")
+
+
 def _dutch_usage_message(message: str) -> str:
     import re
 
     if match := re.search(r"invalid choice: '?(.*?)'? \(choose from", message):
-        return f"onbekende opdracht '{terminal_text(match.group(1))}'; kies uit: build, serve, check, clean, schema"
+        return f"onbekende opdracht '{terminal_text(match.group(1))}'; kies uit: {', '.join(COMMANDS)}"
     if match := re.search(r"argument (\S+): invalid (?:int|port) value: '?(.*?)'?$", message):
         return f"de optie {match.group(1)} verwacht een geheel getal, niet '{terminal_text(match.group(2))}'"
     if match := re.search(r"argument (\S+): expected one argument", message):
@@ -139,7 +142,7 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
     )
     parser.add_argument("-h", "--help", action="help", help="deze uitleg tonen en stoppen")
     parser.add_argument("command", nargs="?", default="build",
-                        choices=["build", "serve", "check", "clean", "schema", "ids"],
+                        choices=list(COMMANDS),
                         help="build (standaard): alles bouwen naar site/; serve: voorbeeld met live herladen; "
                              "check: alleen controleren; clean: site/ en tussenbestanden weggooien; "
                              "schema: JSON Schema-bestanden opnieuw maken; "

@@ -219,6 +219,18 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
     return blocks, group_names
 
 
+def usage(publication: Publication, instrument: Instrument) -> str:
+    """The line under the sheet's title: how to use it on paper and on screen, by what its items ask."""
+    kinds = {numbered.form.kind for numbered in publication.numbered_items(instrument)}
+    if kinds & {"keuze", "rubriek"}:
+        paper = "kruis aan en schrijf op de lijnen"
+    elif "open" in kinds:
+        paper = "schrijf op de lijnen"
+    else:  # example questions only: what is written are the details and the agreements
+        paper = "schrijf de gegevens en afspraken op de lijnen"
+    return f"Op papier: {paper}. Op het scherm: vul de invulbare PDF in en sla hem op."
+
+
 def instructions(publication: Publication, instrument: Instrument) -> list[str]:
     """How to fill in the sheet, one sentence per answer form the instrument uses."""
     forms: dict[str, AnswerForm] = {}
@@ -264,6 +276,7 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
         credit=source.credit if source else None,
         credit_url=source.url if source else None,
         instructions=" ".join(instructions(publication, instrument)),
+        usage=usage(publication, instrument),
         header_fields=[{"name": name, "label": label, "lines": lines} for name, label, lines in HEADER_FIELDS],
         writing_lines=WRITING_LINES,
         rubric_note_lines=RUBRIC_NOTE_LINES,

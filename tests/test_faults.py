@@ -235,7 +235,7 @@ def test_valid_source_date_epoch_passes(project_copy, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["bogus"], "✗ onbekende opdracht 'bogus'; kies uit: build, serve, check, clean, schema"),
+    (["bogus"], "✗ onbekende opdracht 'bogus'; kies uit: build, serve, check, clean, schema, ids"),
     (["--port", "x", "serve"], "✗ de optie --port klopt niet: 'x' is geen poortnummer (1 tot en met 65535)"),
     (["--port", "99999", "serve"], "✗ de optie --port klopt niet: '99999' is geen poortnummer (1 tot en met 65535)"),
     (["--xyz"], "✗ onbekende optie of opdracht: --xyz"),
@@ -247,7 +247,7 @@ def test_valid_source_date_epoch_passes(project_copy, monkeypatch) -> None:
 def test_command_line_mistakes_are_answered_in_dutch(project_copy, argv, message) -> None:
     code, output = run_cli(argv, project_copy)
     assert code == 2
-    assert output.startswith(message + "\n    → Gebruik: python build.py [build|serve|check|clean|schema] [opties]"), output
+    assert output.startswith(message + "\n    → Gebruik: python build.py [build|serve|check|clean|schema|ids] [opties]"), output
     assert not any(word in output for word in ENGLISH), output
 
 

@@ -428,3 +428,19 @@ def test_the_whole_build_publishes_these_sheets(built, tmp_path) -> None:
             published = root / "site" / "downloads" / f"reflectievragen-{instrument_id}{'-invulbaar' if fillable else ''}.pdf"
             assert published.read_bytes() == path.read_bytes()
     assert re.search(r"reflectiebladen: 6 van 6", output)
+
+
+def test_the_line_under_the_title_says_what_the_sheet_asks(built) -> None:
+    """'kruis aan' only where there is something to tick (a choice or a rubric); open questions
+    are written on the lines; a sheet of example questions asks only for the details and agreements."""
+    for instrument_id, (print_sheet, _) in built.items():
+        kinds = {item["form"]["soort"] for item in expected_items(FIXTURE, instrument_id)}
+        first = subprocess.run(["pdftotext", "-l", "1", str(print_sheet), "-"], capture_output=True, text=True,
+                               check=True).stdout
+        usage = " ".join(first.split()).split("Op papier: ", 1)[1].split(".", 1)[0]
+        if kinds & {"keuze", "rubriek"}:
+            assert usage == "kruis aan en schrijf op de lijnen", instrument_id
+        elif "open" in kinds:
+            assert usage == "schrijf op de lijnen", instrument_id
+        else:
+            assert usage == "schrijf de gegevens en afspraken op de lijnen", instrument_id
