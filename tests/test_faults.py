@@ -280,7 +280,7 @@ def test_check_base_on_a_folder_with_a_symlink_loop(project_copy, tmp_path) -> N
     base = copy_project(tmp_path / "basis")
     (base / "content" / "lus.md").symlink_to("lus.md")
     (base / "content" / "map-lus").symlink_to("map-lus")
-    code, output = run_cli(["check", "--base", str(base)], project_copy)
+    code, output = run_cli(["check", "--verbose", "--base", str(base)], project_copy)  # (CI=true would hide the comparison)
     assert code == 0, output
     assert f"Vergelijken met '{base}' lukte niet: de versie '{base}' heeft zelf fouten" in output
     assert "Traceback" not in output
@@ -300,7 +300,7 @@ def test_check_base_on_a_branch_with_a_committed_absolute_symlink(project_copy) 
     git("add", "-A")
     git("commit", "-qm", "absolute link")
     git("checkout", "-q", "main")
-    code, output = run_cli(["check", "--base", "kapot"], project_copy)
+    code, output = run_cli(["check", "--verbose", "--base", "kapot"], project_copy)  # (CI=true would hide the comparison)
     assert code == 0, output
     assert "vergeleken met kapot" in output
     assert "Traceback" not in output and "root:" not in output

@@ -421,7 +421,7 @@ def test_sheets_are_reproducible_and_cached(built, project_root, tmp_path) -> No
 
 def test_the_whole_build_publishes_these_sheets(built, tmp_path) -> None:
     root = fixture_project("instrumenten", tmp_path / "project")
-    code, output = run_cli(["build"], root)
+    code, output = run_cli(["build", "--verbose"], root)  # progress lines also when CI=true
     assert code == 0, output
     for instrument_id, paths in built.items():
         for path, fillable in zip(paths, (False, True)):
