@@ -124,7 +124,7 @@ def cold_build(project: Path) -> float:
 def edit_one_question(project: Path, run: int) -> None:
     yaml_file = project / "indicators" / "go.yaml"
     text = yaml_file.read_text(encoding="utf-8")
-    marker = "vraag: Nemen escalaties/incidenten af over tijd"
+    marker = "tekst: Nemen escalaties/incidenten af over tijd"
     start = text.index(marker) + len(marker)
     end = text.index("?", start)
     yaml_file.write_text(text[:start] + f" (meting {run})" * (run > 0) + text[end:], encoding="utf-8")
