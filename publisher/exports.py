@@ -523,7 +523,7 @@ def export_xlsx(project: Project, publication: Publication, instruments: list[In
 # --------------------------------------------------------------------------- DOCX
 
 
-def _docx_groups(publication: Publication, instrument: Instrument, items: list) -> list[list]:
+def _docx_groups(items: list) -> list[list]:
     """Consecutive numbered items with the same answer form: one table each."""
     groups: list[list] = []
     for numbered in items:
@@ -607,7 +607,7 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
                                      level=min(depth + 1, 3))
         run = [n for n in numbered[position:] if n.sections == item.sections]
         caption = item.sections[-1].title if item.sections else instrument.name
-        for group in _docx_groups(publication, instrument, run):
+        for group in _docx_groups(run):
             _docx_table(document, publication, instrument, group, texts, caption)
         position += len(run)
 

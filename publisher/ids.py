@@ -25,7 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .model import SLUG_PATTERN, Instrument, Publication
 from .problems import Problem, error
+from .exports import export_file_name
 from .project import Project
+from .sheets import item_fields, sheet_file_name
 from .structure import FORM_PAGE, REFLECTION_PAGE
 from .yamlfile import YamlDocument
 
@@ -124,14 +126,10 @@ def _page(instrument_id: str, page: str) -> str:
     return f"{instrument_id}/{page.removesuffix('.md')}/"
 
 
-def fillable_sheet(instrument_id: str) -> str:
-    return f"reflectievragen-{instrument_id}-invulbaar.pdf"
-
-
 def instrument_files(instrument_id: str) -> list[str]:
     """The downloads named after an instrument: sheets and exports."""
-    base = f"reflectievragen-{instrument_id}"
-    return [f"{base}.pdf", fillable_sheet(instrument_id)] + [f"{base}.{ext}" for ext in ("docx", "xlsx", "csv", "json")]
+    return ([sheet_file_name(instrument_id, fillable) for fillable in (False, True)]
+            + [export_file_name(instrument_id, suffix) for suffix in ("docx", "xlsx", "csv", "json")])
 
 
 def _instrument_ids(publication: Publication, instrument: Instrument) -> InstrumentIds:
@@ -152,15 +150,14 @@ def _instrument_ids(publication: Publication, instrument: Instrument) -> Instrum
     items = []
     for numbered in publication.numbered_items(instrument):
         item, form = numbered.item, numbered.form
-        field = f"{instrument.id}-{item.id}"
-        fields = ([field] + ([f"{field}-toelichting"] if form.notes else [])) if form.fillable else []
+        fields = list(item_fields(instrument, item, form).values())
         items.append(ItemIds(id=item.id, was=list(item.was), nummer=numbered.number, tekst=item.text,
                              secties=[s.id for s in numbered.sections], antwoordvorm=form.id,
                              ankers=[f"{page}#{item.id}" for page in pages], pdf_velden=fields,
                              opgeslagen_id=item.id if form.fillable else None))
     return InstrumentIds(
         id=instrument.id, naam=instrument.name, paginas=pages, bestanden=instrument_files(instrument.id),
-        reflectieblad=fillable_sheet(instrument.id), opgeslagen_bestand=f"schooltype: {instrument.id}",
+        reflectieblad=sheet_file_name(instrument.id, fillable=True), opgeslagen_bestand=f"schooltype: {instrument.id}",
         sectieniveaus=list(levels), secties=sections, items=items,
         rubriekniveaus=[LevelIds(id=level.id, label=level.label, was=list(level.was)) for level in instrument.rubric_levels],
         vervallen=[RetiredIds(id=r.id, reden=r.reason) for r in instrument.retired])

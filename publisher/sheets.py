@@ -139,33 +139,43 @@ def sheet_html(project: Project, publication: Publication, spec: SheetSpec) -> s
 # --------------------------------------------------------------------------- the view
 
 
-def item_field(instrument: Instrument, item_id: str) -> str:
-    """'bo-herkenning': the answer group of a keuze or rubriek item; its notes field and an open
-    item's answer field add '-toelichting' and '-antwoord' (published promises)."""
-    return f"{instrument.id}-{item_id}"
+def item_fields(instrument: Instrument, item, form: AnswerForm) -> dict[str, str]:
+    """The form fields of an item on the fillable sheet, by role (published promises): 'keuze',
+    the radio group of a keuze or rubriek item ('bo-herkenning'); 'antwoord', the text field of an
+    open item ('…-antwoord'); 'toelichting', the notes field ('…-toelichting')."""
+    name = f"{instrument.id}-{item.id}"
+    fields = {}
+    if form.kind in ("keuze", "rubriek"):
+        fields["keuze"] = name
+    elif form.kind == "open":
+        fields["antwoord"] = f"{name}-antwoord"
+    if form.notes:
+        fields["toelichting"] = f"{name}-toelichting"
+    return fields
 
 
 def _item_view(instrument: Instrument, numbered: NumberedItem, group_names: dict[str, str]) -> dict:
     number, _, item, form = numbered
-    name = item_field(instrument, item.id)
+    fields = item_fields(instrument, item, form)
     label = f"Vraag {number}: {item.text}"
-    view: dict = {"number": number, "text": item.text, "kind": form.kind, "field": None, "options": [], "levels": [],
-                  "answer_field": None, "answer_title": None, "note_field": None, "note_title": None}
+    view: dict = {"number": number, "text": item.text, "kind": form.kind, "field": fields.get("keuze"), "options": [],
+                  "levels": [], "answer_field": fields.get("antwoord"), "answer_title": None,
+                  "note_field": fields.get("toelichting"), "note_title": None}
+    if "keuze" in fields:
+        group_names[fields["keuze"]] = label
     if form.kind == "keuze":
-        group_names[name] = label
-        view.update(field=name, options=[{"id": o.id, "label": o.label} for o in form.options])
+        view.update(options=[{"id": o.id, "label": o.label} for o in form.options])
     elif form.kind == "rubriek":
-        group_names[name] = label
-        view.update(field=name, levels=[{"id": level.id, "label": level.label,
-                                         "description": item.levels.get(level.id, ""),
-                                         "title": f"{level.label}: {item.levels[level.id]}" if level.id in item.levels
-                                         else level.label}
-                                        for level in instrument.rubric_levels])
+        view.update(levels=[{"id": level.id, "label": level.label,
+                             "description": item.levels.get(level.id, ""),
+                             "title": f"{level.label}: {item.levels[level.id]}" if level.id in item.levels
+                             else level.label}
+                            for level in instrument.rubric_levels])
     elif form.kind == "open":
-        view.update(answer_field=f"{name}-antwoord", answer_title=label)
+        view.update(answer_title=label)
     if form.notes:
         what = "toelichting" if form.kind == "rubriek" else "toelichting of voorbeeld"
-        view.update(note_field=f"{name}-toelichting", note_title=f"Vraag {number}, {what}: {item.text}")
+        view.update(note_title=f"Vraag {number}, {what}: {item.text}")
     return view
 
 

@@ -242,17 +242,31 @@ def wait_for(condition, timeout: float) -> float:
     raise AssertionError(f"niet binnen {timeout} s")
 
 
+def start_serve(project: Path, port: int, log: Path) -> subprocess.Popen:
+    """`build.py serve` of `project` on `port` in its own process, its output in `log`."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    with open(log, "w") as out:
+        return subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
+                                 f"sys.exit(main(['serve', '--port', '{port}'], root=sys.argv[1]))", str(project)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env)
+
+
+def stop_serve(process: subprocess.Popen) -> None:
+    """Stop the preview as a person does (Ctrl+C); kill it if it does not stop."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_path) -> None:
     project = copy_project(tmp_path / "project")
     seed_pdf_cache(built_project, project)
     (project / "build.py").write_text((ROOT / "build.py").read_text(encoding="utf-8"), encoding="utf-8")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
-                                    f"sys.exit(main(['serve', '--port', '{port}'], root=sys.argv[1]))", str(project)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    process = start_serve(project, port, log)
     page_url = f"http://127.0.0.1:{port}/bo/reflectievragen/"
     pdf_url = f"http://127.0.0.1:{port}/downloads/reflectievragen-bo.pdf"
     yaml_file = project / "indicators" / "bo.yaml"
@@ -277,11 +291,7 @@ def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_pa
         assert "Ervaren leerlingen herkenning in de klas?" in fetch(page_url), "laatste goede versie blijft zichtbaar"
         assert "indicators/bo.yaml" in log.read_text(encoding="utf-8")
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_serve(process)
     assert "Traceback" not in log.read_text(encoding="utf-8")
 
 

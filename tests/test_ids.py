@@ -297,6 +297,7 @@ def test_renaming_a_rubric_level_needs_was(instruments_project) -> None:
     gesprek = next(i for i in registry["instrumenten"] if i["id"] == "gesprek")
     filled = [item for item in gesprek["items"] if item["pdf_velden"]]
     assert [(item["antwoordvorm"], item["opgeslagen_id"]) for item in filled] == [("open", filled[0]["id"])]
+    assert filled[0]["pdf_velden"] == [f"gesprek-{filled[0]['id']}-antwoord"]  # an open item's text field
     assert all(item["opgeslagen_id"] is None for item in gesprek["items"] if item not in filled)
 
     rubriek = instruments_project / "indicators" / "rubriek.yaml"

@@ -3,10 +3,6 @@ and a mistake shows up in the browser, in Dutch, and goes away by itself when fi
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -14,7 +10,7 @@ from playwright.sync_api import expect
 
 from conftest import ROOT, copy_project, seed_pdf_cache
 from test_browser import AXE_SCRIPT, WCAG_21_AA
-from test_build import free_port, wait_for, fetch
+from test_build import fetch, free_port, start_serve, stop_serve, wait_for
 
 from publisher.pages import staged_pages
 from publisher.project import Project
@@ -80,12 +76,8 @@ def test_preview_shows_the_change_then_the_mistake_then_the_fix(browser, built_p
     project = copy_project(tmp_path / "project")
     seed_pdf_cache(built_project, project)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     log = tmp_path / "serve.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-c", "import sys; from publisher.cli import main; "
-                                    f"sys.exit(main(['serve', '--port', '{port}'], root=sys.argv[1]))", str(project)],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
+    process = start_serve(project, port, log)
     page_url = f"http://127.0.0.1:{port}/bo/reflectievragen/"
     yaml_file = project / "indicators" / "bo.yaml"
     original = yaml_file.read_text(encoding="utf-8")
@@ -132,9 +124,5 @@ def test_preview_shows_the_change_then_the_mistake_then_the_fix(browser, built_p
         assert not [m for m in console if "Content Security Policy" in m], console
     finally:
         context.close()
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_serve(process)
     assert "Traceback" not in log.read_text(encoding="utf-8")
