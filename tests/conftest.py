@@ -84,11 +84,16 @@ def run_limited(code: str, stdin: str = "", memory: int = 1 << 30, seconds: int 
     return result.stdout
 
 
+WARM_CACHES = ("pdf", "check", "audit", "exports", "exports-word", "jinja")  # content-keyed; not stamps/staging
+
+
 def seed_pdf_cache(source: Path, target: Path) -> None:
-    """Give a project copy the rendered PDFs of another build, as a warm cache."""
-    cache = source / ".cache" / "pdf"
-    if cache.is_dir():
-        shutil.copytree(cache, target / ".cache" / "pdf", dirs_exist_ok=True)
+    """Give a project copy the content-keyed caches of another build (rendered PDFs, checked
+    pages, audits, exports), as an editor's warm machine has them."""
+    for name in WARM_CACHES:
+        cache = source / ".cache" / name
+        if cache.is_dir():
+            shutil.copytree(cache, target / ".cache" / name, dirs_exist_ok=True)
 
 
 @pytest.fixture(scope="session")
