@@ -11,8 +11,10 @@
  *
  * The actions sit in one place under the questions (section#kcr-acties): every button with a
  * data-actie attribute runs the function of that name in `actions` below, so an action is one
- * line of markup and one entry there. A message (#kcr-melding, role=status) appears under the
- * buttons and is scrolled into view, so that it shows where the person clicked.
+ * line of markup and one entry there; a data-actie that is not in `actions` is handed to other
+ * modules as a "kcr-actie" event on the form (detail: actie, button, say, collect, fill, store).
+ * A message (#kcr-melding, role=status) appears under the buttons and is scrolled into view, so
+ * that it shows where the person clicked.
  *
  * The items, their answer forms, options and earlier ids are read from the page's HTML
  * (generated from the YAML), so an instrument needs no code here. Editors' ids are looked up
@@ -432,6 +434,12 @@ function start(form) {
           el("caption", {}, [caption]), el("thead", {}, [el("tr", {}, head)]), body]), caption))
       })
       showPerSchool(content, logic.overviewTable(spec, good, goodNames))
+      const closeButton = el("button", { type: "button", "class": "md-button" }, ["Overzicht sluiten"])
+      closeButton.addEventListener("click", function () {
+        document.getElementById("kcr-overzicht").hidden = true
+        document.querySelector("[data-actie='overzicht']").focus()
+      })
+      content.appendChild(closeButton)
       document.getElementById("kcr-overzicht").hidden = false
       say("Het overzicht van " + counted + " staat hieronder." +
         (bad.length ? " " + logic.count(bad.length, "bestand is", "bestanden zijn") + " niet meegeteld." : ""), "ok", true)
@@ -515,7 +523,9 @@ function start(form) {
   document.querySelectorAll("[data-actie]").forEach(function (button) {
     button.addEventListener("click", function () {
       const action = actions.get(button.dataset.actie)
-      if (action) action()
+      if (action) { action(); return }
+      // An action of another module (e.g. a PDF one): it listens for this event on the form.
+      form.dispatchEvent(new CustomEvent("kcr-actie", { detail: { actie: button.dataset.actie, button, say, collect, fill, store } }))
     })
   })
 
