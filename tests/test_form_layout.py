@@ -75,6 +75,16 @@ def form(request, browser, site_url):
     context.close()
 
 
+@pytest.fixture
+def desktop(browser, site_url):
+    """The form at 1280 px only: for what does not depend on the screen (paper, messages)."""
+    context, page = open_form(browser, site_url, 1280)
+    page.width = 1280
+    yield page
+    assert page.problems == []
+    context.close()
+
+
 def choose_files(page, button: str, paths: list[Path]) -> None:
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name=button, exact=True).click()
@@ -196,9 +206,8 @@ def test_the_comparison_reads_without_sideways_scrolling(form) -> None:
 # --------------------------------------------------------------------------- on paper
 
 
-def test_printing_gives_the_details_then_the_answers_then_the_agreements_and_the_rest_only_when_ticked(form, tmp_path) -> None:
-    if form.width != 1280:
-        pytest.skip("one paper, printed from the desktop")
+def test_printing_gives_the_details_then_the_answers_then_the_agreements_and_the_rest_only_when_ticked(desktop, tmp_path) -> None:
+    form = desktop
     items = bo_items()
     form.get_by_label("School", exact=True).fill("Basisschool Printvoorbeeld")
     form.locator(f"#{items[0][1]['id']}-ja").click()
@@ -313,11 +322,10 @@ def test_the_overview_shows_per_question_what_each_school_answered_and_downloads
 # --------------------------------------------------------------------------- Dutch counts
 
 
-def test_messages_count_in_dutch_singular_and_plural(form, tmp_path) -> None:
+def test_messages_count_in_dutch_singular_and_plural(desktop, tmp_path) -> None:
     """Opening a file with questions worded differently then and questions that are gone since:
     '1 vraag is …', '2 vragen zijn …', as many as the file holds."""
-    if form.width != 1280:
-        pytest.skip("a message, not a layout")
+    form = desktop
     earlier = json.loads(EARLIER.read_text(encoding="utf-8"))
     current = {item["id"]: " ".join(item["tekst"].split()) for _, item in bo_items()}
     form.on("dialog", lambda dialog: dialog.accept())  # "replace what is filled in?" from the second file on
