@@ -300,6 +300,10 @@ def test_the_overview_shows_per_question_what_each_school_answered_and_downloads
     with form.expect_download() as download:
         form.get_by_role("button", name="Overzicht downloaden (CSV, voor Excel)").click()
     assert download.value.suggested_filename.startswith("overzicht-bo-") and download.value.suggested_filename.endswith(".csv")
+    confirmation = section.get_by_role("status")
+    assert download.value.suggested_filename in confirmation.inner_text()
+    box = confirmation.bounding_box()
+    assert box["y"] >= header_bottom(form) and box["y"] + box["height"] <= form.viewport_size["height"]  # next to the button
     raw = Path(download.value.path()).read_bytes()
     assert raw.startswith("\ufeff".encode("utf-8")) and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))

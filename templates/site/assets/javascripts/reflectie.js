@@ -451,12 +451,13 @@ function start(form) {
    * whole overview as a CSV file for a spreadsheet (logic.overviewRows, logic.csvText). */
   function showPerSchool(content, table) {
     const download = el("button", { type: "button", "class": "md-button md-button--primary" }, ["Overzicht downloaden (CSV, voor Excel)"])
+    const done = el("span", { "class": "kcr-melding-hier", role: "status" }) // the confirmation, next to the button
     download.addEventListener("click", function () {
       const name = logic.overviewFileName(spec.instrument, new Date().toISOString().slice(0, 10))
       offer(new Blob([logic.csvText(logic.overviewRows(table))], { type: "text/csv;charset=utf-8" }), name)
-      say("Het overzicht is opgeslagen als ‘" + name + "’ (in de map met downloads van deze browser).", "ok")
+      done.textContent = "Opgeslagen als ‘" + name + "’ (in de map met downloads van deze browser)."
     })
-    content.insertBefore(el("p", { "class": "kcr-knoppen" }, [download]), content.firstChild.nextSibling) // under the intro
+    content.insertBefore(el("div", { "class": "kcr-knoppen" }, [download, done]), content.firstChild.nextSibling) // under the intro
     content.appendChild(el("h3", {}, ["Per vraag: wat elke school antwoordde"]))
     table.rows.forEach(function (row, index) {
       const id = "kcr-overzicht-vraag-" + (index + 1) // the form's own ids, never an editor's
