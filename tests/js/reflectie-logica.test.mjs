@@ -452,3 +452,129 @@ test("fileName and describe", () => {
   assert.equal(logic.fileName("rubriek", "", "2026-01-01"), "reflectie-rubriek-2026-01-01.json")
   assert.equal(logic.describe({ gegevens: { school: "", datum: "" }, editie: "2025" }), "zonder schoolnaam, editie 2025")
 })
+
+// ------------------------------------------------------------------ words for counts (issue 21)
+
+test("count: Dutch singular for exactly one, plural otherwise (also 0)", () => {
+  const cases = [[0, "0 vragen zijn"], [1, "1 vraag is"], [2, "2 vragen zijn"], [11, "11 vragen zijn"], [21, "21 vragen zijn"]]
+  for (const [n, expected] of cases) assert.equal(logic.count(n, "vraag is", "vragen zijn"), expected)
+  assert.equal(logic.count(1, "bestand", "bestanden"), "1 bestand")
+  assert.equal(logic.count(3, "reflectie", "reflecties"), "3 reflecties")
+})
+
+// ------------------------------------------------------------------ the overview per school (issue 21)
+
+// The oracle of one school's answer to an item: the label of the option the file's answer
+// lands on (found by id, else by an earlier id), or the written text; "" when none.
+function expectedAnswer(spec, file, item) {
+  const landed = expectedLanding(spec, file).landing.get(item.id)
+  if (!landed) return { answer: "", notes: "" }
+  const saved = file.antwoorden.find((a) => a.id === landed.savedId)
+  const answer = item.options.length ? (landed.option ? item.options.find((o) => o.id === landed.option).label : "") : saved.tekst
+  return { answer, notes: saved.toelichting }
+}
+
+test("overviewTable: per item each school's answer and notes, by the school's name, and the counts", () => {
+  for (const seed of SEEDS.slice(0, 120)) {
+    const spec = makeSpec(seed)
+    const n = 1 + (seed % 4)
+    const files = Array.from({ length: n }, (_, k) => {
+      const file = logic.validate(makeFile(spec, seed * 10 + k), spec).data
+      if (k === 1) file.gegevens.school = "" // no school: the file's name stands in
+      if (k === 2) file.gegevens.school = files0(seed) // the same school as file 0
+      return file
+    })
+    function files0(s) { return "School " + (s * 10) }
+    const names = files.map((_, k) => "bestand-" + k + ".json")
+    const table = logic.overviewTable(spec, files, names)
+    const expectedSchools = files.map((f, k) => {
+      if (k === 1) return names[1]
+      if (n > 2 && (k === 0 || k === 2)) return "School " + (seed * 10) + " (" + names[k] + ")"
+      return f.gegevens.school
+    })
+    assert.deepEqual(table.schools, expectedSchools)
+    assert.equal(new Set(table.schools).size, n)
+    assert.deepEqual(table.rows.map((r) => r.item.id), spec.items.map((i) => i.id))
+    for (const row of table.rows) {
+      const expected = files.map((f) => expectedAnswer(spec, f, row.item))
+      assert.deepEqual(row.answers, expected.map((e, k) => ({ school: expectedSchools[k], answer: e.answer, notes: e.notes })))
+      assert.equal(row.answered, expected.filter((e) => e.answer.trim() !== "").length, seed)
+      assert.equal(row.answered + row.unanswered, n)
+    }
+    // the count columns: every option of an item with choices, each once, in order of first appearance
+    const seen = []
+    for (const item of spec.items) if (item.options.length) for (const o of item.options) if (!seen.includes(o.id)) seen.push(o.id)
+    assert.deepEqual(table.options.map((o) => o.id), seen)
+  }
+})
+
+test("overviewRows: a header, then per item its counts and every school's answer and notes", () => {
+  for (const seed of SEEDS.slice(0, 60)) {
+    const spec = makeSpec(seed)
+    const files = [0, 1, 2].map((k) => logic.validate(makeFile(spec, seed * 7 + k), spec).data)
+    const names = ["a.json", "b.json", "c.json"]
+    const table = logic.overviewTable(spec, files, names)
+    const rows = logic.overviewRows(table)
+    const options = table.options
+    assert.deepEqual(rows[0], ["nummer", "vraag_id", "vraag", ...options.map((o) => o.label), "beantwoord", "geen antwoord",
+      ...table.schools.flatMap((s) => [s + ": antwoord", s + ": toelichting"])])
+    assert.equal(rows.length, spec.items.length + 1)
+    spec.items.forEach((item, i) => {
+      const row = rows[i + 1]
+      assert.ok(row.every((cell) => typeof cell === "string"))
+      assert.equal(row.length, rows[0].length)
+      assert.deepEqual(row.slice(0, 3), [String(item.number), item.id, item.text])
+      const answers = files.map((f) => expectedAnswer(spec, f, item))
+      options.forEach((option, j) => {
+        const chosen = files.map((f) => expectedLanding(spec, f).landing.get(item.id)).map((l) => (l ? l.option : null))
+        const expected = item.options.some((o) => o.id === option.id) ? String(chosen.filter((c) => c === option.id).length) : ""
+        assert.equal(row[3 + j], expected)
+      })
+      const answered = answers.filter((a) => a.answer.trim() !== "").length
+      assert.deepEqual(row.slice(3 + options.length, 5 + options.length), [String(answered), String(files.length - answered)])
+      assert.deepEqual(row.slice(5 + options.length), answers.flatMap((a) => [a.answer, a.notes]))
+    })
+  }
+})
+
+// The same cases as tests/test_export_properties.py (the Python rule in publisher/exports.py).
+const FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r", "'"]
+
+test("spreadsheetText: every formula start is guarded with an apostrophe, nothing else changes", () => {
+  for (const start of FORMULA_STARTS) {
+    for (const text of [start, start + "1+1", start + "HYPERLINK(\"https://x\")"]) assert.equal(logic.spreadsheetText(text), "'" + text)
+    assert.equal(logic.spreadsheetText("a" + start + "b"), "a" + start + "b")
+  }
+  assert.notEqual(logic.spreadsheetText("'=1"), logic.spreadsheetText("=1"))
+  for (const text of ["", "ja", "n.v.t.", "12", " =1", "“=1”", "ë"]) assert.equal(logic.spreadsheetText(text), text)
+})
+
+// A plain CSV reader (RFC 4180 with ';'), to read back what csvText writes.
+function readCsv(text) {
+  const rows = []
+  let row = [], cell = "", quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (quoted) {
+      if (c === "\"" && text[i + 1] === "\"") { cell += "\""; i++ } else if (c === "\"") quoted = false; else cell += c
+    } else if (c === "\"") quoted = true
+    else if (c === ";") { row.push(cell); cell = "" } else if (c === "\r" && text[i + 1] === "\n") { row.push(cell); rows.push(row); row = []; cell = ""; i++ } else cell += c
+  }
+  assert.equal(row.length + cell.length, 0, "the file ends with a row break")
+  return rows
+}
+
+test("csvText: BOM, ';', CRLF; every cell reads back as the guarded text and never starts a formula", () => {
+  const r = random(21)
+  const pieces = ["", "a", "ë", ";", "\"", "\n", "\r\n", "\r", "\t", "=", "+", "-", "@", "'", " ", "1", "’", "🎭", ",", "=1+1"]
+  for (let k = 0; k < 300; k++) {
+    const rows = Array.from({ length: int(r, 1, 4) }, () =>
+      Array.from({ length: int(r, 2, 5) }, () => Array.from({ length: int(r, 0, 6) }, () => pick(r, pieces)).join("")))
+    const text = logic.csvText(rows)
+    assert.ok(text.startsWith("\ufeff") && !text.startsWith("\ufeff\ufeff"))
+    const back = readCsv(text.slice(1))
+    assert.deepEqual(back, rows.map((cells) => cells.map((c) => (FORMULA_STARTS.some((s) => c.startsWith(s)) ? "'" + c : c))))
+    for (const cells of back) for (const cell of cells) assert.ok(!/^[=+\-@\t\r]/.test(cell), JSON.stringify(cell))
+  }
+  assert.equal(logic.overviewFileName("bo", "2026-11-29"), "overzicht-bo-2026-11-29.csv")
+})

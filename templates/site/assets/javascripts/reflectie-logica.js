@@ -372,3 +372,100 @@ export function answerText(item, optionId, saved) {
   const notes = saved && saved.toelichting
   return parts.join("") + (notes ? ": " + notes : "")
 }
+
+// ------------------------------------------------------------------ words for counts
+
+/* A count with its noun in correct Dutch singular or plural: count(1, "vraag", "vragen") is
+ * '1 vraag', count(2, …) '2 vragen', count(0, …) '0 vragen'. The forms may carry the verb
+ * ("vraag is", "vragen zijn"), so that the whole message agrees with the number. */
+export function count(n, one, many) {
+  return n + " " + (n === 1 ? one : many)
+}
+
+// ------------------------------------------------------------------ an advisor's overview per school
+
+/* The name of each file in an overview: the school from its details, else the file's name;
+ * a name that two files share gets the file's name added, so that every column is told apart. */
+export function schoolNames(files, fileNames) {
+  const base = files.map(function (data, k) { return data.gegevens.school.trim() || fileNames[k] })
+  return base.map(function (name, k) {
+    const shared = base.filter(function (other) { return other === name }).length > 1
+    return shared && name !== fileNames[k] ? name + " (" + fileNames[k] + ")" : name
+  })
+}
+
+/* The whole overview of several (validated) files, per item: the counts of `overview` and per
+ * school what it answered (an option's label or the written text; "" for no answer) and its
+ * notes. `options`: the options of every item with choices, each once (the count columns).
+ * Returns { schools: [name], options, rows: [{ item, choices, written, reworded, files,
+ * answered, unanswered, answers: [{ school, answer, notes }] }] }. */
+export function overviewTable(spec, files, fileNames) {
+  const schools = schoolNames(files, fileNames)
+  const matches = files.map(function (data) { return match(spec, data) })
+  const rows = overview(spec, files).map(function (row) {
+    const answers = matches.map(function (m, k) {
+      const landed = m.answers.get(row.item.id) || null
+      let answer = ""
+      if (landed && hasChoices(row.item)) {
+        const option = (row.item.options || []).find(function (o) { return o.id === landed.option })
+        answer = option ? option.label : ""
+      } else if (landed) {
+        answer = landed.saved.tekst
+      }
+      return { school: schools[k], answer, notes: landed ? landed.saved.toelichting : "" }
+    })
+    const answered = row.choices ? row.choices.total - row.choices.none : row.written
+    return Object.assign({}, row, { answers, answered, unanswered: files.length - answered })
+  })
+  return { schools, options: unionOptions(spec.items.filter(hasChoices)), rows }
+}
+
+/* The overview as rows of cells for a CSV file: a header, then one row per item with its
+ * number, id and text, the count per option (empty where the item has no such option), how
+ * many files answered it and how many did not, and per school its answer and notes. */
+export function overviewRows(table) {
+  const header = ["nummer", "vraag_id", "vraag"].concat(table.options.map(function (o) { return o.label }))
+    .concat(["beantwoord", "geen antwoord"])
+  table.schools.forEach(function (school) { header.push(school + ": antwoord", school + ": toelichting") })
+  const rows = table.rows.map(function (row) {
+    const ids = (row.item.options || []).map(function (o) { return o.id })
+    const cells = [String(row.item.number), row.item.id, row.item.text]
+    table.options.forEach(function (option) {
+      const at = row.choices ? ids.indexOf(option.id) : -1
+      cells.push(at < 0 ? "" : String(row.choices.counts[at]))
+    })
+    cells.push(String(row.answered), String(row.unanswered))
+    row.answers.forEach(function (a) { cells.push(a.answer, a.notes) })
+    return cells
+  })
+  return [header].concat(rows)
+}
+
+// ------------------------------------------------------------------ CSV as the site's exports write it
+
+/* The same rule as publisher/exports.py `spreadsheet_text`: a text that a spreadsheet would
+ * read as a formula (or that starts with the guard itself) gets a leading apostrophe. */
+export const FORMULA_START = ["=", "+", "-", "@", "\t", "\r", "'"]
+
+export function spreadsheetText(text) {
+  const value = String(text)
+  return FORMULA_START.some(function (start) { return value.startsWith(start) }) ? "'" + value : value
+}
+
+/* One cell as Python's csv writer writes it with QUOTE_MINIMAL and ';': quoted when it holds
+ * the separator, a double quote or a line break; a double quote doubled. */
+export function csvCell(text) {
+  const value = spreadsheetText(text)
+  return /[;"\r\n]/.test(value) ? "\"" + value.replace(/"/g, "\"\"") + "\"" : value
+}
+
+/* A whole CSV file as publisher/exports.py writes one: UTF-8 with a byte order mark (so that
+ * Excel reads it as UTF-8), ';' between cells, CRLF after every row. */
+export function csvText(rows) {
+  return "\ufeff" + rows.map(function (cells) { return cells.map(csvCell).join(";") + "\r\n" }).join("")
+}
+
+/* 'overzicht-bo-2026-11-29.csv' */
+export function overviewFileName(instrument, day) {
+  return ["overzicht", instrument, day].filter(Boolean).join("-") + ".csv"
+}

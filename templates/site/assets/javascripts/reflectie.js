@@ -7,7 +7,14 @@
  * team types (one slot per site and instrument), "Opslaan" writes a JSON file (format:
  * publisher/reflection_form.py, published as downloads/reflectie.schema.json), "Openen" reads
  * one back, "Vergelijken" shows an earlier file next to the current answers, "Overzicht"
- * counts several files. Nothing is sent anywhere.
+ * shows several files (schools) per question and downloads that as CSV. Nothing is sent anywhere.
+ *
+ * The actions sit in one place under the questions (section#kcr-acties): every button with a
+ * data-actie attribute runs the function of that name in `actions` below, so an action is one
+ * line of markup and one entry there; a data-actie that is not in `actions` is handed to other
+ * modules as a "kcr-actie" event on the form (detail: actie, button, say, collect, fill, store).
+ * A message (#kcr-melding, role=status) appears under the buttons and is scrolled into view, so
+ * that it shows where the person clicked.
  *
  * The items, their answer forms, options and earlier ids are read from the page's HTML
  * (generated from the YAML), so an instrument needs no code here. Editors' ids are looked up
@@ -70,7 +77,7 @@ function start(form) {
   let comparedWith = null // the earlier file shown in the comparison, if any
 
   document.documentElement.classList.add("kcr-js")
-  document.querySelectorAll(".kcr-formulierknoppen, [data-actie='afspraak-toevoegen']").forEach(function (element) {
+  document.querySelectorAll(".kcr-alleen-met-js").forEach(function (element) {
     element.hidden = false
   })
 
@@ -85,9 +92,16 @@ function start(form) {
     return element
   }
 
-  function say(text, kind) {
+  /* A message under the action buttons; scrolled into view (when not already in view) so that
+   * it appears where the person is looking, unless `quiet` (while typing in the form). */
+  function say(text, kind, quiet) {
     message.textContent = text
     message.className = "kcr-melding" + (kind ? " kcr-melding--" + kind : "")
+    if (quiet) return
+    const box = message.getBoundingClientRect()
+    const header = document.querySelector(".md-header")
+    const top = header ? header.getBoundingClientRect().bottom : 0
+    if (box.top < top || box.bottom > window.innerHeight) message.scrollIntoView({ block: "nearest" })
   }
 
   function mirror(textarea) { // the full text of a notes field on paper (a textarea prints cut off)
@@ -210,7 +224,7 @@ function start(form) {
     try {
       window.localStorage.setItem(storageKey, JSON.stringify(collect()))
     } catch (error) {
-      if (!storageWarned) say("Deze browser kan de antwoorden niet bewaren. Gebruik ‘Opslaan als bestand’ voordat je de pagina sluit.", "fout")
+      if (!storageWarned) say("Deze browser kan de antwoorden niet bewaren. Gebruik ‘Opslaan als bestand’ voordat je de pagina sluit.", "fout", true)
       storageWarned = true
     }
   }
@@ -301,7 +315,8 @@ function start(form) {
   }
 
   function th(text) { return el("th", { scope: "col" }, [text]) }
-  function td(text) { return el("td", {}, [text]) }
+  /* A cell; `column` names it on a narrow screen, where each row is a block (see kcr.css). */
+  function td(text, column) { return el("td", column ? { "data-kop": column } : {}, [text]) }
 
   function showComparison(earlier) {
     const now = collect()
@@ -320,10 +335,10 @@ function start(form) {
       const body = el("tbody")
       ;[["toen", group.then], ["nu", group.now]].forEach(function (pair, row) {
         const cells = row === 0 ? [el("th", { scope: "row", rowspan: "2" }, [group.label])] : []
-        cells.push(td(pair[0]))
-        pair[1].counts.forEach(function (n) { cells.push(td(String(n))) })
-        cells.push(td(String(pair[1].none)))
-        if (row === 0) cells.push(el("td", { rowspan: "2" }, [String(group.changed)]))
+        cells.push(td(pair[0], "Moment"))
+        pair[1].counts.forEach(function (n, i) { cells.push(td(String(n), group.options[i].label)) })
+        cells.push(td(String(pair[1].none), "geen antwoord"))
+        if (row === 0) cells.push(el("td", { rowspan: "2", "data-kop": "anders dan toen" }, [String(group.changed)]))
         body.appendChild(el("tr", { "data-sectie": group.id || "" }, cells))
       })
       const caption = "Aantal vragen per antwoord, toen en nu: " + group.label
@@ -344,16 +359,16 @@ function start(form) {
       if (mark) question.push(el("strong", { "class": "kcr-markering" }, [" (" + mark + ")"]))
       if (row.earlierText !== null) question.push(el("span", { "class": "kcr-toen" }, ["Toen: “" + row.earlierText + "”"]))
       rows.appendChild(el("tr", { "data-vraag": row.item.id, "class": mark ? "kcr-gemarkeerd" : "" }, [
-        td(String(row.item.number)), el("td", {}, question),
-        td(row.then ? logic.answerText(row.item, row.thenOption, row.then) : "–"),
-        td(logic.answerText(row.item, row.nowOption, row.now))]))
+        td(String(row.item.number), "Nr."), el("td", {}, question),
+        td(row.then ? logic.answerText(row.item, row.thenOption, row.then) : "–", "Toen"),
+        td(logic.answerText(row.item, row.nowOption, row.now), "Nu")]))
     })
     result.removed.forEach(function (before) {
       rows.appendChild(el("tr", { "data-vraag": before.id, "class": "kcr-gemarkeerd" }, [
-        td("(" + before.nummer + ")"),
+        td("(" + before.nummer + ")", "Nr."),
         el("td", {}, [before.vraag, el("strong", { "class": "kcr-markering" }, [" (vervallen: deze vraag staat niet meer in de reflectie)"])]),
-        td(removedLabel(before) + (before.toelichting ? ": " + before.toelichting : "")),
-        td("–")]))
+        td(removedLabel(before) + (before.toelichting ? ": " + before.toelichting : ""), "Toen"),
+        td("–", "Nu")]))
     })
     content.appendChild(scrollable(el("table", { "class": "kcr-pervraag" }, [
       el("caption", {}, ["Antwoorden per vraag, toen en nu"]),
@@ -376,6 +391,7 @@ function start(form) {
   function showOverview(files) {
     Promise.all(files.map(loadFile)).then(function (loaded) {
       const good = loaded.filter(function (l) { return l.data }).map(function (l) { return l.data })
+      const goodNames = files.filter(function (f, k) { return loaded[k].data }).map(function (f) { return f.name })
       const bad = loaded.filter(function (l) { return l.error }).map(function (l) { return l.error })
       const content = document.getElementById("kcr-overzicht-inhoud")
       content.textContent = ""
@@ -383,7 +399,7 @@ function start(form) {
         say("Geen overzicht: " + bad.join(" ") + " Er is niets veranderd.", "fout")
         return
       }
-      const counted = good.length + (good.length === 1 ? " reflectie" : " reflecties")
+      const counted = logic.count(good.length, "reflectie", "reflecties")
       content.appendChild(el("p", {}, [counted + ": " + good.map(logic.describe).join("; ") + "."]))
       if (bad.length) content.appendChild(el("p", { "class": "kcr-anders" }, ["Niet meegeteld: " + bad.join(" ")]))
       const rows = logic.overview(spec, good)
@@ -398,14 +414,14 @@ function start(form) {
         const body = el("tbody")
         table.rows.forEach(function (row) {
           const question = [row.item.text]
-          if (row.reworded) question.push(el("span", { "class": "kcr-toen" }, ["In " + row.reworded + " bestand(en) anders geformuleerd."]))
-          const cells = [td(String(row.item.number)), el("td", {}, question)]
+          if (row.reworded) question.push(el("span", { "class": "kcr-toen" }, ["In " + logic.count(row.reworded, "bestand", "bestanden") + " anders geformuleerd."]))
+          const cells = [td(String(row.item.number), "Nr."), el("td", {}, question)]
           if (key) {
-            row.choices.counts.forEach(function (n) { cells.push(td(String(n))) })
-            cells.push(td(String(row.choices.none)))
-            cells.push(el("td", {}, [bar(row.choices, table.options, "")]))
+            row.choices.counts.forEach(function (n, i) { cells.push(td(String(n), table.options[i].label)) })
+            cells.push(td(String(row.choices.none), "geen antwoord"))
+            cells.push(el("td", { "class": "kcr-balkcel" }, [bar(row.choices, table.options, "")]))
           } else {
-            cells.push(td(String(row.written)), td(String(row.files - row.written)))
+            cells.push(td(String(row.written), "beantwoord"), td(String(row.files - row.written), "niet beantwoord"))
           }
           body.appendChild(el("tr", { "data-vraag": row.item.id }, cells))
         })
@@ -417,10 +433,58 @@ function start(form) {
         content.appendChild(scrollable(el("table", { "class": "kcr-pervraag kcr-verdeling" }, [
           el("caption", {}, [caption]), el("thead", {}, [el("tr", {}, head)]), body]), caption))
       })
+      showPerSchool(content, logic.overviewTable(spec, good, goodNames))
+      const closeButton = el("button", { type: "button", "class": "md-button" }, ["Overzicht sluiten"])
+      closeButton.addEventListener("click", function () {
+        document.getElementById("kcr-overzicht").hidden = true
+        document.querySelector("[data-actie='overzicht']").focus()
+      })
+      content.appendChild(closeButton)
       document.getElementById("kcr-overzicht").hidden = false
-      say("Overzicht van " + counted + " staat bovenaan de vragen." + (bad.length ? " " + bad.length + " bestand(en) niet meegeteld." : ""), "ok")
+      say("Het overzicht van " + counted + " staat hieronder." +
+        (bad.length ? " " + logic.count(bad.length, "bestand is", "bestanden zijn") + " niet meegeteld." : ""), "ok", true)
       document.getElementById("kcr-overzicht-kop").scrollIntoView()
     })
+  }
+
+  /* Per question what each school answered, with its notes (logic.overviewTable), and the
+   * whole overview as a CSV file for a spreadsheet (logic.overviewRows, logic.csvText). */
+  function showPerSchool(content, table) {
+    const download = el("button", { type: "button", "class": "md-button md-button--primary" }, ["Overzicht downloaden (CSV, voor Excel)"])
+    const done = el("span", { "class": "kcr-melding-hier", role: "status" }) // the confirmation, next to the button
+    download.addEventListener("click", function () {
+      const name = logic.overviewFileName(spec.instrument, new Date().toISOString().slice(0, 10))
+      offer(new Blob([logic.csvText(logic.overviewRows(table))], { type: "text/csv;charset=utf-8" }), name)
+      done.textContent = "Opgeslagen als ‘" + name + "’ (in de map met downloads van deze browser)."
+    })
+    content.insertBefore(el("div", { "class": "kcr-knoppen" }, [download, done]), content.firstChild.nextSibling) // under the intro
+    content.appendChild(el("h3", {}, ["Per vraag: wat elke school antwoordde"]))
+    table.rows.forEach(function (row, index) {
+      const id = "kcr-overzicht-vraag-" + (index + 1) // the form's own ids, never an editor's
+      const counts = row.choices
+        ? row.item.options.map(function (o, i) { return o.label + ": " + row.choices.counts[i] }).concat(["geen antwoord: " + row.choices.none])
+        : ["beantwoord: " + row.answered, "niet beantwoord: " + row.unanswered]
+      const body = el("tbody", {}, row.answers.map(function (a) {
+        return el("tr", {}, [el("th", { scope: "row", "data-kop": "School" }, [a.school]),
+          td(a.answer || "geen antwoord", "Antwoord"), td(a.notes || "–", "Toelichting")])
+      }))
+      content.appendChild(el("div", { "class": "kcr-overzichtvraag", "data-overzicht-vraag": row.item.id }, [
+        el("h4", { id }, [row.item.number + ". " + row.item.text]),
+        el("p", { "class": "kcr-telling" }, [counts.join(" · ")]),
+        scrollable(el("table", { "class": "kcr-pervraag kcr-perschool", "aria-labelledby": id }, [
+          el("thead", {}, [el("tr", {}, ["School", "Antwoord", "Toelichting"].map(th))]), body]), "Antwoorden bij vraag " + row.item.number)
+      ]))
+    })
+  }
+
+  /* A file made in the browser, offered as a download. */
+  function offer(blob, name) {
+    const url = URL.createObjectURL(blob)
+    const link = el("a", { href: url, download: name })
+    document.body.appendChild(link)
+    link.click()
+    link.remove()
+    setTimeout(function () { URL.revokeObjectURL(url) }, 1000)
   }
 
   // ---------------------------------------------------------------- the buttons
@@ -428,12 +492,7 @@ function start(form) {
   function saveFile() {
     const data = collect()
     const name = logic.fileName(spec.instrument, data.gegevens.school, data.gegevens.datum || data.opgeslagen.slice(0, 10))
-    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" }))
-    const link = el("a", { href: url, download: name })
-    document.body.appendChild(link)
-    link.click()
-    link.remove()
-    setTimeout(function () { URL.revokeObjectURL(url) }, 1000)
+    offer(new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" }), name)
     say("Opgeslagen als ‘" + name + "’ (in de map met downloads van deze browser).", "ok")
   }
 
@@ -452,8 +511,7 @@ function start(form) {
       document.getElementById("kcr-vergelijking").hidden = true
       try { window.localStorage.removeItem(storageKey) } catch (error) { /* nothing kept */ }
       refresh()
-      say("Alles is gewist. Je kunt opnieuw beginnen.", "ok")
-      own("kcr-school").focus()
+      say("Alles is gewist. Je kunt opnieuw beginnen bij de eerste vraag.", "ok")
     }],
     ["afspraak-toevoegen", function () {
       const row = agreementRow(agreements.children.length + 1)
@@ -466,7 +524,9 @@ function start(form) {
   document.querySelectorAll("[data-actie]").forEach(function (button) {
     button.addEventListener("click", function () {
       const action = actions.get(button.dataset.actie)
-      if (action) action()
+      if (action) { action(); return }
+      // An action of another module (e.g. a PDF one): it listens for this event on the form.
+      form.dispatchEvent(new CustomEvent("kcr-actie", { detail: { actie: button.dataset.actie, button, say, collect, fill, store } }))
     })
   })
 
@@ -477,8 +537,9 @@ function start(form) {
       const result = fill(data)
       store()
       let text = "Geopend: " + logic.describe(data) + "."
-      if (result.reworded.length) text += " " + result.reworded.length + " vraag/vragen zijn sindsdien anders geformuleerd (gemarkeerd)."
-      if (result.removed.length) text += " " + result.removed.length + " vraag/vragen uit het bestand bestaan niet meer: " +
+      if (result.reworded.length) text += " " + logic.count(result.reworded.length, "vraag is", "vragen zijn") + " sindsdien anders geformuleerd (gemarkeerd)."
+      if (result.removed.length) text += " " + logic.count(result.removed.length, "vraag", "vragen") + " uit het bestand " +
+        (result.removed.length === 1 ? "bestaat" : "bestaan") + " niet meer: " +
         result.removed.map(function (a) { return "“" + a.vraag + "” (" + removedLabel(a) + ")" }).join("; ") + "."
       say(text, "ok")
     })
@@ -488,7 +549,7 @@ function start(form) {
     readFile(event.target, function (data) {
       comparedWith = data
       showComparison(data)
-      say("Vergelijking met " + logic.describe(data) + " staat bovenaan de vragen.", "ok")
+      say("De vergelijking met " + logic.describe(data) + " staat hieronder.", "ok", true)
       document.getElementById("kcr-vergelijking-kop").scrollIntoView()
     })
   })
