@@ -46,9 +46,6 @@ SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
 WRITING_LINES = 5  # handwriting lines per note or open answer (the field covers them on screen)
 RUBRIC_NOTE_LINES = 3  # handwriting lines for the notes under a rubric row
-# A section with at most this many items is kept on one page (with its heading), as the
-# impact triangle's themes always were; a longer one flows across pages, question by question.
-KEEP_TOGETHER_ITEMS = 5
 # The conversation details at the top: (field name, label, lines). Several lines: a
 # multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
 HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
@@ -195,8 +192,8 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
     """The sections of the sheet as nested blocks, and the accessible names of the answer groups.
 
     A block is a section: its id, the headings printed at its top, its items (grouped into
-    parts: single questions or a rubric table), its subsections, and whether it stays on
-    one page. A section that has only subsections prints its heading at the top of its first
+    parts: single questions or a rubric table), its subsections. Sections flow across pages
+    (a question never splits: the sheet's CSS). A section that has only subsections prints its heading at the top of its first
     subsection, so that a heading never ends a page alone."""
     group_names: dict[str, str] = {}
     numbered = {id(n.item): n for n in publication.numbered_items(instrument)}
@@ -216,16 +213,14 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
             take = own if position == 0 and not items else []
             children.append(block(child, anchor, depth + 1, None, take))
         return {"id": anchor, "headings": own if items or not section.sections else [],
-                "parts": _parts(items, levels), "children": children,
-                "together": bool(items) and len(items) <= KEEP_TOGETHER_ITEMS and not section.sections}
+                "parts": _parts(items, levels), "children": children}
 
     blocks = [block(section, "", 0, index, []) for index, section in enumerate(instrument.sections, start=1)]
     if instrument.items:  # an instrument without sections: its items under one heading
         items = items_of(instrument.items)
         heading = "Rubriek" if all(i["kind"] == "rubriek" for i in items) else "Vragen"
         blocks.insert(0, {"id": f"{instrument.id}-items", "headings": [{"level": 2, "text": heading}],
-                          "parts": _parts(items, levels), "children": [],
-                          "together": len(items) <= KEEP_TOGETHER_ITEMS})
+                          "parts": _parts(items, levels), "children": []})
     return blocks, group_names
 
 
