@@ -139,3 +139,58 @@ def test_no_question_split_and_no_orphaned_title(sheets, instrument) -> None:
         if first <= len(items):
             assert page_of(pages, title) == question_page[first], f"titel '{title}' staat los van vraag {first}"
     assert items and question_page[1] == 1, "pagina 1 heeft geen vraag"
+
+
+def long_question(characters: int) -> str:
+    words = "Hoe hebben leerlingen en leerkrachten de samenwerking met de cultuurpartner ervaren in de klas".split()
+    text = ""
+    while len(text) < characters:
+        text += words[len(text.split()) % len(words)] + " "
+    return text[:characters].rstrip() + "?"
+
+
+CASES = {
+    # An open question of 3000 characters still fits on one page: no warning.
+    "open-3000": ("leidraad", "tekst: In hoeverre is het doel van het project bereikt?", "tekst: {}", 3000, False,
+                  "1 Hoe hebben leerlingen", ["leidraad-doel-bereikt-antwoord"]),
+    # A rubric row whose level description has 3000 characters (a column is a fifth of the page
+    # wide): taller than a page, so `check` warns.
+    "rubriek-3000": ("rubriek", "beginnend: Er is geen gedeelde visie.", "beginnend: {}", 3000, True,
+                     "Visie op", ["rubriek-visie", "rubriek-visie-toelichting"]),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_warns_when_a_question_cannot_fit_on_a_page(tmp_path, case) -> None:
+    """`check` warns (with the file and the line of the item; a warning, not an error) when one
+    question cannot fit on one page of the sheet, and only then. The estimate is compared with
+    a real render: the question and all its fields are on one page exactly when there is no
+    warning."""
+    from conftest import run_cli
+
+    instrument, old, new, characters, warned, start, fields = CASES[case]
+    root = fixture_project("instrumenten", tmp_path / "project")
+    path = root / "indicators" / f"{instrument}.yaml"
+    source = path.read_text(encoding="utf-8")
+    text = long_question(characters)
+    assert old in source
+    path.write_text(source.replace(old, new.format(text)), encoding="utf-8")
+    line = next(n for n, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in row)
+    code, output = run_cli(["check"], root)
+    assert code == 0, output
+    hits = [row for row in output.splitlines() if "past niet op één pagina" in row]
+    if warned:
+        # The line of the item: its 'tekst' (for a rubric row, the text is a few lines above the level).
+        assert len(hits) == 1 and f"indicators/{instrument}.yaml:" in hits[0] and "fout" not in hits[0], output
+        reported = int(re.search(rf"indicators/{instrument}\.yaml:(\d+)", hits[0]).group(1))
+        assert 0 <= line - reported <= 3, (line, hits[0])
+    else:
+        assert not hits, output
+    # The real layout agrees.
+    pdf = _render(root, tmp_path / "cache")[f"reflectievragen-{instrument}-invulbaar.pdf"]
+    pages = [flat(p) for p in page_texts(pdf)]
+    end = flat(text)[-15:]
+    first = next(n for n, p in enumerate(pages, start=1) if start in p)
+    last = max(n for n, p in enumerate(pages, start=1) if end in p)
+    used = set().union(*(widget_pages(pdf)[name] for name in fields)) | {first, last}
+    assert (len(used) == 1) != warned, f"pagina's {sorted(used)}"
