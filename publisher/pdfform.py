@@ -14,6 +14,8 @@ poppler (Evince, Okular, pdftoppm), MuPDF and Adobe viewers and when printed:
   filled disc (on) for each option; a white box with a thin border for each (empty)
   text field, which covers the ruled lines that the print sheet shows in its place.
   NeedAppearances is dropped: nothing needs to be redrawn for the form to show.
+  Every widget has appearance streams of its own (none shared between fields), so a tool
+  that updates one field's appearance in place changes that field only.
 - Default appearances valid everywhere: Helvetica (/Helv in the form's /DR) at
   automatic size (0 Tf) for text, ZapfDingbats for the buttons; /MK border colour
   so that viewers that do redraw buttons draw the mark.
@@ -57,15 +59,14 @@ def finish_form(data: bytes, group_names: dict[str, str], target: Path) -> None:
         form.DA = String(TEXT_DA)
         if "/NeedAppearances" in form:
             del form.NeedAppearances
-        streams: dict[tuple, pikepdf.Object] = {}
 
         def appearance(kind: str, width: float, height: float):
-            key = (kind, round(width, 2), round(height, 2))
-            if key not in streams:
-                streams[key] = pdf.make_stream(_appearance_content(kind, width, height),
-                                               Type=Name.XObject, Subtype=Name.Form,
-                                               BBox=Array([0, 0, key[1], key[2]]), Resources=Dictionary())
-            return streams[key]
+            # A stream of its own for every widget and state, never shared: a tool that
+            # rewrites a field's appearance in place (pypdf) would otherwise draw one
+            # field's value in every field that shares the stream.
+            width, height = round(width, 2), round(height, 2)
+            return pdf.make_stream(_appearance_content(kind, width, height), Type=Name.XObject,
+                                   Subtype=Name.Form, BBox=Array([0, 0, width, height]), Resources=Dictionary())
 
         fields = []
         seen_groups: set[str] = set()

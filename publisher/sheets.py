@@ -46,9 +46,20 @@ SHEET_TEMPLATE = "sheets/reflectieblad.html.j2"
 SHEET_ACTIONS = 6  # empty rows in the 'Afspraken en vervolgstappen' table
 WRITING_LINES = 5  # handwriting lines per note or open answer (the field covers them on screen)
 RUBRIC_NOTE_LINES = 3  # handwriting lines for the notes under a rubric row
-# A section with at most this many items is kept on one page (with its heading), as the
-# impact triangle's themes always were; a longer one flows across pages, question by question.
-KEEP_TOGETHER_ITEMS = 5
+# The sizes the page is laid out with, in mm: defined here only, written into the sheet's
+# HTML (<style> in the template) and used by question_height_mm to warn in `check` when a
+# question cannot fit on one page.
+PAGE_MM = (210.0, 297.0)  # A4
+PAGE_MARGINS_MM = (12.0, 16.0, 10.0, 16.0)  # top, right, bottom, left
+LINE_MM = 8.0  # one handwriting line (the ruled lines; the fields cover them)
+TEXT_LINE_MM = 4.41  # one line of question text (10 pt, line-height 1.25)
+RUBRIC_LINE_MM = 4.13  # one line of a rubric cell (9 pt, line-height 1.3)
+SCALE_ROW_MM = 5.2  # the row of answer boxes with its margin
+QUESTION_GAP_MM = 0.8  # space under the question text and under the question
+NOTES_LABEL_MM = 4.5  # 'Toelichting / voorbeeld' above the notes of an open question
+CHAR_MM = 2.05  # a generous average width of a character of the question text (10 pt bold)
+RUBRIC_CHAR_MM = 1.75  # the same for a rubric cell (9 pt)
+QUESTION_INDENT_MM = 6.0
 # The conversation details at the top: (field name, label, lines). Several lines: a
 # multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
 HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
@@ -195,8 +206,8 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
     """The sections of the sheet as nested blocks, and the accessible names of the answer groups.
 
     A block is a section: its id, the headings printed at its top, its items (grouped into
-    parts: single questions or a rubric table), its subsections, and whether it stays on
-    one page. A section that has only subsections prints its heading at the top of its first
+    parts: single questions or a rubric table), its subsections. Sections flow across pages
+    (a question never splits: the sheet's CSS). A section that has only subsections prints its heading at the top of its first
     subsection, so that a heading never ends a page alone."""
     group_names: dict[str, str] = {}
     numbered = {id(n.item): n for n in publication.numbered_items(instrument)}
@@ -216,17 +227,57 @@ def sheet_view(publication: Publication, instrument: Instrument) -> tuple[list[d
             take = own if position == 0 and not items else []
             children.append(block(child, anchor, depth + 1, None, take))
         return {"id": anchor, "headings": own if items or not section.sections else [],
-                "parts": _parts(items, levels), "children": children,
-                "together": bool(items) and len(items) <= KEEP_TOGETHER_ITEMS and not section.sections}
+                "parts": _parts(items, levels), "children": children}
 
     blocks = [block(section, "", 0, index, []) for index, section in enumerate(instrument.sections, start=1)]
     if instrument.items:  # an instrument without sections: its items under one heading
         items = items_of(instrument.items)
         heading = "Rubriek" if all(i["kind"] == "rubriek" for i in items) else "Vragen"
         blocks.insert(0, {"id": f"{instrument.id}-items", "headings": [{"level": 2, "text": heading}],
-                          "parts": _parts(items, levels), "children": [],
-                          "together": len(items) <= KEEP_TOGETHER_ITEMS})
+                          "parts": _parts(items, levels), "children": []})
     return blocks, group_names
+
+
+def _text_lines(text: str, width_mm: float, char_mm: float) -> int:
+    """How many lines `text` takes in a column `width_mm` wide (word wrap, an estimate)."""
+    per_line = max(1, int(width_mm / char_mm))
+    lines, used = 1, 0
+    for word in text.split():
+        length = len(word) + (1 if used else 0)
+        if used and used + length > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += length
+        while used > per_line:  # a word longer than the line breaks anywhere
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
+def page_height_mm() -> float:
+    """The height a page has for questions (between the margins)."""
+    return PAGE_MM[1] - PAGE_MARGINS_MM[0] - PAGE_MARGINS_MM[2]
+
+
+def question_height_mm(item, form: AnswerForm, levels: int = 0) -> float:
+    """An estimate of the height of one question on the sheet (it never splits across pages):
+    its text and what the answer form adds (boxes, ruled lines, a rubric row and its notes)."""
+    width = PAGE_MM[0] - PAGE_MARGINS_MM[1] - PAGE_MARGINS_MM[3]
+    if form.kind == "rubriek":
+        heading = _text_lines(item.text, width * 0.24 - 9, RUBRIC_CHAR_MM)
+        cell = max([_text_lines(text, width * 0.76 / max(1, levels) - 3, RUBRIC_CHAR_MM) + 2
+                    for text in item.levels.values()] or [0])
+        height = max(heading, cell) * RUBRIC_LINE_MM + 3
+        return height + (RUBRIC_NOTE_LINES * LINE_MM + 6 if form.notes else 0)
+    height = _text_lines(item.text, width - QUESTION_INDENT_MM, CHAR_MM) * TEXT_LINE_MM + 2 * QUESTION_GAP_MM
+    if form.kind == "keuze":
+        height += SCALE_ROW_MM + (WRITING_LINES * LINE_MM if form.notes else 0)
+    elif form.kind == "open":
+        height += WRITING_LINES * LINE_MM + (NOTES_LABEL_MM + WRITING_LINES * LINE_MM if form.notes else 0)
+    return height
+
+
+def fits_on_a_page(item, form: AnswerForm, levels: int = 0) -> bool:
+    return question_height_mm(item, form, levels) <= page_height_mm()
 
 
 def usage(publication: Publication, instrument: Instrument) -> str:
@@ -289,6 +340,8 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
         usage=usage(publication, instrument),
         header_fields=[{"name": name, "label": label, "lines": lines} for name, label, lines in HEADER_FIELDS],
         writing_lines=WRITING_LINES,
+        page_margins=" ".join(f"{m:g}mm" for m in PAGE_MARGINS_MM),
+        line_height=f"{LINE_MM:g}mm",
         rubric_note_lines=RUBRIC_NOTE_LINES,
         blocks=blocks,
         actions=[{"number": i, "fields": [{"name": f"afspraak-{i}-{column}", "title": f"Afspraak {i}: {column}"}

@@ -210,7 +210,8 @@ def test_every_dutch_yaml_message_has_a_corpus_case(messages: dict[str, str]) ->
     assert not wrong, wrong
 
 
-PASSING = [case for case in CASES if case.get("exit", 1) == 0]
+# Cases of the KCR project (a fixture-project case is built in its own test: test_sheet_layout.py).
+PASSING = [case for case in CASES if case.get("exit", 1) == 0 and "project" not in case]
 
 
 @pytest.mark.slow
@@ -268,6 +269,8 @@ INSTRUMENT_RULE_MESSAGES = {
         "rubriek met een ontbrekend niveau bij een item",
     "het item '{}' heeft 'niveaus', maar zijn antwoordvorm is geen rubriek": "niveaus bij een item dat geen rubriek is",
     "de vraag '{}' eindigt niet op een vraagteken": "vraag zonder vraagteken is een waarschuwing, geen fout",
+    "de vraag '{}' past niet op één pagina van het reflectieblad (ongeveer {} mm, een pagina heeft {} mm)":
+        "rubriekrij die niet op één pagina van het reflectieblad past is een waarschuwing",
     "de id '{}' staat onder 'vervallen', maar wordt nog gebruikt": "vervallen id die nog gebruikt wordt",
     "'{}' maakt de bouw zelf": "het formulier als pagina van een hoofdstuk",
     "de pagina content/{}/{} bestaat niet": "pagina van een hoofdstuk die niet bestaat",
