@@ -43,6 +43,9 @@ def copy_project(target: Path) -> Path:
     (target / "tests").mkdir(exist_ok=True)
     for test_file in (ROOT / "tests").glob("test_*.py"):
         shutil.copy2(test_file, target / "tests" / test_file.name)
+    for readme in (ROOT / "tests" / "vendor").glob("*/README.md"):  # the vendored tools' versions
+        (target / "tests" / "vendor" / readme.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(readme, target / "tests" / "vendor" / readme.parent.name / "README.md")
     return target
 
 
