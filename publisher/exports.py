@@ -39,6 +39,7 @@ from typing import Annotated, Callable
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .dutch import dutch_date
 from .escaping import office_property
 from .model import SLUG_PATTERN, Instrument, Item, Publication, Section
 from .problems import InputError, error
@@ -435,7 +436,7 @@ def export_xlsx(project: Project, publication: Publication, instruments: list[In
     properties = book_texts["properties"]
     rows = [(properties["publication"], config.title), (properties["organisation"], config.organisation),
             (properties["edition"], config.edition), (properties["revision"], revision.label),
-            (properties["date"], moment.date().isoformat()), (properties["online"], config.base_url)]
+            (properties["date"], dutch_date(moment)), (properties["online"], config.base_url)]
     rows += [(properties["source"], f"{i.short_name}: {i.source.credit}") for i in instruments if i.source]
     for offset, (key, value) in enumerate(rows, start=3):
         about.write_string(offset, 0, key, label)
