@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .dutch import count
 from .model import Publication
 from .pages import StagedPage, staged_pages
 from .project import Project
@@ -191,9 +192,10 @@ def describe(changes: Changes) -> list[str]:
     """The changes as lines for the terminal (Dutch)."""
     if changes.empty:
         return [f"vergeleken met {changes.base}: geen instrumenten, vragen of pagina's veranderd"]
-    lines = [f"vergeleken met {changes.base}: {len(changes.instruments)} instrumenten, {len(changes.items)} vragen "
-             f"en {len(changes.pages)} pagina's veranderd"]
-    lines += [f"    instrument {change.instrument} ({change.name}, {change.items} vragen) {change.kind}"
+    changed = [count(len(changes.instruments), "instrument", "instrumenten"), count(len(changes.items), "vraag", "vragen"),
+               count(len(changes.pages), "pagina", "pagina's")]
+    lines = [f"vergeleken met {changes.base}: {changed[0]}, {changed[1]} en {changed[2]} veranderd"]
+    lines += [f"    instrument {change.instrument} ({change.name}, {count(change.items, 'vraag', 'vragen')}) {change.kind}"
               for change in changes.instruments]
     for change in changes.items:
         text = {ADDED: f"“{change.new}”", REMOVED: f"was “{change.old}”",
