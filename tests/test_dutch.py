@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from html import unescape as html_unescape
 from pathlib import Path
 
 import lxml.html
@@ -112,3 +113,97 @@ def test_the_accessibility_statement_writes_its_date_out(publication) -> None:
                 if page.path == "toegankelijkheid.md")
     assert "van 10 juni 2024." in text
     assert not ISO_DATE.search(text)
+
+
+# --------------------------------------------------------------------------- years without a slashed zero
+
+
+def zero_shape(image) -> tuple[bool, bool]:
+    """For a picture of one '0' (dark on light or light on dark): (the middle of its counter is
+    empty, there is ink left of it). A slashed zero has ink in the middle, '2Ø25'."""
+    gray = image.convert("L")
+    width, height = gray.size
+    pixels = gray.load()
+    border = sorted(pixels[x, y] for x in range(width) for y in (0, height - 1))
+    background = border[len(border) // 2]
+    ink = [(x, y) for x in range(width) for y in range(height) if abs(pixels[x, y] - background) > 90]
+    assert ink, "geen teken gevonden"
+    left, top = min(x for x, _ in ink), min(y for _, y in ink)
+    right, bottom = max(x for x, _ in ink), max(y for _, y in ink)
+    cx, cy = (left + right) // 2, (top + bottom) // 2
+    reach = max(1, round(0.08 * min(right - left, bottom - top)))
+    middle_empty = all(abs(pixels[x, y] - background) < 60
+                       for x in range(cx - reach, cx + reach + 1) for y in range(cy - reach, cy + reach + 1))
+    stroke_left = any(abs(pixels[x, cy] - background) > 90 for x in range(left, cx))
+    return middle_empty, stroke_left
+
+
+def _edition_year() -> str:
+    from conftest import ROOT
+
+    year = str(yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))["editie"])
+    assert "0" in year
+    return year
+
+
+@pytest.mark.browser
+def test_years_on_the_site_have_a_zero_without_a_slash(browser, site_url) -> None:
+    """The edition year on the downloads page, in the site's own font, zoomed 4×: the zero's
+    counter is open in the middle (no slash) and its stroke is there."""
+    import io
+    from urllib.parse import urljoin
+
+    from PIL import Image
+
+    year = _edition_year()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=4)
+    page = context.new_page()
+    page.goto(urljoin(site_url, "downloads/"), wait_until="networkidle")
+    box = page.evaluate(
+        """year => { const article = document.querySelector('article');
+             const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+             for (let node; (node = walker.nextNode());) {
+               const at = node.textContent.indexOf('Editie ' + year);
+               if (at < 0) continue;
+               const zero = at + 'Editie '.length + year.indexOf('0');
+               const range = document.createRange(); range.setStart(node, zero); range.setEnd(node, zero + 1);
+               const r = range.getBoundingClientRect();
+               return {x: r.x, y: r.y, width: r.width, height: r.height,
+                       font: getComputedStyle(node.parentElement).fontFamily,
+                       loaded: document.fonts.check('16px "Atkinson Hyperlegible"')};
+             } return null }""", year)
+    assert box and box["loaded"] and "Atkinson Hyperlegible" in box["font"], box
+    picture = Image.open(io.BytesIO(page.screenshot(clip={k: box[k] for k in ("x", "y", "width", "height")})))
+    context.close()
+    middle_empty, stroke = zero_shape(picture)
+    assert stroke and middle_empty, "de nul heeft een schuine streep (2Ø25)"
+
+
+def test_years_on_the_sheets_have_a_zero_without_a_slash(site_dir: Path, tmp_path: Path) -> None:
+    """The sheets share the font: 'Editie 2025' at the top of each print and fillable sheet,
+    found with MuPDF's character positions and rendered by poppler at 1200 dpi."""
+    from PIL import Image
+
+    year = _edition_year()
+    sheets = sorted((site_dir / "downloads").glob("*.pdf"))
+    assert len(sheets) == 6
+    for sheet in sheets:
+        stext = subprocess.run(["mutool", "draw", "-F", "stext", "-o", "-", str(sheet), "1"],
+                               capture_output=True, text=True, check=True).stdout
+        quad = None
+        for line in re.findall(r"<line .*?</line>", stext, re.S):
+            chars = re.findall(r'<char quad="([^"]+)"[^>]* c="([^"]*)"', line)
+            text = "".join(html_unescape(c) for _, c in chars)
+            if f"Editie {year}" in text:
+                quad = [float(v) for v in chars[text.index(f"Editie {year}") + len("Editie ") + year.index("0")][0].split()]
+                break
+        assert quad, (sheet.name, "geen 'Editie' met het jaar")
+        left, top, right, bottom = quad[0], quad[1], quad[2], quad[5]
+        scale = 1200 / 72
+        out = tmp_path / sheet.stem
+        subprocess.run(["pdftoppm", "-r", "1200", "-f", "1", "-l", "1", "-png", "-singlefile",
+                        "-x", str(int(left * scale)), "-y", str(int(top * scale)),
+                        "-W", str(int((right - left) * scale)), "-H", str(int((bottom - top) * scale)),
+                        str(sheet), str(out)], check=True)
+        middle_empty, stroke = zero_shape(Image.open(f"{out}.png"))
+        assert stroke and middle_empty, (sheet.name, "de nul heeft een schuine streep (2Ø25)")
