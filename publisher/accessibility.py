@@ -28,6 +28,14 @@ from .project import Project
 from .repository import Revision
 
 MARKER = "toegankelijkheid"
+# What the statement reads in tests/: the marked test files and the vendored tools' READMEs
+# (their versions). A copy of the project that must give the same statement copies these.
+TEST_INPUTS = ("test_*.py", "vendor/*/README.md")
+
+
+def statement_inputs(tests_dir: Path) -> list[Path]:
+    """The files of `tests_dir` the statement is made from (see TEST_INPUTS)."""
+    return sorted(file for pattern in TEST_INPUTS for file in tests_dir.glob(pattern) if file.is_file())
 
 
 @dataclass(frozen=True)

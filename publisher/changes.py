@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .accessibility import statement_inputs
 from .dutch import count
 from .model import Publication
 from .pages import StagedPage, staged_pages
@@ -168,9 +169,10 @@ def prepare_base(project: Project, base: str, target: Path) -> Project:
     shutil.copy2(project.mkdocs_config, target / "mkdocs.yml")
     if project.requirements_lock.is_file():
         shutil.copy2(project.requirements_lock, target / "requirements.lock")
-    (target / "tests").mkdir()
-    for test_file in project.tests.glob("test_*.py"):
-        shutil.copy2(test_file, target / "tests" / test_file.name)
+    for test_file in statement_inputs(project.tests):
+        copy = target / "tests" / test_file.relative_to(project.tests)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(test_file, copy)
     return Project.at(target)
 
 
