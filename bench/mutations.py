@@ -198,6 +198,23 @@ MUTATIONS = [
     Mutation("eerste-yaml-fout-alleen", "check stops at the first YAML syntax error of a file", "publisher/yamlfile.py", [
         ("        if line is None or len(problems) >= limit or", "        if True or line is None or len(problems) >= limit or"),
     ], ["tests/test_pull_request.py::test_every_mistake_of_every_file_in_one_run"]),
+    Mutation("voettekst-dubbel-geescaped", "the footer escapes the pre-escaped title again (screen readers hear '&amp;')",
+             "templates/site/partials/footer.html", [
+        ('aria-label="{{ direction }}: {{ page.next_page.title }}"', 'aria-label="{{ direction }}: {{ page.next_page.title | e }}"'),
+    ], ["tests/test_browser.py::test_screen_readers_get_names_escaped_once"]),
+    Mutation("altijd-meervoud", "counts always in the plural ('1 vragen')", "publisher/dutch.py", [
+        ('return f"{number} {singular if number == 1 else plural}"', 'return f"{number} {plural}"'),
+    ], ["tests/test_dutch.py::test_one_question_is_one_vraag_in_what_the_build_says"]),
+    Mutation("zoekvenster-reset", "the search window's clear button in English again", "publisher/search.py", [
+        ('    "clear_search": "Wissen",', ""),
+    ], ["tests/test_search.py::test_search_window_has_no_english"]),
+    Mutation("hoofdstuk-zonder-hulpmiddelen", "a chapter's first page without the way to its tools", "publisher/pages.py", [
+        ("        if path in first_pages:", "        if False:"),
+    ], ["tests/test_tools_reachable.py::test_chapter_and_reflection_pages_link_form_and_both_sheets"]),
+    Mutation("word-nr-smal", "the Word sheet's number column too narrow for 'Nr.'", "publisher/exports.py", [
+        ('    number = _heading_column(texts["number"], 1.3)\n    if form.kind == "keuze":\n        answers',
+         '    number = round(1.0 * _TWIPS_PER_CM)\n    if form.kind == "keuze":\n        answers'),
+    ], ["tests/test_exports.py::test_docx_tables_read_well"]),
 ]
 
 

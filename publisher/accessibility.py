@@ -8,9 +8,12 @@ that carries the marker
 
 The build reads these markers from the test files (without importing or running
 them), so a check that is removed from the tests disappears from the page, and a new
-one appears. Tool versions come from requirements.lock, the pinned set the tests run
-with. `tests/test_accessibility_statement.py` checks that every marked test is
-collected by pytest, so the page cannot name a test that does not run.
+one appears. The marker's description is what the page says (Dutch, for readers): the
+page names no test functions. Tool versions come from requirements.lock, the pinned set
+the tests run with, or, for a tool vendored in tests/vendor/<tool>/ (axe-core), from
+that copy. `tests/test_accessibility_statement.py` checks that every marked test is
+collected by pytest, so the page cannot name a test that does not run, and that every
+check has a Dutch description.
 """
 
 from __future__ import annotations
@@ -25,14 +28,22 @@ from .project import Project
 from .repository import Revision
 
 MARKER = "toegankelijkheid"
+# What the statement reads in tests/: the marked test files and the vendored tools' READMEs
+# (their versions). A copy of the project that must give the same statement copies these.
+TEST_INPUTS = ("test_*.py", "vendor/*/README.md")
+
+
+def statement_inputs(tests_dir: Path) -> list[Path]:
+    """The files of `tests_dir` the statement is made from (see TEST_INPUTS)."""
+    return sorted(file for pattern in TEST_INPUTS for file in tests_dir.glob(pattern) if file.is_file())
 
 
 @dataclass(frozen=True)
 class Check:
     what: str  # Dutch, one sentence
     tool: str  # e.g. "axe-core"
-    package: str | None  # the Python package the tool comes in, e.g. "playwright"
-    version: str | None  # of that package, from requirements.lock
+    package: str | None  # the Python package the tool comes in, e.g. "playwright"; None when vendored
+    version: str | None  # of that package (requirements.lock), or of the vendored tool
     wcag: tuple[str, ...] = ()  # success criteria, e.g. ("1.4.3", "1.4.10")
     test: str = ""  # "tests/test_browser.py::test_…"
 
@@ -46,22 +57,40 @@ class Statement:
 def statement(project: Project, revision: Revision = Revision(None)) -> Statement:
     """`revision`: the source version the site is built from (`repository.source_revision`)."""
     versions = locked_versions(project.requirements_lock)
-    checks = sorted(marked_checks(project.tests, versions), key=lambda c: (c.tool.casefold(), c.test))
+    checks = sorted(marked_checks(project.tests, versions, vendored_versions(project.tests / "vendor")),
+                    key=lambda c: (c.tool.casefold(), c.test))
     return Statement(checks, revision)
 
 
-def marked_checks(tests_dir: Path, versions: dict[str, str]) -> list[Check]:
-    """Every test function in tests/*.py with a `toegankelijkheid` marker, read with `ast`."""
+def marked_checks(tests_dir: Path, versions: dict[str, str], vendored: dict[str, str] | None = None) -> list[Check]:
+    """Every test function in tests/*.py with a `toegankelijkheid` marker, read with `ast`.
+    `vendored`: tools copied into tests/vendor/ ({name: version}); such a tool is named with its
+    own version, whatever package the marker names."""
+    vendored = vendored or {}
     checks: list[Check] = []
     for file in sorted(tests_dir.glob("test_*.py")):
         stat = file.stat()
         for test, what, options in _markers(file, stat.st_mtime_ns, stat.st_size):
-            package = options.get("pakket")
-            checks.append(Check(
-                what=what, tool=str(options.get("hulpmiddel", "pytest")), package=package,
-                version=versions.get(str(package).lower()) if package else None,
-                wcag=tuple(options.get("wcag", ())), test=f"tests/{file.name}::{test}"))
+            tool = str(options.get("hulpmiddel", "pytest"))
+            package = None if tool.lower() in vendored else options.get("pakket")
+            version = vendored.get(tool.lower()) or (versions.get(str(package).lower()) if package else None)
+            checks.append(Check(what=what, tool=tool, package=package, version=version,
+                                wcag=tuple(options.get("wcag", ())), test=f"tests/{file.name}::{test}"))
     return checks
+
+
+_VENDORED_PACKAGE = re.compile(r"^- Package: `(?P<name>[^`]+)` (?P<version>\d[\w.-]*)", re.M)
+
+
+def vendored_versions(vendor_dir: Path) -> dict[str, str]:
+    """{package name (lower case): version} of the tools copied into tests/vendor/, from the
+    'Package:' line of each copy's README.md."""
+    versions: dict[str, str] = {}
+    for readme in sorted(vendor_dir.glob("*/README.md")):
+        match = _VENDORED_PACKAGE.search(readme.read_text(encoding="utf-8"))
+        if match:
+            versions[match["name"].lower()] = match["version"]
+    return versions
 
 
 @lru_cache(maxsize=256)

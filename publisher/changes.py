@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from .accessibility import statement_inputs
+from .dutch import count
 from .model import Publication
 from .pages import StagedPage, staged_pages
 from .project import Project
@@ -167,9 +169,10 @@ def prepare_base(project: Project, base: str, target: Path) -> Project:
     shutil.copy2(project.mkdocs_config, target / "mkdocs.yml")
     if project.requirements_lock.is_file():
         shutil.copy2(project.requirements_lock, target / "requirements.lock")
-    (target / "tests").mkdir()
-    for test_file in project.tests.glob("test_*.py"):
-        shutil.copy2(test_file, target / "tests" / test_file.name)
+    for test_file in statement_inputs(project.tests):
+        copy = target / "tests" / test_file.relative_to(project.tests)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(test_file, copy)
     return Project.at(target)
 
 
@@ -191,9 +194,10 @@ def describe(changes: Changes) -> list[str]:
     """The changes as lines for the terminal (Dutch)."""
     if changes.empty:
         return [f"vergeleken met {changes.base}: geen instrumenten, vragen of pagina's veranderd"]
-    lines = [f"vergeleken met {changes.base}: {len(changes.instruments)} instrumenten, {len(changes.items)} vragen "
-             f"en {len(changes.pages)} pagina's veranderd"]
-    lines += [f"    instrument {change.instrument} ({change.name}, {change.items} vragen) {change.kind}"
+    changed = [count(len(changes.instruments), "instrument", "instrumenten"), count(len(changes.items), "vraag", "vragen"),
+               count(len(changes.pages), "pagina", "pagina's")]
+    lines = [f"vergeleken met {changes.base}: {changed[0]}, {changed[1]} en {changed[2]} veranderd"]
+    lines += [f"    instrument {change.instrument} ({change.name}, {count(change.items, 'vraag', 'vragen')}) {change.kind}"
               for change in changes.instruments]
     for change in changes.items:
         text = {ADDED: f"“{change.new}”", REMOVED: f"was “{change.old}”",

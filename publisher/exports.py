@@ -39,6 +39,7 @@ from typing import Annotated, Callable
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .dutch import dutch_date
 from .escaping import office_property
 from .model import SLUG_PATTERN, Instrument, Item, Publication, Section
 from .problems import InputError, error
@@ -435,7 +436,7 @@ def export_xlsx(project: Project, publication: Publication, instruments: list[In
     properties = book_texts["properties"]
     rows = [(properties["publication"], config.title), (properties["organisation"], config.organisation),
             (properties["edition"], config.edition), (properties["revision"], revision.label),
-            (properties["date"], moment.date().isoformat()), (properties["online"], config.base_url)]
+            (properties["date"], dutch_date(moment)), (properties["online"], config.base_url)]
     rows += [(properties["source"], f"{i.short_name}: {i.source.credit}") for i in instruments if i.source]
     for offset, (key, value) in enumerate(rows, start=3):
         about.write_string(offset, 0, key, label)
@@ -562,10 +563,21 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
     properties.revision = 1
     properties.created = properties.modified = properties.last_printed = moment
 
+    numbered = publication.numbered_items(instrument)
+    # A4 portrait, unless a table cannot give each column room for its heading (a rubric of many levels)
+    forms = {n.form.id: n.form for n in numbered}.values()
+    landscape = any(_minimum_width(instrument, form, texts) > PORTRAIT_TEXT_WIDTH for form in forms)
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    if landscape:
+        from docx.enum.section import WD_ORIENT
+
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+    else:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin, section.bottom_margin = Cm(1.8), Cm(1.8)
+    text_width = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
     footer = section.footer.paragraphs[0]
     footer.text = doc_texts["footer"].format(title=instrument.sheet_title, edition=config.edition,
                                              revision=revision.label)
@@ -590,11 +602,10 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
         cells[0].text = field_label
         cells[0].paragraphs[0].runs[0].bold = True
     _caption(details, doc_texts["details"])
-    _widths(details, [Cm(4), Cm(13)])
+    _widths(details, _spread([Cm(4).twips], text_width))
     for sentence in instructions(publication, instrument):
         document.add_paragraph(sentence)
 
-    numbered = publication.numbered_items(instrument)
     shown: set[int] = set()
     top_numbers = {id(s): n for n, s in enumerate(instrument.sections, start=1)}
     position = 0
@@ -608,7 +619,7 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
         run = [n for n in numbered[position:] if n.sections == item.sections]
         caption = item.sections[-1].title if item.sections else instrument.name
         for group in _docx_groups(run):
-            _docx_table(document, publication, instrument, group, texts, caption)
+            _docx_table(document, publication, instrument, group, texts, caption, text_width)
         position += len(run)
 
     document.add_heading(doc_texts["actions"], level=1)
@@ -618,7 +629,7 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
     for _ in range(SHEET_ACTIONS):
         row = actions.add_row()
         row.height = Cm(1.1)
-    _widths(actions, [Cm(9), Cm(4), Cm(4)])
+    _widths(actions, _spread([Cm(4).twips, Cm(4).twips], text_width, first=True))
     document.add_paragraph()
     document.add_paragraph(doc_texts["next_moment"])
     buffer = io.BytesIO()
@@ -626,35 +637,17 @@ def export_docx(project: Project, publication: Publication, instrument: Instrume
     return reproducible_zip(buffer.getvalue(), document_moment(publication))
 
 
-def _docx_table(document, publication: Publication, instrument: Instrument, group: list, texts: dict, caption: str) -> None:
+def _docx_table(document, publication: Publication, instrument: Instrument, group: list, texts: dict, caption: str,
+                text_width: int) -> None:
     """One table of items with the same answer form: a question with answer boxes and notes
     (keuze), a question with room to write (open), the question only (geen), or a rubric
-    with a box per level and its description (rubriek)."""
+    with a box per level and its description (rubriek). `text_width`: in twips."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.shared import Cm
 
     doc_texts = texts["document"]
     form = group[0].form
-    number_width = Cm(1.0)
-    if form.kind == "keuze":
-        answers = [o.label for o in form.options]
-        columns = [texts["number"], texts["question"], *answers] + ([texts["notes"]] if form.notes else [])
-        answer_width, question_width = Cm(1.5), Cm(5.5)
-        rest = Cm(17) - number_width - question_width - answer_width * len(answers)
-        widths = [number_width, question_width if form.notes else question_width + rest, *[answer_width] * len(answers)]
-        widths += [rest] if form.notes else []
-    elif form.kind == "rubriek":
-        answers = [level.label for level in instrument.rubric_levels]
-        columns = [texts["number"], texts["question"], *answers]
-        question_width = Cm(3.5)
-        level_width = (Cm(17) - number_width - question_width) // max(1, len(answers))
-        widths = [number_width, question_width, *[level_width] * len(answers)]
-    elif form.kind == "open":
-        columns = [texts["number"], texts["question"], texts["answer"]]
-        widths = [number_width, Cm(6), Cm(10)]
-    else:
-        columns = [texts["number"], texts["question"]]
-        widths = [number_width, Cm(16)]
+    columns, widths = _question_columns(instrument, form, texts, text_width)
     table = document.add_table(rows=1, cols=len(columns), style="Table Grid")
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _header_row(table, columns)
@@ -674,6 +667,7 @@ def _docx_table(document, publication: Publication, instrument: Instrument, grou
             for cell, level in zip(cells[2:], instrument.rubric_levels):
                 cell.text = f"☐ {numbered.item.levels.get(level.id, '')}"
             if form.notes:
+                _keep_with_next(row)  # the item and its notes on one page
                 notes = table.add_row()
                 notes.height = Cm(1.2)
                 merged = notes.cells[1].merge(notes.cells[-1])
@@ -681,6 +675,76 @@ def _docx_table(document, publication: Publication, instrument: Instrument, grou
     _widths(table, widths)
 
 
+# Word tables: A4 with margins of 2 cm leaves 17 cm (in twips) for a table in portrait.
+PORTRAIT_TEXT_WIDTH = 9638
+_TWIPS_PER_CM = 1440 / 2.54
+_CELL_MARGINS = round(0.38 * _TWIPS_PER_CM)  # Table Grid: 0.19 cm left and right of the text
+
+
+def _word_width(text: str) -> int:
+    """Twips the longest word of a bold 10 pt heading needs, measured generously: in the widest
+    font a reader's word processor may fall back to (DejaVu Sans Bold), '.', 'i', 'l' and the
+    like take at most 0.14 cm, every other character at most 0.25 cm (a heading word must
+    never break)."""
+    narrow = set(".,:;'’!|ijlIf()/ ")
+    return max((round(sum(0.14 if c in narrow else 0.25 for c in word) * _TWIPS_PER_CM)
+                for word in text.split()), default=0)
+
+
+def _heading_column(text: str, minimum_cm: float) -> int:
+    """The width of a column that must show its heading's words whole."""
+    return max(round(minimum_cm * _TWIPS_PER_CM), _word_width(text) + _CELL_MARGINS + round(0.1 * _TWIPS_PER_CM))
+
+
+def _question_columns(instrument: Instrument, form, texts: dict, text_width: int) -> tuple[list[str], list[int]]:
+    """The headings and widths (twips, summing to `text_width`) of a table of items: the number
+    column wide enough for 'Nr.', answer boxes as wide as their label, and the rest shared by
+    the question and the room to write."""
+    number = _heading_column(texts["number"], 1.3)
+    if form.kind == "keuze":
+        answers = [o.label for o in form.options]
+        boxes = [_heading_column(label, 1.4) for label in answers]
+        rest = text_width - number - sum(boxes)
+        if form.notes:  # question and notes share the rest, the question a little more
+            question = round(rest * 0.56)
+            return ([texts["number"], texts["question"], *answers, texts["notes"]],
+                    [number, question, *boxes, rest - question])
+        return [texts["number"], texts["question"], *answers], [number, rest, *boxes]
+    if form.kind == "rubriek":
+        levels = [level.label for level in instrument.rubric_levels]
+        share = (text_width - number - text_width // 4) // max(1, len(levels))  # a quarter for the question
+        widths = [max(share, _heading_column(label, 2.0)) for label in levels]
+        return [texts["number"], texts["question"], *levels], [number, text_width - number - sum(widths), *widths]
+    if form.kind == "open":
+        question = round((text_width - number) * 0.4)
+        return ([texts["number"], texts["question"], texts["answer"]],
+                [number, question, text_width - number - question])
+    return [texts["number"], texts["question"]], [number, text_width - number]
+
+
+def _minimum_width(instrument: Instrument, form, texts: dict) -> int:
+    """The narrowest a table of items with this answer form can be and still read well (twips)."""
+    number = _heading_column(texts["number"], 1.3)
+    if form.kind == "keuze":
+        return number + round(7 * _TWIPS_PER_CM) + sum(_heading_column(o.label, 1.4) for o in form.options)
+    if form.kind == "rubriek":
+        return (number + round(3.5 * _TWIPS_PER_CM)
+                + sum(_heading_column(level.label, 2.0) for level in instrument.rubric_levels))
+    return number + round(8 * _TWIPS_PER_CM)
+
+
+def _spread(fixed: list[int], text_width: int, first: bool = False) -> list[int]:
+    """Column widths (twips) summing to `text_width`: the `fixed` ones and one that takes the
+    rest, last (or first, with `first`)."""
+    rest = text_width - sum(fixed)
+    return [rest, *fixed] if first else [*fixed, rest]
+
+
+def _keep_with_next(row) -> None:
+    """Word keeps a row on the page of the row after it when its paragraphs 'keep with next'."""
+    for cell in row.cells:
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def _dutch(document) -> None:
@@ -726,18 +790,29 @@ def _caption(table, text: str) -> None:
     table._tbl.tblPr.append(caption)
 
 
-def _widths(table, widths) -> None:
-    """Fixed column widths (Word reads the cells' widths, LibreOffice the table grid), and
-    rows that never break across pages."""
+def _widths(table, widths: list[int]) -> None:
+    """Fixed column widths in twips (Word reads the cells' widths and the table's, LibreOffice the
+    table grid), the table as wide as their sum, and rows that never break across pages."""
     from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
 
-    table.autofit = False
+    table.autofit = False  # fixed layout
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))
+    if table_width is None:
+        table_width = OxmlElement("w:tblW")
+        table._tbl.tblPr.append(table_width)
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(widths)))
     for column, width in zip(table.columns, widths):
-        column.width = width
+        column.width = Twips(width)
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
+        column = 0
+        for tc in row._tr.tc_lst:  # a merged cell is as wide as the columns it spans
+            span = tc.grid_span
+            tc.width = Twips(sum(widths[column:column + span]))
+            column += span
 
 
 def _hyperlink(paragraph, url: str, text: str, tooltip: str) -> None:

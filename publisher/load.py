@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import dutch
 from .escaping import PLACE_PATTERN, TERM_PATTERN
 from .model import COLOUR_PATTERN, CONTACT_PATTERN, EDITION_PATTERN, LOGO_PATTERN, URL_PATTERN, DutchValueError
 from .problems import Problem, error
@@ -218,14 +219,14 @@ def _problem(document: YamlDocument, model: type[BaseModel], err: dict) -> Probl
         return error(name, line, f"'{_short(value)}' {what} (veld '{field}', {where})", hint)
     if kind == "too_short":
         count = ctx.get("min_length")
-        return error(name, line, f"'{field}' moet minstens {count} item{'s' if count != 1 else ''} bevatten ({where})",
+        return error(name, line, f"'{field}' moet minstens {dutch.count(count, 'item', 'items')} bevatten ({where})",
                      "Voeg de ontbrekende items toe, elk op een regel die begint met '- '.")
     if kind == "too_long":
         count = ctx.get("max_length")
         if field == "sectieniveaus":
-            return error(name, line, f"'sectieniveaus' mag hoogstens {count} namen bevatten ({where})",
+            return error(name, line, f"'sectieniveaus' mag hoogstens {dutch.count(count, 'naam', 'namen')} bevatten ({where})",
                          "Een instrument heeft 0, 1 of 2 lagen secties, bv. 'sectieniveaus: [perspectief, thema]'.")
-        return error(name, line, f"'{field}' mag hoogstens {count} items bevatten ({where})",
+        return error(name, line, f"'{field}' mag hoogstens {dutch.count(count, 'item', 'items')} bevatten ({where})",
                      "Haal items weg of verdeel ze over meer blokken.")
     if kind == "literal_error":
         return error(name, line, f"'{_short(value)}' is geen toegestane waarde voor '{field}' ({where})",

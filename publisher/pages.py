@@ -25,11 +25,12 @@ from markupsafe import Markup
 
 from . import accessibility, ids, reflection_form
 from .content import SITE_WIDE_SHORTCODES, Page
+from .dutch import count, dutch_date
 from .escaping import html_text
 from .exports import Exports, placeholder_exports
 from .model import Instrument, Publication
 from .project import Project
-from .sheets import Download
+from .sheets import Download, sheet_file_name
 from .templating import render
 from .structure import GLOSSARY_PAGE, chapter_label, chapter_labels, chapter_pages, form_page, full_title, reflection_page
 
@@ -44,15 +45,6 @@ class Staged:
 class StagedPage:
     path: str  # relative to the docs dir, e.g. 'bo/reflectievragen.md'
     text: str  # the whole Markdown file as MkDocs reads it
-
-
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-          "oktober", "november", "december")
-
-
-def dutch_date(day) -> str:
-    """'29 november 2026'."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def format_size(size: int) -> str:
@@ -87,16 +79,21 @@ def staged_pages(project: Project, publication: Publication, pages: dict[str, Pa
             meta["schooltype"] = instrument_of[path]
         result.append(StagedPage(path, front_matter(meta) + body.rstrip("\n") + "\n\n" + abbreviations))
 
+    first_pages = {chapter_pages(instrument)[0]: instrument for instrument in publication.instruments}
     for path, page in pages.items():
         meta = page.front_matter.model_dump(exclude_defaults=True) if page.front_matter else {}
         meta.setdefault("title", page.heading)
-        add(path, expand_shortcodes(project, publication, page, downloads), meta)
+        body = expand_shortcodes(project, publication, page, downloads)
+        if path in first_pages:  # a chapter opens with the way to its tools
+            body = after_title(body, tool_links(project, publication, first_pages[path], downloads, path))
+        add(path, body, meta)
     for instrument in publication.instruments:
         view = reflection_form.form_view(publication, instrument)
         add(reflection_page(instrument.id),
             render(templates, "pages/reflectievragen.md.j2", instrument=instrument, view=view,
                    groups=reading_groups(view),
-                   download_buttons=_download_buttons(project, instrument, downloads, depth=1), **context),
+                   tools=tool_links(project, publication, instrument, downloads, reflection_page(instrument.id)),
+                   **context),
             {"title": instrument.reflection_title,
              "description": f"{instrument.sheet_title}: de vragen uit {config.title}"
                             + (f", per {' en '.join(instrument.section_levels)}." if instrument.section_levels else ".")})
@@ -227,6 +224,43 @@ def expand_shortcodes(project: Project, publication: Publication, page: Page,
             text = render(project.templates, f"pages/{code.name}.md.j2", instrument=instrument)
         lines[code.line - 1] = text.rstrip("\n")
     return "\n".join(lines[page.body_start - 1:])
+
+
+def in_sentence(name: str) -> str:
+    """'basisonderwijs' for 'Basisonderwijs': a name in the middle of a sentence (an acronym
+    such as 'KCR-rubriek' keeps its capitals)."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def tool_links(project: Project, publication: Publication, instrument: Instrument,
+               downloads: dict[str, list[Download]], page: str) -> Markup:
+    """The block that leads from `page` (a chapter's first page or the reflection page) to
+    the instrument's tools: its reflection questions (when `page` is not that page), the
+    online form and both sheets, each link naming the instrument."""
+    numbered = publication.numbered_items(instrument)
+    fillable = any(n.form.fillable for n in numbered)
+    name = in_sentence(instrument.name)
+    links = []
+    if page != reflection_page(instrument.id):
+        links.append({"text": instrument.reflection_title, "page": reflection_page(instrument.id), "file": None,
+                      "detail": count(len(numbered), "vraag", "vragen")})
+    links.append({"text": f"{instrument.sheet_title} online {'invullen' if fillable else 'bekijken'}",
+                  "page": form_page(instrument.id), "file": None,
+                  "detail": "antwoorden blijven op je eigen apparaat" if fillable else None})
+    for file in downloads.get(instrument.id, []):
+        use = "invulbaar" if file.file_name == sheet_file_name(instrument.id, True) else "afdrukken"
+        links.append({"text": f"Reflectieblad {name} ({file.format.lower()}, {use}, {format_size(file.size)})",
+                      "page": None, "file": file.file_name, "detail": None})
+    return Markup(render(project.templates, "pages/hulpmiddelen.md.j2", links=links,
+                         lead="Met je team aan de slag:", label=f"Hulpmiddelen bij {instrument.title}",
+                         prefix="../" * page.count("/")))
+
+
+def after_title(body: str, block: str) -> str:
+    """`body` with `block` (Markdown) right after its level-1 heading (at the top without one)."""
+    lines = body.split("\n")
+    at = next((i + 1 for i, line in enumerate(lines) if re.match(r"#\s", line)), 0)
+    return "\n".join(lines[:at] + ["", block.rstrip("\n"), ""] + lines[at:])
 
 
 def _download_buttons(project: Project, instrument: Instrument, downloads: dict[str, list[Download]],

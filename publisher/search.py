@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,45 @@ def index_site(site: Path) -> list[Problem]:
         canonical_filters(site / BUNDLE)
     except (ValueError, KeyError, OSError, cbor2.CBORError) as exc:
         return [_failed(f"filterbestanden konden niet op vaste volgorde gezet worden: {exc}")]
+    try:
+        dutch_interface(site / BUNDLE / INTERFACE)
+    except (ValueError, OSError) as exc:
+        return [_failed(f"de Nederlandse teksten van het zoekvenster konden niet gezet worden: {exc}")]
     return []
+
+
+# --------------------------------------------------------------------------- Dutch search window
+#
+# The search window speaks the page's language (<html lang="nl">) with Pagefind's own Dutch
+# texts, which are bundled in its interface script (nothing is fetched). Pagefind 1.5.2's
+# Dutch has one English word: the button that empties the search box says "Reset". Setting
+# texts at run time (setTranslations) makes the modal render a second dialog inside the first,
+# so the build writes the right words into the bundled Dutch texts instead.
+
+INTERFACE = "pagefind-component-ui.js"
+# Pagefind's Dutch texts are the object with this entry (there is exactly one).
+DUTCH_MARKER = 'placeholder:"Zoeken",'
+DUTCH_TEXTS = {
+    "clear_search": "Wissen",  # Pagefind: "Reset"
+    "input_hint": "Resultaten verschijnen terwijl je typt",  # Pagefind: "… terwijl u typt"; the site says 'je'
+}
+
+
+def dutch_interface(script: Path) -> None:
+    """Put DUTCH_TEXTS into the Dutch texts bundled in Pagefind's interface script."""
+    text = script.read_text(encoding="utf-8")
+    if text.count(DUTCH_MARKER) != 1:
+        raise ValueError(f"{script.name}: de Nederlandse teksten van Pagefind zijn niet gevonden "
+                         f"({DUTCH_MARKER!r} komt {text.count(DUTCH_MARKER)} keer voor); kijk DUTCH_TEXTS na")
+    start = text.rindex("{", 0, text.index(DUTCH_MARKER))
+    end = text.index("}", start)
+    strings = text[start:end]
+    for key, value in DUTCH_TEXTS.items():
+        pattern = re.compile(rf'(?<=[{{,]){key}:"(?:[^"\\]|\\.)*"')
+        if len(pattern.findall(strings)) != 1:
+            raise ValueError(f"{script.name}: de tekst '{key}' staat niet (één keer) in de Nederlandse teksten van Pagefind")
+        strings = pattern.sub(lambda _: f'{key}:{json.dumps(value, ensure_ascii=True)}', strings)
+    script.write_text(text[:start] + strings + text[end:], encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- reproducible filters

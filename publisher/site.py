@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dutch import count
 from .exports import build_exports
 from .pages import Staged, stage_docs
 from .problems import InputError, Problem, error, summary
@@ -76,10 +77,10 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     result.problems += loaded.problems
     publication = result.publication = loaded.publication
     noun = publication.config.instrument_noun
-    count = len(publication.instruments)
-    reporter.step(f"controle: {count} {noun.singular if count == 1 else noun.plural}, "
-                  f"{sum(len(i.item_paths()) for i in publication.instruments)} vragen, "
-                  f"{len(loaded.pages)} pagina's ({result.timings['check']:.1f} s)")
+    questions = count(sum(len(i.item_paths()) for i in publication.instruments), "vraag", "vragen")
+    pages = count(len(loaded.pages), "pagina", "pagina's")
+    reporter.step(f"controle: {count(len(publication.instruments), noun.singular, noun.plural)}, {questions}, {pages} "
+                  f"({result.timings['check']:.1f} s)")
 
     # 2. Reflection sheets (cached by content hash, rendered in parallel). Meanwhile this
     # process loads the site engine and makes the exports, which do not need the sheets.
@@ -106,7 +107,8 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     if sheets.problems:
         return failed(sheets.problems, "reflectiebladen")
     total = sum(len(files) for files in sheets.downloads.values())
-    later = f"; {len(sheets.pending)} worden op de achtergrond bijgewerkt" if sheets.pending else ""
+    later = (f"; {len(sheets.pending)} {'wordt' if len(sheets.pending) == 1 else 'worden'} op de achtergrond bijgewerkt"
+             if sheets.pending else "")
     reporter.step(f"reflectiebladen: {len(sheets.rendered)} van {total} opnieuw gemaakt{later} "
                   f"({result.timings['sheets']:.1f} s)")
     for name in sheets.rendered:
@@ -119,7 +121,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     if "failure" in prepared:
         return failed(prepared["failure"].problems, "exports")
     exports = prepared["exports"]
-    reporter.step(f"exports: {len(exports.files())} bestanden, bronversie {exports.revision.label} "
+    reporter.step(f"exports: {count(len(exports.files()), 'bestand', 'bestanden')}, bronversie {exports.revision.label} "
                   f"({result.timings['exports']:.1f} s)")
 
     # 3. Staged Markdown and 4. the site, into a fresh directory next to site/.
@@ -156,8 +158,8 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     if problems:
         remove_tree(new_site, ignore_errors=True)
         return failed(problems, "site")
-    site_pages = len(loaded.pages) + len(generated_pages(publication))
-    reporter.step(f"site: {site_pages} pagina's "
+    site_pages = count(len(loaded.pages) + len(generated_pages(publication)), "pagina", "pagina's")
+    reporter.step(f"site: {site_pages} "
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 
     # 5. Only now replace the published output, in one step.

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from publisher.accessibility import statement_inputs
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml", "gepubliceerd"]
 
@@ -41,8 +43,10 @@ def copy_project(target: Path) -> Path:
     # What the page Toegankelijkheid is generated from (publisher/accessibility.py).
     shutil.copy2(ROOT / "requirements.lock", target / "requirements.lock")
     (target / "tests").mkdir(exist_ok=True)
-    for test_file in (ROOT / "tests").glob("test_*.py"):
-        shutil.copy2(test_file, target / "tests" / test_file.name)
+    for test_file in statement_inputs(ROOT / "tests"):  # test markers, vendored tools' versions
+        copy = target / "tests" / test_file.relative_to(ROOT / "tests")
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(test_file, copy)
     return target
 
 

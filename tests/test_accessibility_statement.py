@@ -6,6 +6,7 @@ removes the claim; the contact route comes from site_config.yaml."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -28,17 +29,53 @@ def test_every_claimed_check_is_a_test_that_pytest_runs() -> None:
     assert {check.test for check in checks} <= names
 
 
+def _statement_items(site_dir):
+    root = lxml.html.fromstring((site_dir / "toegankelijkheid" / "index.html").read_bytes())
+    return root, root.xpath("//article//div[contains(@class, 'controles')]/ul/li")
+
+
 def test_statement_page_lists_exactly_the_marked_checks(site_dir) -> None:
     expected = statement(Project.at(ROOT)).checks
-    root = lxml.html.fromstring((site_dir / "toegankelijkheid" / "index.html").read_bytes())
-    items = root.xpath("//article//div[contains(@class, 'controles')]/ul/li")
-    assert [item.xpath(".//code")[0].text_content() for item in items] == [check.test for check in expected]
+    root, items = _statement_items(site_dir)
+    assert [" ".join(item.xpath("./p")[0].text_content().split()) for item in items] == [check.what for check in expected]
     versions = locked_versions(ROOT / "requirements.lock")
-    axe = next(" ".join(item.text_content().split()) for item in items if "axe-core" in item.text_content())
-    assert f"hulpmiddel: axe-core (via axe-playwright-python {versions['axe-playwright-python']})" in axe
+    texts = [" ".join(item.text_content().split()) for item in items]
+    # axe-core is the vendored copy the tests inject; its version is on its first line ("/*! axe v4.14.1")
+    axe_version = re.match(r"/\*! axe v(\S+)", (ROOT / "tests/vendor/axe-core/axe.min.js").read_text(encoding="utf-8"))[1]
+    axe = [text for text in texts if "axe-core" in text]
+    assert axe and all(f"hulpmiddel: axe-core {axe_version}" in text for text in axe), axe
+    chromium = next(text for text in texts if "Chromium" in text)
+    assert f"hulpmiddel: Chromium (via playwright {versions['playwright']})" in chromium
     text = root.text_content()
     assert "https://kc-r.nl/kunstpakt" in text  # the contact route of site_config.yaml
     assert "Bekende beperkingen" in text and "WCAG-EM" in text
+
+
+# Words of which a Dutch sentence of a few words almost always has one.
+_DUTCH_WORDS = {"de", "het", "een", "en", "of", "op", "met", "van", "in", "is", "zijn", "heeft", "hebben", "geen", "elke",
+                "elk", "bij", "per", "naar", "die", "dat", "wat", "zonder", "onder", "naast", "als", "ook", "niet", "gaan"}
+# What a reader must not meet: test functions, files, module paths, snake_case or camelCase names.
+_PYTHON_IDENTIFIER = re.compile(r"\btest_\w*|\w+\.py\b|::|\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*\b")
+
+
+def test_every_check_is_described_in_dutch_and_the_page_names_no_test(site_dir) -> None:
+    """Readers see what was checked in Dutch, not the names of test functions: every marked
+    check has a description of its own (a Dutch sentence, no identifier), and the built page
+    holds no Python identifier at all."""
+    checks = marked_checks(ROOT / "tests", {})
+    assert len(checks) >= 8
+    for check in checks:
+        words = re.findall(r"[a-zà-ÿ]+", check.what.lower())
+        assert len(words) >= 4 and _DUTCH_WORDS & set(words), check
+        assert not _PYTHON_IDENTIFIER.search(check.what), check
+    assert len({check.what for check in checks}) == len(checks), "elke controle heeft een eigen beschrijving"
+    root, items = _statement_items(site_dir)
+    assert len(items) == len(checks)
+    article = root.xpath("//article")[0].text_content()
+    found = _PYTHON_IDENTIFIER.findall(article)
+    assert not found, found
+    for check in checks:
+        assert check.test.split("::")[1] not in article
 
 
 def test_removing_a_marked_test_removes_its_claim(tmp_path) -> None:

@@ -3,18 +3,20 @@ Playwright): Dutch search, downloads, accessibility (axe-core), offline."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
-from conftest import open_search, type_search
+from conftest import ROOT, open_search, type_search
 
-import axe_playwright_python
 import pytest
+import yaml
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+# axe-core as vendored in tests/vendor/axe-core/ (current; the copy in axe-playwright-python lags behind).
+AXE_SCRIPT = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -80,7 +82,7 @@ def run_axe_under_csp(page, site_url: str) -> list:
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
-@pytest.mark.toegankelijkheid("Elke pagina, 1280 en 390 pixels breed, en het geopende zoekvenster: geen schendingen van WCAG 2.1 A en AA", hulpmiddel="axe-core", pakket="axe-playwright-python", wcag=["A en AA, automatisch toetsbaar deel"])
+@pytest.mark.toegankelijkheid("Elke pagina, 1280 en 390 pixels breed, en het geopende zoekvenster: geen schendingen van WCAG 2.1 A en AA", hulpmiddel="axe-core", wcag=["A en AA, automatisch toetsbaar deel"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_axe_finds_no_wcag21_aa_violations_on_any_page(browser, site_url, site_dir, width) -> None:
     """Every page, on a phone and a desktop, under the site's own Content-Security-Policy: axe-core
@@ -136,6 +138,47 @@ def test_landmarks_are_labelled_in_dutch(page, site_url) -> None:
                            ".map(n => n.getAttribute('aria-label'))")
     assert "Paginakop" in labels and "Vorige en volgende pagina" in labels
     assert not {"Header", "Footer"} & set(labels), labels
+
+
+_ENTITY = re.compile(r"&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+
+
+def accessible_names(page) -> list[str]:
+    """Every name and description in the page's accessibility tree, as Chromium hands them to
+    a screen reader (CDP Accessibility.getFullAXTree)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    return [str(node[key]["value"]) for node in nodes for key in ("name", "description")
+            if node.get(key, {}).get("value")]
+
+
+@pytest.mark.toegankelijkheid("Wat een schermlezer voorleest (de namen van links, knoppen, koppen en oriëntatiepunten) bevat op geen enkele pagina HTML-codes, ook niet bij titels met een & of een apostrof", hulpmiddel="Chromium", pakket="playwright", wcag=["2.5.3", "4.1.2"])
+def test_screen_readers_get_names_escaped_once(page, site_url, site_dir) -> None:
+    """Titles with '&' and an apostrophe (from the YAML: an instrument's abbreviation, a
+    comparison page's title) reach the accessibility tree as written, also in the footer's
+    previous/next links, the menu and the header; no name anywhere holds an entity."""
+    indicators = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in (ROOT / "indicators").glob("*.yaml")}
+    config = yaml.safe_load((ROOT / "site_config.yaml").read_text(encoding="utf-8"))
+    special = [f"Reflectievragen {data['afkorting']}" for data in indicators.values()
+               if "&" in data.get("afkorting", "")]
+    special += [structure["vergelijking"]["titel"] for structure in config.get("structuren", [])
+                if "'" in structure.get("vergelijking", {}).get("titel", "")]
+    assert any("&" in title for title in special) and any("'" in title for title in special)
+    footer_links = {title: 0 for title in special}  # 'Volgende: Reflectievragen vo & mbo' in a footer
+    problems = {}
+    for path in all_pages(site_dir):
+        page.goto(urljoin(site_url, path))
+        names = accessible_names(page)
+        bad = sorted({name for name in names if _ENTITY.search(name)})
+        if bad:
+            problems[path] = bad
+        for title in special:
+            footer_links[title] += sum(name in (f"Vorige: {title}", f"Volgende: {title}") for name in names)
+    assert not problems, problems
+    assert all(footer_links.values()), footer_links  # the footer links to these pages were read as written
 
 
 @pytest.mark.toegankelijkheid("Op een telefoon noemt de paginakop de pagina en het hoofdstuk", hulpmiddel="Chromium", pakket="playwright", wcag=["2.4.2", "2.4.6"])

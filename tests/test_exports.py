@@ -266,6 +266,22 @@ def test_xlsx_is_a_checklist_per_school_type_with_an_answer_drop_down(downloads,
         assert revision.label in book.properties.description
 
 
+def test_xlsx_dates_are_written_out_in_dutch(downloads, built_project) -> None:
+    """'Over dit bestand' names the date as a Dutch reader writes it (1 January of the edition,
+    the build's SOURCE_DATE_EPOCH unset): '1 januari 2025'; no cell anywhere holds 2025-01-01."""
+    import os
+
+    assert not os.environ.get("SOURCE_DATE_EPOCH")
+    edition = str(yaml_config(built_project)["editie"])
+    for path in sorted(downloads.glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        about = {row[0]: row[1] for row in book["Over dit bestand"].iter_rows(values_only=True) if row[0]}
+        assert about["Datum"] == f"1 januari {edition[:4]}", path.name
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                assert not any(re.search(r"\b\d{4}-\d\d-\d\d\b", str(value)) for value in row if value), (path.name, row)
+
+
 def test_xlsx_of_open_example_and_rubric_items_has_the_columns_they_need(fixture_built) -> None:
     """An evaluation guide (open): an answer column without a drop-down; a conversation tool
     (geen, one item open): no notes; a rubric: its levels in a column, a drop-down of the
@@ -379,6 +395,57 @@ def test_docx_of_open_example_and_rubric_items(fixture_built) -> None:
         text = "\n".join(p.text for p in document.paragraphs)
         if "bron" in data:
             assert data["bron"]["titel"] in text and data["bron"]["eigenaar"] in text
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def bold_word_twips(word: str, points: float) -> float:
+    """How wide a bold word is in DejaVu Sans Bold, the widest font Word or LibreOffice falls
+    back to when Calibri is missing (so: it fits in any of them)."""
+    from fontTools.ttLib import TTFont
+
+    font = bold_word_twips.font = getattr(bold_word_twips, "font", None) or TTFont(DEJAVU_BOLD)
+    cmap, metrics = font.getBestCmap(), font["hmtx"]
+    return sum(metrics[cmap[ord(c)]][0] for c in word) / font["head"].unitsPerEm * points * 20
+
+
+@pytest.mark.parametrize("which", ["kcr", "instrumenten"])
+def test_docx_tables_read_well(which, built_project, fixture_built) -> None:
+    """Every table of every Word sheet, read back with python-docx: a fixed layout whose columns
+    add up to the text width, the header row repeated on every page, no row split across pages,
+    and every word of a header (Nr., the answers, the rubric levels) whole in its column."""
+    project = built_project if which == "kcr" else fixture_built
+    for instrument_id in yaml_config(project)["instrumenten"]:
+        document = docx.Document(project / "site" / "downloads" / export_file_name(instrument_id, "docx"))
+        section = document.sections[0]
+        text_width = section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+        style = document.styles["Table Grid"]
+        points = style.font.size.pt
+        margins = sum(int(m.get(f"{W}w")) for side in ("left", "right")
+                      for m in style.element.iter(f"{W}{side}") if m.getparent().tag == f"{W}tblCellMar") or 2 * 108
+        for table in document.tables:
+            grid = [int(col.get(f"{W}w")) for col in table._tbl.tblGrid.iter(f"{W}gridCol")]
+            assert sum(grid) == text_width, (instrument_id, grid, text_width)
+            assert table._tbl.tblPr.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
+            assert table._tbl.tblPr.find(f"{W}tblW").get(f"{W}w") == str(text_width)
+            for row in table.rows:
+                assert row._tr.trPr is not None and row._tr.trPr.find(f"{W}cantSplit") is not None, instrument_id
+                column = 0
+                for tc in row._tr.tc_lst:
+                    span = tc.grid_span
+                    assert tc.tcPr.find(f"{W}tcW").get(f"{W}w") == str(sum(grid[column:column + span]))
+                    column += span
+            header = [c.text for c in table.rows[0].cells]
+            if header[0] != "Nr.":
+                continue  # the details table has no header row
+            assert table.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None, "de kopregel komt op elke pagina terug"
+            for text, width in zip(header, grid):
+                for word in text.split():
+                    # whole, with 1 mm to spare (word processors differ a little in spacing)
+                    assert bold_word_twips(word, points) + 57 <= width - margins, (instrument_id, word, width)
+            assert grid[1] >= text_width * 0.2, (instrument_id, "de vraag heeft ruimte", grid)
 
 
 # --------------------------------------------------------------------------- the downloads page, reproducibility

@@ -6,6 +6,7 @@ apostrophe, several words, and searches narrowed to one school type)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -119,3 +120,62 @@ def test_a_word_that_is_nowhere_says_so_in_dutch(search_page, site_url) -> None:
     search_page.locator("pagefind-modal input").first.fill("")
     found = {site_path(href, site_url) for href, _ in type_search(search_page, "kerstconcert")}
     assert "bo/resultaten/" in found
+
+
+# Words of a search interface in English (Pagefind's fallbacks and its English texts).
+_ENGLISH = re.compile(r"\b(reset|clear|search(ing)?|results?|load more|close|navigate|select(ed)?|loading|error|failed|"
+                      r"no results|while you type|this site)\b", re.I)
+
+
+@pytest.mark.toegankelijkheid("Het zoekvenster is helemaal Nederlands: elke knop, hint en melding, ook wat een schermlezer voorleest", hulpmiddel="Chromium", pakket="playwright", wcag=["3.1.1", "3.1.2"])
+def test_search_window_has_no_english(search_page, site_url) -> None:
+    """Everything the open search window shows or announces, with results and with none: its
+    texts, placeholders, button labels, hints and the names in its accessibility tree. The
+    clear button says 'Wissen' (Pagefind's Dutch said 'Reset')."""
+    search_page.goto(site_url, wait_until="networkidle")
+    open_search(search_page)
+    shown = []
+
+    def collect() -> None:
+        shown.extend(search_page.locator("pagefind-modal").evaluate(
+            """modal => { const out = [];
+                 for (const el of [modal, ...modal.querySelectorAll('*')]) {
+                   for (const name of ['aria-label', 'title', 'placeholder', 'alt', 'aria-description'])
+                     if (el.getAttribute(name)) out.push(el.getAttribute(name));
+                 }
+                 const walker = document.createTreeWalker(modal, NodeFilter.SHOW_TEXT);
+                 for (let node; (node = walker.nextNode());) if (!node.parentElement.closest('.pf-result')) out.push(node.textContent);
+                 return out.map(t => t.trim()).filter(Boolean) }"""))
+        session = search_page.context.new_cdp_session(search_page)
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+        session.detach()
+        results = set(search_page.locator("pagefind-modal .pf-result").all_inner_texts())
+        shown.extend(node[key]["value"] for node in nodes for key in ("name", "description")
+                     if node.get(key, {}).get("value") and not any(node[key]["value"] in r for r in results))
+
+    collect()  # empty window
+    assert type_search(search_page, "ouders")
+    collect()  # with results
+    clear = search_page.locator("pagefind-modal pagefind-input button")
+    assert clear.first.inner_text().strip() == "Wissen"
+    search_page.locator("pagefind-modal input").first.fill("")
+    assert type_search(search_page, "xylofoonkwartet") == []
+    collect()  # no results
+    english = sorted({text for text in shown if _ENGLISH.search(text)})
+    assert not english, english
+
+
+def test_a_changed_pagefind_stops_the_build_instead_of_showing_english(tmp_path) -> None:
+    """If a new Pagefind no longer has the Dutch texts where the build expects them, the
+    build says so (and names the texts to check) rather than publish an English word."""
+    from publisher.search import dutch_interface
+
+    script = tmp_path / "pagefind-component-ui.js"
+    script.write_text('var a={placeholder:"Search",clear_search:"Clear"};', encoding="utf-8")
+    with pytest.raises(ValueError, match="Nederlandse teksten"):
+        dutch_interface(script)
+    script.write_text('var a={placeholder:"Zoeken",clear_search:"Reset",input_hint:"typ"},b={placeholder:"Search"};',
+                      encoding="utf-8")
+    dutch_interface(script)
+    assert script.read_text(encoding="utf-8") == ('var a={placeholder:"Zoeken",clear_search:"Wissen",'
+                                                  'input_hint:"Resultaten verschijnen terwijl je typt"},b={placeholder:"Search"};')

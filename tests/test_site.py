@@ -155,14 +155,14 @@ def test_every_page_prints_the_edition_in_its_footer_and_on_paper(site_dir, publ
             f"{address} · {config.title}, editie {config.edition}"], file
 
 
-def test_reflection_pages_have_download_buttons(site_dir, publication) -> None:
+def test_reflection_pages_link_the_form_and_both_sheets(site_dir, publication) -> None:
     for school_type in publication.instruments:
-        buttons = page(site_dir, f"{school_type.id}/reflectievragen").cssselect("article .downloads a.md-button")
-        hrefs = [b.get("href") for b in buttons]
-        assert hrefs == [f"../../downloads/reflectievragen-{school_type.id}.pdf",
+        links = page(site_dir, f"{school_type.id}/reflectievragen").cssselect("article .kcr-hulpmiddelen a")
+        hrefs = [b.get("href") for b in links]
+        assert hrefs == ["../invullen/", f"../../downloads/reflectievragen-{school_type.id}.pdf",
                          f"../../downloads/reflectievragen-{school_type.id}-invulbaar.pdf"]
         for href in hrefs:
-            assert (site_dir / school_type.id / "reflectievragen" / href).resolve().is_file()
+            assert resolve(site_dir, f"{school_type.id}/reflectievragen/", href).is_file(), href
 
 
 def test_comparison_page_shows_every_theme_per_perspective(site_dir, publication) -> None:
