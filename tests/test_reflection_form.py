@@ -167,7 +167,7 @@ def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -
 
     file = tmp_path / "terug.json"
     file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-    assert "Geopend: Kindcentrum ’t Palet, 2026-11-29" in open_file(form, file)
+    assert "Geopend: Kindcentrum ’t Palet, 29 november 2026" in open_file(form, file)
     assert form.get_by_label("Toelichting bij vraag 2", exact=True).input_value() == LONG_NOTE
     assert form.locator("form#kcr-reflectie input[type=radio]:checked").count() == len(questions[::3])
     assert form.locator("#kcr-afspraak-1-wie").input_value() == "ICC’er"

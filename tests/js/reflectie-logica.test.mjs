@@ -451,6 +451,19 @@ test("fileName and describe", () => {
   assert.equal(logic.fileName("bo", "Kindcentrum ’t Palet", "2026-11-29"), "reflectie-bo-kindcentrum-t-palet-2026-11-29.json")
   assert.equal(logic.fileName("rubriek", "", "2026-01-01"), "reflectie-rubriek-2026-01-01.json")
   assert.equal(logic.describe({ gegevens: { school: "", datum: "" }, editie: "2025" }), "zonder schoolnaam, editie 2025")
+  assert.equal(logic.describe({ gegevens: { school: "OBS De Regenboog", datum: "2025-06-10" }, editie: "2025" }),
+    "OBS De Regenboog, 10 juni 2025, editie 2025")
+})
+
+test("dutchDate: every day of two years written out as Intl's Dutch does (an independent oracle)", () => {
+  const dutch = new Intl.DateTimeFormat("nl-NL", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+  for (let time = Date.UTC(2024, 0, 1); time < Date.UTC(2026, 0, 1); time += 86400000) {
+    const iso = new Date(time).toISOString().slice(0, 10)
+    assert.equal(logic.dutchDate(iso), dutch.format(new Date(time)), iso)
+  }
+  for (const notADate of ["", "2025-13-01", "2025-00-10", "10-06-2025", "2025-6-1", "morgen"]) {
+    assert.equal(logic.dutchDate(notADate), notADate)
+  }
 })
 
 // ------------------------------------------------------------------ words for counts (issue 21)

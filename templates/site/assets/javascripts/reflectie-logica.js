@@ -351,10 +351,22 @@ export function fileName(instrument, school, day) {
   return ["reflectie", instrument, slug, day].filter(Boolean).join("-") + ".json"
 }
 
-/* 'OBS De Regenboog, 2025-06-10, editie 2025' */
+const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+  "oktober", "november", "december"]  // as publisher/dutch.py writes them
+
+/* '2025-06-10' → '10 juni 2025' (as the site writes dates); anything else is returned as it is. */
+export function dutchDate(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "")
+  const month = match ? Number(match[2]) : 0
+  const day = match ? Number(match[3]) : 0
+  if (!match || month < 1 || month > 12 || day < 1 || day > 31) return iso
+  return day + " " + MONTHS[month - 1] + " " + match[1]
+}
+
+/* 'OBS De Regenboog, 10 juni 2025, editie 2025' */
 export function describe(data) {
   const parts = [data.gegevens.school || "zonder schoolnaam"]
-  if (data.gegevens.datum) parts.push(data.gegevens.datum)
+  if (data.gegevens.datum) parts.push(dutchDate(data.gegevens.datum))
   parts.push("editie " + data.editie)
   return parts.join(", ")
 }
