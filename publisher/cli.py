@@ -221,6 +221,11 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
 
         return serve(project, reporter, port=args.port, jobs=args.jobs)
 
+    from .unchanged import build_lock, input_digest, replay
+
+    with build_lock(project, reporter):  # nothing changed: done without loading the model, MkDocs or WeasyPrint
+        if replay(project, input_digest(project), reporter):
+            return 0
     from .site import build
 
     return 0 if build(project, reporter, jobs=args.jobs) else 1

@@ -28,6 +28,7 @@ from .sheets import build_sheets, document_moment
 from .search import index_site
 from .site_audit import audit_site
 from .structure import generated_pages
+from .unchanged import WORK_DIRS, build_lock, input_digest, record, repair_work_dir, replay  # noqa: F401
 from .validate import load_publication
 
 
@@ -42,7 +43,16 @@ class BuildResult:
 
 
 def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool:
-    return build_site(project, reporter, jobs).ok
+    """`build.py build`: site/ from the project, or nothing at all when nothing it reads changed
+    since the last successful build (`unchanged.replay`: that build's warnings are shown again)."""
+    with build_lock(project, reporter):
+        inputs = input_digest(project)  # before anything is read: an edit during the build counts as a change
+        if replay(project, inputs, reporter):
+            return True
+        result = _build_site(project, reporter, jobs, project.output, True, None, None)
+        if result.ok:
+            record(project, inputs, result.problems)
+        return result.ok
 
 
 def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None,
@@ -392,38 +402,6 @@ def remove_tree(path: Path, ignore_errors: bool = False) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path, ignore_errors=ignore_errors)
-
-
-@contextmanager
-def build_lock(project: Project, reporter: Reporter):
-    """One build at a time per project (also `serve` and `clean`). A second build waits
-    for the first and says so; the operating system releases the lock when a build
-    ends in any way, also when it is killed."""
-    import fcntl
-
-    lock_file = project.root / ".build.lock"
-    with open(lock_file, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            reporter.step("er loopt al een bouw in deze map; wachten tot die klaar is …")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            repair_work_dir(project)
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-WORK_DIRS = ("pdf", "staging", "stamps", "jinja", "serve", "exports")
-
-
-def repair_work_dir(project: Project) -> None:
-    """.cache/ and its folders are scratch space the build owns: a file or a link found where a
-    folder belongs (someone saved a file as .cache/pdf) is removed, so the build makes the folder."""
-    for path in (project.work, *(project.work / name for name in WORK_DIRS)):
-        if path.is_symlink() or (path.exists() and not path.is_dir()):
-            path.unlink()
 
 
 def clean(project: Project, reporter: Reporter) -> None:
