@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dutch import count
-from .exports import build_exports
+from .exports import build_exports, existing_exports
 from .pages import Staged, stage_docs
 from .problems import InputError, Problem, error, summary
 from .project import Project
@@ -38,6 +38,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     rendered_sheets: list[str] = field(default_factory=list)
     pending_sheets: list[str] = field(default_factory=list)
+    pending_exports: bool = False  # the live preview used the export files as they were (remade in the background)
     timings: dict[str, float] = field(default_factory=dict)
     publication: object | None = None  # the checked model, when the check passed
 
@@ -58,8 +59,8 @@ def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool
 def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None,
                render_sheets: bool = True, preview_url: str | None = None, staging: Path | None = None) -> BuildResult:
     """The whole build. `output` defaults to site/; the live preview builds elsewhere, with
-    `render_sheets=False` (outdated sheets are used as they are and reported in
-    `result.pending_sheets`) and its own address, `preview_url`. One build at a time per project:
+    `render_sheets=False` (outdated sheets and the export files are used as they are and reported in
+    `result.pending_sheets` and `result.pending_exports`) and its own address, `preview_url`. One build at a time per project:
     a second one waits for the first (see `build_lock`)."""
     with build_lock(project, reporter):
         return _build_site(project, reporter, jobs, output or project.output, render_sheets, preview_url, staging)
@@ -100,7 +101,10 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
         load_site_engine()
         begun = time.perf_counter()
         try:
-            prepared["exports"] = build_exports(project, publication, project.work / "exports")
+            # The live preview shows a change without waiting for the exports (like its sheets).
+            existing = None if render_sheets else existing_exports(project, publication, project.work / "exports")
+            result.pending_exports = existing is not None
+            prepared["exports"] = existing or build_exports(project, publication, project.work / "exports")
         except InputError as exc:
             prepared["failure"] = exc
         result.timings["exports"] = time.perf_counter() - begun

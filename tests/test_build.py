@@ -285,6 +285,10 @@ def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_pa
         wait_for(lambda: re.search(r"reflectiebladen bijgewerkt: reflectievragen-bo(-invulbaar)?\.pdf, reflectievragen-bo",
                                    log.read_text(encoding="utf-8")), timeout=60)
         wait_for(lambda: "herkenning in de klas?" in pdf_text(fetch_bytes(pdf_url)), timeout=60)
+        # the export files, too, are remade in the background (the rebuild used them as they were)
+        csv_url = f"http://127.0.0.1:{port}/downloads/reflectievragen-bo.csv"
+        wait_for(lambda: "herkenning in de klas?" in fetch_bytes(csv_url).decode("utf-8-sig"), timeout=60)
+        assert "exports bijgewerkt" in log.read_text(encoding="utf-8")
 
         yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + "\tkapot: ja\n", encoding="utf-8")
         wait_for(lambda: "tab-teken" in log.read_text(encoding="utf-8"), timeout=15)
