@@ -43,13 +43,16 @@ class BuildResult:
     publication: object | None = None  # the checked model, when the check passed
 
 
-def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool:
+def build(project: Project, reporter: Reporter, jobs: int | None = None, inputs: str | None = None) -> bool:
     """`build.py build`: site/ from the project, or nothing at all when nothing it reads changed
-    since the last successful build (`unchanged.replay`: that build's warnings are shown again)."""
+    since the last successful build (`unchanged.replay`: that build's warnings are shown again).
+    `inputs`: the input digest the caller took and found changed (the command line does, before
+    importing this module); recording an older digest than the one read is safe (at worst one more build)."""
     with build_lock(project, reporter):
-        inputs = input_digest(project)  # before anything is read: an edit during the build counts as a change
-        if replay(project, inputs, reporter):
-            return True
+        if inputs is None:
+            inputs = input_digest(project)  # before anything is read: an edit during the build counts as a change
+            if replay(project, inputs, reporter):
+                return True
         result = _build_site(project, reporter, jobs, project.output, True, None, None)
         if result.ok:
             record(project, inputs, result.problems)
