@@ -47,7 +47,10 @@ def _add_tree(digest, path: Path, label: str) -> None:
                 continue
             file = Path(folder) / name
             digest.update(f"{label}/{file.relative_to(path).as_posix()}\0".encode())
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
+            if file.is_file():
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+            else:  # a named pipe, socket or broken link: never read (a pipe would wait forever)
+                digest.update(f"geen bestand {file.is_symlink()} {os.path.realpath(file)}\0".encode())
 
 
 def _installed_packages() -> list[str]:
