@@ -14,7 +14,6 @@ A broken template stops the build with a Dutch message naming the template and l
 
 from __future__ import annotations
 
-import pickle
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,44 +23,10 @@ from . import escaping
 from .problems import InputError, error
 
 
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled templates kept between builds (compiling ours is about 0.5 s of every
-    build process). Jinja keys each entry by the template's name and file and checks its
-    source's checksum and Jinja's version; the two environments (pages, sheets) compile
-    differently, so each has its own folder. A folder that cannot be used means no cache."""
-
-    def load_bytecode(self, bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):  # unreadable or damaged: compile again
-            bucket.reset()
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def bytecode_folder(templates_dir: Path, markdown: bool) -> Path:
-    """.cache/jinja-pages or .cache/jinja-sheets next to the tool's templates/ (throw-away)."""
-    return templates_dir.parent / ".cache" / ("jinja-pages" if markdown else "jinja-sheets")
-
-
-def _bytecode_cache(templates_dir: Path, markdown: bool) -> jinja2.BytecodeCache | None:
-    folder = bytecode_folder(templates_dir, markdown)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _BytecodeCache(str(folder)) if folder.is_dir() else None
-
-
 @lru_cache(maxsize=8)
 def environment(templates_dir: Path, markdown: bool) -> jinja2.Environment:
     options = dict(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
-                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                   bytecode_cache=_bytecode_cache(templates_dir, markdown))
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     if not markdown:
         return jinja2.Environment(autoescape=True, **options)
     env = jinja2.Environment(autoescape=False, finalize=escaping.markdown_text, **options)

@@ -162,7 +162,7 @@ def build_lock(project: Project, reporter: Reporter):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-WORK_DIRS = ("pdf", "staging", "stamps", "jinja", "jinja-pages", "jinja-sheets", "serve", "exports")
+WORK_DIRS = ("pdf", "staging", "stamps", "jinja", "serve", "exports")
 
 
 def repair_work_dir(project: Project) -> None:

@@ -415,34 +415,3 @@ def test_no_change_build_is_replayed_with_its_warnings_and_every_input_counts(wa
     code, output = run_cli(["build"], warm_project)
     assert code == 0 and "niets veranderd sinds de vorige bouw" in output, output
 
-
-def test_compiled_templates_are_kept_and_a_template_edit_is_used(tmp_path) -> None:
-    """Our templates' compiled form is kept in .cache/jinja-pages and .cache/jinja-sheets next to
-    templates/ (templating._BytecodeCache); an edited template is compiled again, in a new process too."""
-    templates = tmp_path / "templates"
-    (templates / "pages").mkdir(parents=True)
-    (templates / "sheets").mkdir()
-    page, sheet = templates / "pages" / "p.md.j2", templates / "sheets" / "s.html.j2"
-    page.write_text("# {{ titel }} *één*\n", encoding="utf-8")
-    sheet.write_text("<h1>{{ titel }} één</h1>\n", encoding="utf-8")
-    program = ("import sys; from pathlib import Path; from publisher.templating import render; "
-               "t = Path(sys.argv[1]); print(render(t, 'pages/p.md.j2', titel='a<b'), end=''); "
-               "print(render(t, 'sheets/s.html.j2', titel='a<b'), end='')")
-
-    def rendered() -> str:
-        result = subprocess.run([sys.executable, "-c", program, str(templates)], capture_output=True, text=True,
-                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
-        return result.stdout
-
-    first = rendered()
-    assert "<h1>a&lt;b één</h1>" in first and first.startswith("# a")
-    kept = {name: sorted((tmp_path / ".cache" / name).glob("*.cache")) for name in ("jinja-pages", "jinja-sheets")}
-    assert all(len(files) == 1 for files in kept.values()), kept
-    assert rendered() == first  # from the kept compiled form
-    page.write_text("# {{ titel }} *twee*\n", encoding="utf-8")
-    sheet.write_text("<h2>{{ titel }}</h2>\n", encoding="utf-8")
-    second = rendered()
-    assert "*twee*" in second and "<h2>a&lt;b</h2>" in second and "één" not in second
-    for files in kept.values():  # a damaged cache file is compiled again, not an error
-        files[0].write_bytes(b"kapot")
-    assert rendered() == second
