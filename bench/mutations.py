@@ -179,7 +179,7 @@ MUTATIONS = [
     Mutation("argparse-engels", "argparse's English messages", "publisher/cli.py", [
         ("        raise _UsageError(_dutch_usage_message(message))", "        super().error(message)"),
     ], ["tests/test_faults.py::test_command_line_mistakes_are_answered_in_dutch"]),
-    Mutation("cache-niet-hersteld", "a file where a .cache folder belongs is left there", SITE, [
+    Mutation("cache-niet-hersteld", "a file where a .cache folder belongs is left there", "publisher/unchanged.py", [
         ("            repair_work_dir(project)\n", ""),
     ], ["tests/test_faults.py::test_files_where_the_cache_folders_belong_are_replaced"]),
     Mutation("source-date-epoch-niet-gecontroleerd", "an invalid SOURCE_DATE_EPOCH passes check", "publisher/validate.py", [

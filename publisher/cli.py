@@ -221,9 +221,15 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
 
         return serve(project, reporter, port=args.port, jobs=args.jobs)
 
+    from .unchanged import build_lock, input_digest, replay
+
+    with build_lock(project, reporter):  # nothing changed: done without loading the model, MkDocs or WeasyPrint
+        inputs = input_digest(project)
+        if replay(project, inputs, reporter):
+            return 0
     from .site import build
 
-    return 0 if build(project, reporter, jobs=args.jobs) else 1
+    return 0 if build(project, reporter, jobs=args.jobs, inputs=inputs) else 1
 
 
 if __name__ == "__main__":  # pragma: no cover

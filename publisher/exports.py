@@ -977,6 +977,25 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def existing_exports(project: Project, publication: Publication, target: Path) -> Exports | None:
+    """The export files already in `target` as they are, possibly made from an older input: the
+    live preview publishes these at once and remakes them in the background (`build_exports`),
+    like its sheets. None when one is missing (a new instrument) or when the last making of them
+    did not finish (no stamp; also after a failure, so that a rebuild reports it): then they are made first."""
+    if _read(target / STAMP_FILE) is None:
+        return None
+    revision = source_revision(project)
+    found: list[tuple[PlannedExport, Download]] = []
+    for planned in planned_exports(project, publication, revision):
+        path = target / planned.file_name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        found.append((planned, Download(planned.file_name, planned.label, size, path)))
+    return _collect(publication, revision, found)
+
+
 def build_exports(project: Project, publication: Publication, target: Path) -> Exports:
     """Make every export file in `target`. When nothing they are made from changed since the
     last build (the live preview rebuilds often), the files there are used as they are."""

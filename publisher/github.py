@@ -18,11 +18,13 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .changes import ADDED, REMOVED, RENAMED, REWORDED, Changes
 from .escaping import markdown_text
 from .problems import Problem, summary
+
+if TYPE_CHECKING:  # changes.py loads the whole model: imported where it is used (a no-change build needs none of it)
+    from .changes import Changes
 
 
 def in_github_actions() -> bool:
@@ -161,6 +163,8 @@ def problems_markdown(problems: list[Problem]) -> list[str]:
 
 def changes_markdown(changes: Changes | None, note: str | None = None) -> list[str]:
     """The reader-visible changes; `note` says why there are none to show (comparing failed)."""
+    from .changes import ADDED, REMOVED, RENAMED, REWORDED
+
     if changes is None and note is None:
         return []
     against = f" (vergeleken met {_cell(changes.base)})" if changes else ""

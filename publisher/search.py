@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import cbor2
@@ -30,9 +31,22 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
           "pagefind-highlight.js")
 
 
+@lru_cache(maxsize=1)
+def _pagefind() -> tuple[str, ...]:
+    """The Pagefind binary that `python -m pagefind` would exec, found once per process: one Python
+    start-up less per build (about 0.3 s on a busy machine, each preview rebuild). If the package's
+    (private) lookup moves, `python -m pagefind` as before."""
+    try:
+        from pagefind.service import _must_get_executable
+
+        return (str(_must_get_executable().resolve().absolute()),)
+    except Exception:  # noqa: BLE001 - any failure of the lookup: the documented way
+        return (sys.executable, "-m", "pagefind")
+
+
 def index_site(site: Path) -> list[Problem]:
     """Write the search index and interface into `site/pagefind/`."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", BUNDLE, "--silent",
+    command = [*_pagefind(), "--site", str(site), "--output-subdir", BUNDLE, "--silent",
                "--exclude-selectors", ".headerlink"]  # the '#' permalinks of headings
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)

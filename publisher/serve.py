@@ -4,7 +4,7 @@ Builds into .cache/serve/ (never touching site/), serves it with MkDocs' live
 reload server and rebuilds when anything under content/, indicators/,
 templates/, site_config.yaml or mkdocs.yml changes. Pages come back within
 about a second; sheets whose input changed are rendered in the background and
-the pages are rebuilt once more when they are ready. An invalid edit prints the
+the pages are rebuilt once more when they are ready; the export files likewise. An invalid edit prints the
 Dutch problems and keeps serving the last good version; every page then carries a
 banner with the same problems (file, line, message, as `check` prints them), which
 goes away with the rebuild after the fix. The banner is plain HTML and CSS (no
@@ -22,7 +22,8 @@ import logging
 import re
 import threading
 
-from .problems import Problem, summary
+from .exports import STAMP_FILE, build_exports
+from .problems import InputError, Problem, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets
@@ -44,7 +45,7 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
         banner.show(result.problems if not result.ok else [])
         if not result.ok:
             reporter.fail("De vorige versie blijft zichtbaar tot de fout is opgelost.")
-        elif result.pending_sheets:
+        elif result.pending_sheets or result.pending_exports:
             background.start(server, result.publication)
 
     problem = port_problem(host, port)
@@ -63,7 +64,9 @@ def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | No
             return super()._inject_js_into_html(banner.insert(content), epoch)
 
     logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
-    server = Server(builder=rebuild, host=host, port=port, root=str(output))
+    # Polled every 0.1 s (MkDocs: 0.5 s), so an edit is seen sooner; a poll is a stat() per watched file
+    # (about 2 % of one core while idle, measured on the KCR publication).
+    server = Server(builder=rebuild, host=host, port=port, root=str(output), polling_interval=0.1)
     for path in (project.content, project.indicators, project.templates, project.site_config, project.mkdocs_config):
         server.watch(str(path))
     reporter.done(f"Voorbeeld op {url} (stoppen: Ctrl+C). Wijzigingen worden vanzelf zichtbaar.")
@@ -131,7 +134,8 @@ def banner_html(problems: list[Problem]) -> str:
 
 
 class _SheetRenderer:
-    """Renders outdated sheets in a background thread, then asks the server for a rebuild.
+    """Renders outdated sheets and remakes the export files in a background thread, then asks
+    the server for a rebuild.
     It works from the model the rebuild checked; it never reads or renders the input itself."""
 
     def __init__(self, project: Project, reporter: Reporter, jobs: int | None):
@@ -155,15 +159,34 @@ class _SheetRenderer:
             with self.lock:
                 publication = self.latest
             if publication is not None:
-                with build_lock(self.project, self.reporter):  # a `build` elsewhere prunes the same cache
+                with build_lock(self.project, self.reporter):  # a `build` elsewhere prunes the same caches
                     result = build_sheets(self.project, publication, self.project.work / "pdf", jobs=self.jobs)
+                    exports_changed = _remake_exports(self.project, publication)
                 if result.rendered:
                     self.reporter.step(f"reflectiebladen bijgewerkt: {', '.join(result.rendered)}")
+                if exports_changed:
+                    self.reporter.step("exports bijgewerkt")
+                if result.rendered or exports_changed:
                     _request_rebuild(server)
             with self.lock:
                 if not self.again:
                     return
                 self.again = False
+
+
+def _remake_exports(project: Project, publication) -> bool:
+    """The export files from the checked model; True when one of them changed. After a failure (a
+    broken templates/exports/teksten.yaml) there is no stamp, so the next rebuild makes them itself
+    and shows the problem."""
+    target = project.work / "exports"
+    stamp = target / STAMP_FILE
+    before = stamp.read_bytes() if stamp.is_file() else None
+    try:
+        build_exports(project, publication, target)
+    except InputError:
+        stamp.unlink(missing_ok=True)
+        return True
+    return not stamp.is_file() or stamp.read_bytes() != before
 
 
 def _request_rebuild(server) -> None:

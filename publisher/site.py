@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dutch import count
-from .exports import build_exports
+from .exports import build_exports, existing_exports
 from .pages import Staged, stage_docs
 from .problems import InputError, Problem, error, summary
 from .project import Project
@@ -28,6 +28,7 @@ from .sheets import build_sheets, document_moment
 from .search import index_site
 from .site_audit import audit_site
 from .structure import generated_pages
+from .unchanged import WORK_DIRS, build_lock, input_digest, record, repair_work_dir, replay  # noqa: F401
 from .validate import load_publication
 
 
@@ -37,19 +38,32 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     rendered_sheets: list[str] = field(default_factory=list)
     pending_sheets: list[str] = field(default_factory=list)
+    pending_exports: bool = False  # the live preview used the export files as they were (remade in the background)
     timings: dict[str, float] = field(default_factory=dict)
     publication: object | None = None  # the checked model, when the check passed
 
 
-def build(project: Project, reporter: Reporter, jobs: int | None = None) -> bool:
-    return build_site(project, reporter, jobs).ok
+def build(project: Project, reporter: Reporter, jobs: int | None = None, inputs: str | None = None) -> bool:
+    """`build.py build`: site/ from the project, or nothing at all when nothing it reads changed
+    since the last successful build (`unchanged.replay`: that build's warnings are shown again).
+    `inputs`: the input digest the caller took and found changed (the command line does, before
+    importing this module); recording an older digest than the one read is safe (at worst one more build)."""
+    with build_lock(project, reporter):
+        if inputs is None:
+            inputs = input_digest(project)  # before anything is read: an edit during the build counts as a change
+            if replay(project, inputs, reporter):
+                return True
+        result = _build_site(project, reporter, jobs, project.output, True, None, None)
+        if result.ok:
+            record(project, inputs, result.problems)
+        return result.ok
 
 
 def build_site(project: Project, reporter: Reporter, jobs: int | None = None, output: Path | None = None,
                render_sheets: bool = True, preview_url: str | None = None, staging: Path | None = None) -> BuildResult:
     """The whole build. `output` defaults to site/; the live preview builds elsewhere, with
-    `render_sheets=False` (outdated sheets are used as they are and reported in
-    `result.pending_sheets`) and its own address, `preview_url`. One build at a time per project:
+    `render_sheets=False` (outdated sheets and the export files are used as they are and reported in
+    `result.pending_sheets` and `result.pending_exports`) and its own address, `preview_url`. One build at a time per project:
     a second one waits for the first (see `build_lock`)."""
     with build_lock(project, reporter):
         return _build_site(project, reporter, jobs, output or project.output, render_sheets, preview_url, staging)
@@ -90,7 +104,10 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
         load_site_engine()
         begun = time.perf_counter()
         try:
-            prepared["exports"] = build_exports(project, publication, project.work / "exports")
+            # The live preview shows a change without waiting for the exports (like its sheets).
+            existing = None if render_sheets else existing_exports(project, publication, project.work / "exports")
+            result.pending_exports = existing is not None
+            prepared["exports"] = existing or build_exports(project, publication, project.work / "exports")
         except InputError as exc:
             prepared["failure"] = exc
         result.timings["exports"] = time.perf_counter() - begun
@@ -392,38 +409,6 @@ def remove_tree(path: Path, ignore_errors: bool = False) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path, ignore_errors=ignore_errors)
-
-
-@contextmanager
-def build_lock(project: Project, reporter: Reporter):
-    """One build at a time per project (also `serve` and `clean`). A second build waits
-    for the first and says so; the operating system releases the lock when a build
-    ends in any way, also when it is killed."""
-    import fcntl
-
-    lock_file = project.root / ".build.lock"
-    with open(lock_file, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            reporter.step("er loopt al een bouw in deze map; wachten tot die klaar is …")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            repair_work_dir(project)
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-WORK_DIRS = ("pdf", "staging", "stamps", "jinja", "serve", "exports")
-
-
-def repair_work_dir(project: Project) -> None:
-    """.cache/ and its folders are scratch space the build owns: a file or a link found where a
-    folder belongs (someone saved a file as .cache/pdf) is removed, so the build makes the folder."""
-    for path in (project.work, *(project.work / name for name in WORK_DIRS)):
-        if path.is_symlink() or (path.exists() and not path.is_dir()):
-            path.unlink()
 
 
 def clean(project: Project, reporter: Reporter) -> None:

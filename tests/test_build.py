@@ -285,6 +285,10 @@ def test_serve_picks_up_yaml_change_and_survives_bad_input(built_project, tmp_pa
         wait_for(lambda: re.search(r"reflectiebladen bijgewerkt: reflectievragen-bo(-invulbaar)?\.pdf, reflectievragen-bo",
                                    log.read_text(encoding="utf-8")), timeout=60)
         wait_for(lambda: "herkenning in de klas?" in pdf_text(fetch_bytes(pdf_url)), timeout=60)
+        # the export files, too, are remade in the background (the rebuild used them as they were)
+        csv_url = f"http://127.0.0.1:{port}/downloads/reflectievragen-bo.csv"
+        wait_for(lambda: "herkenning in de klas?" in fetch_bytes(csv_url).decode("utf-8-sig"), timeout=60)
+        assert "exports bijgewerkt" in log.read_text(encoding="utf-8")
 
         yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + "\tkapot: ja\n", encoding="utf-8")
         wait_for(lambda: "tab-teken" in log.read_text(encoding="utf-8"), timeout=15)
@@ -342,3 +346,72 @@ def test_site_skip_notices_a_new_search_indexer_or_changed_site_processing(warm_
     edited.write_bytes(Path(search.__file__).read_bytes() + b"# changed\n")
     monkeypatch.setattr(search, "__file__", str(edited))
     assert site_module.staged_digest(project, staged) != before
+
+
+def test_no_change_build_is_replayed_with_its_warnings_and_every_input_counts(warm_project, monkeypatch) -> None:
+    """`build` with nothing changed stops before loading anything (unchanged.replay) and shows the
+    last build's warnings again; a change to any input (editors' files, templates, the tool's code,
+    installed packages, the environment), to site/ or to the sheet cache means a real build."""
+    from publisher import unchanged
+
+    (warm_project / "content" / "notities.txt").write_text("kladje\n", encoding="utf-8")
+    warning = "content/notities.txt: waarschuwing: dit bestand wordt niet gepubliceerd"
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and warning in output and "niets veranderd sinds de vorige bouw" not in output, output
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "niets veranderd sinds de vorige bouw" in output, output
+    assert warning in output and "✓ Klaar: site/ was al bijgewerkt." in output, output
+
+    # Every kind of input is in the digest.
+    project = Project.at(warm_project)
+    before = unchanged.input_digest(project)
+    assert before is not None and unchanged.input_digest(project) == before
+    changes = []
+    with monkeypatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        changes.append(("SOURCE_DATE_EPOCH", unchanged.input_digest(project)))
+    with monkeypatch.context() as patch:
+        real = unchanged._installed_packages
+        patch.setattr(unchanged, "_installed_packages", lambda: [*real(), "mkdocs_material-99.0.dist-info"])
+        changes.append(("een ander pakket", unchanged.input_digest(project)))
+    code_copy = warm_project / "publisher-kopie"
+    import shutil
+    shutil.copytree(unchanged.PACKAGE_DIR, code_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with monkeypatch.context() as patch:
+        patch.setattr(unchanged, "PACKAGE_DIR", code_copy)
+        same = unchanged.input_digest(project)
+        (code_copy / "pages.py").write_text((code_copy / "pages.py").read_text(encoding="utf-8") + "# anders\n",
+                                            encoding="utf-8")
+        changes.append(("de code van het programma", unchanged.input_digest(project)))
+    assert same == before
+    shutil.rmtree(code_copy)
+    for relative in ("templates/sheets/reflectieblad.css", "tests/vendor/axe-core/README.md", "gepubliceerd/2025.json", "mkdocs.yml"):
+        file = warm_project / relative
+        original = file.read_bytes()
+        file.write_bytes(original + b"\n")
+        changes.append((relative, unchanged.input_digest(project)))
+        file.write_bytes(original)
+    assert unchanged.input_digest(project) == before
+    assert [name for name, digest in changes if digest == before] == []
+
+    # A template edit is published (not replayed) ...
+    main = warm_project / "templates" / "site" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8").replace(", editie {{ config.extra.editie }}</p>",
+                                                             ", uitgave {{ config.extra.editie }}</p>"), encoding="utf-8")
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "✓ Klaar: site/ is bijgewerkt." in output, output
+    page = warm_project / "site" / "bo" / "resultaten" / "index.html"
+    assert ", uitgave 2025</p>" in page.read_text(encoding="utf-8")
+    # ... a page changed by hand in site/ is written again ...
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"uitgave", b"met de hand"))
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "niets veranderd sinds de vorige bouw" not in output and page.read_bytes() == good, output
+    # ... and so is a sheet cache damaged by hand.
+    cached = sorted((warm_project / ".cache" / "pdf").glob("reflectievragen-bo-*.pdf"))[0]
+    cached.write_bytes(cached.read_bytes()[:100])
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "niets veranderd sinds de vorige bouw" not in output, output
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "niets veranderd sinds de vorige bouw" in output, output
+
