@@ -194,7 +194,7 @@ export function toSheet(sheet, data) {
 
 /* 'reflectievragen-bo-invulbaar-obs-de-regenboog-2025-06-10.pdf' */
 export function sheetFileName(sheetFile, school, day) {
-  const slug = (school || "").toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40)
+  const slug = (school || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40)
     .replace(/-+$/, "")
   return [sheetFile.replace(/\.pdf$/, ""), slug, day].filter(Boolean).join("-") + ".pdf"
 }

@@ -55,10 +55,23 @@ function setUp(form) {
   function fieldsOf(lib, doc) {
     return doc.getForm().getFields().map(function (field) {
       const name = field.getName()
-      if (field instanceof lib.PDFRadioGroup) return { name, kind: "radio", value: field.getSelected() || null }
+      if (field instanceof lib.PDFRadioGroup) return { name, kind: "radio", value: radioValue(lib, field) }
       if (field instanceof lib.PDFTextField) return { name, kind: "text", value: field.getText() || "" }
       return { name, kind: "other", value: null }
     })
+  }
+
+  /* The chosen state of a radio group as a reader shows it: the widget that is switched on
+   * (/AS), else the group's value (/V; some tools write it as a string, '/ja'). */
+  function radioValue(lib, field) {
+    const on = field.acroField.getWidgets().map(function (widget) {
+      const state = widget.getAppearanceState()
+      return state ? state.decodeText() : "Off"
+    }).filter(function (state) { return state !== "Off" })
+    if (on.length === 1) return on[0]
+    let value = null
+    try { value = field.getSelected() || null } catch (error) { value = null }
+    return value ? value.replace(/^\//, "") : null
   }
 
   function openSheet(detail) {
