@@ -227,13 +227,20 @@ def test_a_sheet_filled_in_a_pdf_tool_opens_in_the_online_form(bo, site_dir, bo_
     assert form_values(bo) == expected
 
 
-def test_the_online_answers_download_as_a_filled_sheet_that_every_reader_shows(bo, bo_expected, tmp_path) -> None:
+def default_appearances(path: Path) -> dict[str, str]:
+    with pikepdf.open(path) as pdf:
+        return {str(f.T): str(f.get("/DA")) for f in pdf.Root.AcroForm.Fields}
+
+
+def test_the_online_answers_download_as_a_filled_sheet_that_every_reader_shows(bo, site_dir, bo_expected, tmp_path) -> None:
     fill_online(bo, bo_expected)
     path, message = download_pdf(bo, tmp_path)
     assert path.name == "reflectievragen-bo-invulbaar-obs-de-regenboog-zon-2024-06-10.pdf"
     assert "Opgeslagen als" in message
     expected = {name: value for a in bo_expected.values() for name, value in a["fields"].items()}
     assert pdf_values(path) == expected | {"school": DETAILS["school"], "datum": "10 juni 2024"}
+    # a reader that redraws a field later uses the sheet's own font and automatic size
+    assert default_appearances(path) == default_appearances(site_dir / "downloads" / "reflectievragen-bo-invulbaar.pdf")
     layout = widgets(path)
     # every note's marker word appears once, inside its own box, in poppler and MuPDF
     for reader in (words_poppler, words_mupdf):

@@ -148,6 +148,27 @@ function setUp(form) {
     return out
   }
 
+  /* The sheet's text fields have an automatic font size (/DA … 0 Tf), which pdf-lib fills to the
+   * box: a short note would be drawn in 40 pt. A text that fits at MAX_SIZE is drawn at MAX_SIZE
+   * (the sheet's own text size); a longer one keeps the automatic size, so it shrinks to fit.
+   * Every text field's /DA is restored afterwards: pdf-lib writes its own font name and size into
+   * it, and a reader that redraws the field later should keep the sheet's choice (/Helv, auto). */
+  const MAX_SIZE = 10
+  function capFontSize(lib, font, field, text) {
+    if (!text) return
+    const widget = field.acroField.getWidgets()[0]
+    if (!widget) return
+    const rect = widget.getRectangle()
+    const bounds = { x: 0, y: 0, width: Math.max(1, rect.width - 6), height: Math.max(1, rect.height - 6) }
+    let size
+    try {
+      size = field.isMultiline()
+        ? lib.layoutMultilineText(text, { alignment: lib.TextAlignment.Left, font, bounds }).fontSize
+        : lib.layoutSinglelineText(text, { alignment: lib.TextAlignment.Left, font, bounds }).fontSize
+    } catch (error) { return }
+    if (size >= MAX_SIZE) field.setFontSize(MAX_SIZE)
+  }
+
   function downloadSheet(detail) {
     const data = detail.collect()
     const planned = sheetLogic.toSheet(sheet, data)
@@ -161,7 +182,7 @@ function setUp(form) {
         return doc.embedFont(lib.StandardFonts.Helvetica).then(function (font) {
           const pdfForm = doc.getForm()
           const missing = [], substituted = []
-          const fullValues = []
+          const fullValues = [], restore = []
           planned.values.forEach(function (v) {
             let field
             try { field = pdfForm.getField(v.name) } catch (error) { missing.push(v.name); return }
@@ -170,11 +191,14 @@ function setUp(form) {
               else field.clear()
             } else if (v.kind === "text" && field instanceof lib.PDFTextField) {
               const shown = drawable(font, v.value)
+              restore.push([field, field.acroField.getDefaultAppearance()])
               field.setText(shown) // every text field gets its own new appearance stream
+              capFontSize(lib, font, field, shown)
               if (shown !== v.value) { fullValues.push([field, v.value]); substituted.push(v.name) }
             } else missing.push(v.name)
           })
           pdfForm.updateFieldAppearances(font)
+          restore.forEach(function (pair) { if (pair[1]) pair[0].acroField.setDefaultAppearance(pair[1]) })
           fullValues.forEach(function (pair) { pair[0].acroField.setValue(lib.PDFHexString.fromText(pair[1])) })
           return doc.save({ updateFieldAppearances: false }).then(function (bytes) {
             const name = sheetLogic.sheetFileName(sheetFile, data.gegevens.school, data.gegevens.datum || data.opgeslagen.slice(0, 10))
