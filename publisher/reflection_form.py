@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from .model import SLUG_PATTERN, Instrument, Publication
-from .sheets import ACTION_COLUMNS, HEADER_FIELDS, SHEET_ACTIONS, action_field, item_fields, sheet_file_name
+from .sheets import (ACTION_COLUMNS, HEADER_FIELDS, NEXT_REFLECTION_FIELD, SHEET_ACTIONS, action_field, item_fields,
+                     sheet_file_name)
 
 FORMAT_NAME = "kcr-reflectie"
 FORMAT_VERSION = 2
@@ -89,6 +90,7 @@ class FormView:
     pdf_sheet: str = ""  # the fillable sheet's file name in downloads/ (data-pdf-blad)
     pdf_details: str = ""  # the details' fields on that sheet, 'key:name …' (data-pdf-gegevens)
     pdf_agreements: str = ""  # the agreements' fields, row by row, 'wat:name wie:name wanneer:name|…' (data-pdf-afspraken)
+    pdf_next: str = ""  # the field of the next reflection's date (data-pdf-volgende)
 
     @property
     def items(self) -> list[FormItem]:
@@ -136,7 +138,8 @@ def form_view(publication: Publication, instrument: Instrument) -> FormView:
                     pdf_sheet=sheet_file_name(instrument.id, fillable=True),
                     pdf_details=_pairs({name: name for name, _, _ in HEADER_FIELDS}),
                     pdf_agreements="|".join(_pairs({column: action_field(number, column) for column in ACTION_COLUMNS})
-                                            for number in range(1, SHEET_ACTIONS + 1)))
+                                            for number in range(1, SHEET_ACTIONS + 1)),
+                    pdf_next=NEXT_REFLECTION_FIELD)
 
 
 def _pairs(fields: dict[str, str]) -> str:

@@ -166,6 +166,7 @@ def item_fields(instrument: Instrument, item, form: AnswerForm) -> dict[str, str
 
 
 ACTION_COLUMNS = ("wat", "wie", "wanneer")  # the columns of the 'Afspraken en vervolgstappen' table
+NEXT_REFLECTION_FIELD = "volgend-reflectiemoment"  # the date of the next reflection (a published promise)
 
 
 def action_field(number: int, column: str) -> str:
@@ -355,6 +356,7 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
         actions=[{"number": i, "fields": [{"name": action_field(i, column), "title": f"Afspraak {i}: {column}"}
                                           for column in ACTION_COLUMNS]}
                  for i in range(1, SHEET_ACTIONS + 1)],
+        next_field=NEXT_REFLECTION_FIELD,
         url=url,
         qr_code=qr_code_data_uri(url),
         colour=config.house_style.colour if config.house_style else None,  # validated '#rrggbb'

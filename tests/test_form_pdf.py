@@ -85,7 +85,12 @@ def expected_answers(config: Path, indicator: Path) -> dict:
 
 
 DETAILS = {"school": "OBS De Regenboog & Zon", "project": "Cultuur “dichtbij”", "datum": "10 juni 2024",
-           "aanwezigen": "Anne (ICC’er), Bram, Eefje"}
+           "aanwezigen": "Anne (ICC’er), Bram, Eefje", "afspraak-1-wat": "Kunstmenu “plannen” & doen",
+           "afspraak-1-wie": "Anne", "volgend-reflectiemoment": "3 februari 2025"}
+# The same as the form shows them (form_values' keys): dates as the date fields hold them.
+DETAILS_IN_FORM = {"school": DETAILS["school"], "project": DETAILS["project"], "datum": "2024-06-10",
+                   "aanwezigen": DETAILS["aanwezigen"], "afspraak-1-wat": DETAILS["afspraak-1-wat"],
+                   "afspraak-1-wie": DETAILS["afspraak-1-wie"], "volgende": "2025-02-03"}
 
 
 def fill_with_pypdf(blank: Path, target: Path, answers: dict, details: dict = DETAILS) -> None:
@@ -170,8 +175,8 @@ def form_values(page) -> dict[str, str]:
         const a = f.querySelector('textarea[data-antwoord]'); if (a && a.value) out[f.dataset.vraag + ':antwoord'] = a.value
         const n = f.querySelector('textarea[data-toelichting]'); if (n && n.value) out[f.dataset.vraag + ':toelichting'] = n.value
       })
-      for (const k of ['school', 'project', 'datum', 'aanwezigen']) {
-        const v = document.getElementById('kcr-' + k).value; if (v) out[k] = v
+      for (const k of ['school', 'project', 'datum', 'aanwezigen', 'afspraak-1-wat', 'afspraak-1-wie', 'afspraak-1-wanneer', 'volgende']) {
+        const e = document.getElementById('kcr-' + k); if (e && e.value) out[k] = e.value
       }
       return out }""")
 
@@ -217,7 +222,7 @@ def test_a_sheet_filled_in_a_pdf_tool_opens_in_the_online_form(bo, site_dir, bo_
     assert not pdf_lib_requested(bo), "pdf-lib hoort pas geladen te worden als iemand een PDF-knop gebruikt"
     message = open_pdf(bo, filled)
     assert pdf_lib_requested(bo)
-    expected = by_role("bo", bo_expected) | {k: v for k, v in DETAILS.items() if k != "datum"} | {"datum": "2024-06-10"}
+    expected = by_role("bo", bo_expected) | DETAILS_IN_FORM
     assert form_values(bo) == expected
     items = len(bo_expected)
     notes = sum(1 for a in bo_expected.values() for n in a["fields"] if n.endswith("-toelichting"))
@@ -366,7 +371,7 @@ def test_rubric_and_open_questions_go_from_pdf_to_form_to_pdf(browser, instrumen
     context, page = open_page(browser, urljoin(instruments["url"], f"{instrument}/invullen/"))
     message = open_pdf(page, filled)
     assert f"Gelezen: {len(expected)} antwoorden" in message, message
-    assert form_values(page) == by_role(instrument, expected) | {k: v for k, v in DETAILS.items() if k != "datum"} | {"datum": "2024-06-10"}
+    assert form_values(page) == by_role(instrument, expected) | DETAILS_IN_FORM
     (tmp_path / "terug").mkdir()
     path, _ = download_pdf(page, tmp_path / "terug")
     assert pdf_values(path) == pdf_values(filled)

@@ -23,7 +23,8 @@ const page = {
     { id: "rol", number: 3, kind: "rubriek", notes: false, options: [{ id: "start", was: [] }, { id: "groei", was: [] }], fields: "keuze:bo-rol" }
   ],
   details: "school:school project:project datum:datum aanwezigen:aanwezigen",
-  agreements: "wat:afspraak-1-wat wie:afspraak-1-wie wanneer:afspraak-1-wanneer|wat:afspraak-2-wat wie:afspraak-2-wie wanneer:afspraak-2-wanneer"
+  agreements: "wat:afspraak-1-wat wie:afspraak-1-wie wanneer:afspraak-1-wanneer|wat:afspraak-2-wat wie:afspraak-2-wie wanneer:afspraak-2-wanneer",
+  next: "volgend-reflectiemoment"
 }
 const sheet = pdf.sheetOf(page)
 const NOTE = "Eén leerling zei: “we durven nu”, en dat is óók goed & mooi. 'Toen' niet.\nTweede regel. ".repeat(40)
@@ -38,7 +39,8 @@ function filled() {
     { name: "bo-doel-toelichting", kind: "text", value: "" },
     { name: "bo-rol", kind: "radio", value: "groei" },
     { name: "afspraak-1-wat", kind: "text", value: "" }, { name: "afspraak-1-wie", kind: "text", value: "" },
-    { name: "afspraak-2-wat", kind: "text", value: "Kunstmenu plannen" }, { name: "afspraak-2-wie", kind: "text", value: "ICC'er" }
+    { name: "afspraak-2-wat", kind: "text", value: "Kunstmenu plannen" }, { name: "afspraak-2-wie", kind: "text", value: "ICC'er" },
+    { name: "volgend-reflectiemoment", kind: "text", value: "3-2-2025" }
   ]
 }
 
@@ -58,7 +60,8 @@ test("a filled sheet becomes the form's state with every answer and note, and a 
   assert.deepEqual(state.answers.get("rol"), { antwoord: "groei", tekst: "", toelichting: "" })
   assert.deepEqual(state.gegevens, { school: "OBS De Regenboog", project: "", datum: "2024-06-10", aanwezigen: "Anne, Bram" })
   assert.deepEqual(state.afspraken, [{ wat: "Kunstmenu plannen", wie: "ICC'er", wanneer: "" }])
-  assert.deepEqual(report, { answers: 3, notes: 1, empty: [], unknown: [], badValues: [], badDate: null })
+  assert.deepEqual(report, { answers: 3, notes: 1, empty: [], unknown: [], badValues: [], badDates: [] })
+  assert.equal(state.volgende_reflectie, "2025-02-03")
   assert.equal(pdf.readMessage("blad.pdf", report), "Geopend: ‘blad.pdf’. Gelezen: 3 antwoorden en 1 toelichting.")
 })
 
@@ -77,13 +80,15 @@ test("an earlier option id (was) lands on today's option; an unknown state is re
 test("empty items, unknown fields and an unreadable date are named", () => {
   const fields = filled().concat([{ name: "extra-veld", kind: "text", value: "iets" }, { name: "leeg-extra", kind: "text", value: "" }])
   fields[2].value = "volgende week"
+  fields[13].value = "na de zomer"
   fields[4].value = "Off"
   fields[6].value = ""
   const { state, report } = pdf.fromSheet(sheet, fields)
   assert.equal(state.gegevens.datum, "")
   assert.deepEqual(report.empty, [1, 2])
   assert.deepEqual(report.unknown, ["extra-veld"])
-  assert.equal(report.badDate, "volgende week")
+  assert.deepEqual(report.badDates, ["volgende week", "na de zomer"])
+  assert.equal(state.volgende_reflectie, "")
   const text = pdf.readMessage("x.pdf", report)
   assert.match(text, /Gelezen: 1 antwoord en 1 toelichting\. Zonder antwoord: vragen 1 en 2\./)
   assert.match(text, /De datum ‘volgende week’ is niet herkend/)
@@ -114,6 +119,7 @@ test("the form's answers become the sheet's values, and back again unchanged", (
       { id: "doel", antwoord: null, tekst: "Open & eerlijk", toelichting: "ë" },
       { id: "rol", antwoord: null, tekst: "", toelichting: "" }
     ],
+    volgende_reflectie: "2025-02-03",
     afspraken: [{ wat: "", wie: "", wanneer: "" }, { wat: "A", wie: "B", wanneer: "C" }, { wat: "D", wie: "", wanneer: "" }, { wat: "E", wie: "", wanneer: "" }]
   }
   const { values, leftOver } = pdf.toSheet(sheet, data)
@@ -132,6 +138,8 @@ test("the form's answers become the sheet's values, and back again unchanged", (
     assert.deepEqual([got.antwoord, got.tekst, got.toelichting], [a.antwoord, a.tekst, a.toelichting], a.id)
   }
   assert.deepEqual(back.gegevens, data.gegevens)
+  assert.equal(byName.get("volgend-reflectiemoment").value, "3 februari 2025")
+  assert.equal(back.volgende_reflectie, "2025-02-03")
 })
 
 test("the downloaded sheet's file name", () => {

@@ -9,7 +9,8 @@
  *   page = { instrumentName,
  *            items: [{ id, number, kind, notes, options: [{ id, was: [ids] }], fields: "keuze:bo-x toelichting:bo-x-toelichting" }],
  *            details: "school:school project:project datum:datum aanwezigen:aanwezigen",
- *            agreements: "wat:afspraak-1-wat wie:afspraak-1-wie wanneer:afspraak-1-wanneer|…" }
+ *            agreements: "wat:afspraak-1-wat wie:afspraak-1-wie wanneer:afspraak-1-wanneer|…",
+ *            next: "volgend-reflectiemoment" }
  *   fields (read from a PDF) = [{ name, kind: "radio" | "text" | "other", value: string | null }]
  *
  * Editors' ids are only looked up in Maps. */
@@ -41,7 +42,9 @@ export function sheetOf(page) {
   const names = new Set(itemNames)
   details.forEach(function (name) { names.add(name) })
   agreements.forEach(function (row) { row.forEach(function (name) { names.add(name) }) })
-  return { instrumentName: page.instrumentName || "", items, details, agreements, itemNames, names }
+  const next = page.next || null
+  if (next) names.add(next)
+  return { instrumentName: page.instrumentName || "", items, details, agreements, next, itemNames, names }
 }
 
 // ------------------------------------------------------------------ dates
@@ -99,7 +102,7 @@ export function fromSheet(sheet, fields) {
     const f = name ? byName.get(name) : null
     return f && f.kind === "text" && typeof f.value === "string" ? f.value : ""
   }
-  const report = { answers: 0, notes: 0, empty: [], unknown: [], badValues: [], badDate: null }
+  const report = { answers: 0, notes: 0, empty: [], unknown: [], badValues: [], badDates: [] }
   const answers = new Map()
   sheet.items.forEach(function (item) {
     let antwoord = null
@@ -123,14 +126,15 @@ export function fromSheet(sheet, fields) {
     if (!(key in gegevens) || key === "datum") return
     gegevens[key] = text(name)
   })
-  if (sheet.details.has("datum")) {
-    const written = text(sheet.details.get("datum")).trim()
-    if (written) {
-      const iso = isoDate(written)
-      if (iso) gegevens.datum = iso
-      else report.badDate = written
-    }
+  const dateOf = function (name) { // '' when empty; the text itself when it is no date (reported)
+    const written = text(name).trim()
+    if (!written) return ""
+    const iso = isoDate(written)
+    if (!iso) report.badDates.push(written)
+    return iso || ""
   }
+  if (sheet.details.has("datum")) gegevens.datum = dateOf(sheet.details.get("datum"))
+  const volgende = sheet.next ? dateOf(sheet.next) : ""
   gegevens.school = gegevens.school.slice(0, 200)
   gegevens.project = gegevens.project.slice(0, 200)
   gegevens.aanwezigen = gegevens.aanwezigen.slice(0, 2000)
@@ -142,7 +146,7 @@ export function fromSheet(sheet, fields) {
   fields.forEach(function (f) {
     if (!sheet.names.has(f.name) && f.value && report.unknown.indexOf(f.name) < 0) report.unknown.push(f.name)
   })
-  return { state: { gegevens, answers, afspraken, volgende_reflectie: "" }, report }
+  return { state: { gegevens, answers, afspraken, volgende_reflectie: volgende }, report }
 }
 
 function count(n, one, many) { return n + " " + (n === 1 ? one : many) }
@@ -160,7 +164,7 @@ export function readMessage(fileName, report) {
   if (report.badValues.length) {
     text += " Niet herkend (leeg gelaten): " + report.badValues.map(function (b) { return "vraag " + b.number + " (‘" + b.value + "’)" }).join(", ") + "."
   }
-  if (report.badDate) text += " De datum ‘" + report.badDate + "’ is niet herkend en leeg gelaten."
+  report.badDates.forEach(function (written) { text += " De datum ‘" + written + "’ is niet herkend en leeg gelaten." })
   if (report.unknown.length) text += " Onbekende velden (niet gelezen): " + report.unknown.join(", ") + "."
   return text
 }
@@ -189,6 +193,7 @@ export function toSheet(sheet, data) {
     const a = rows[index] || {}
     row.forEach(function (name, column) { values.push({ name, kind: "text", value: a[column] || "" }) })
   })
+  if (sheet.next) values.push({ name: sheet.next, kind: "text", value: dutchDate(data.volgende_reflectie || "") })
   return { values, leftOver: Math.max(0, rows.length - sheet.agreements.length) }
 }
 

@@ -34,7 +34,7 @@ function readSheet(form) {
     }
   })
   return sheetLogic.sheetOf({ instrumentName: form.dataset.instrumentNaam, items, details: form.dataset.pdfGegevens,
-                              agreements: form.dataset.pdfAfspraken })
+                              agreements: form.dataset.pdfAfspraken, next: form.dataset.pdfVolgende })
 }
 
 function setUp(form) {
