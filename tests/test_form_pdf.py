@@ -268,6 +268,23 @@ def test_the_online_answers_download_as_a_filled_sheet_that_every_reader_shows(b
         streams = [annot.AP.N.objgen for page in pdf.pages for annot in page.obj.get("/Annots", [])
                    if annot.get("/FT") == "/Tx" and "/AP" in annot]
         assert streams and len(streams) == len(set(streams)), "tekstvelden delen een weergave"
+    # PDF/UA-1 as a sheet saved by a PDF reader: only the standard font Helvetica is not embedded
+    from test_sheet_forms import UA_EXCLUDED_AFTER_VIEWER, pdf_ua_failures
+    assert pdf_ua_failures(path, UA_EXCLUDED_AFTER_VIEWER) == []
+
+
+def test_characters_the_sheet_cannot_draw_are_kept_in_the_field(bo, tmp_path) -> None:
+    """Helvetica (WinAnsi) has every Dutch letter but not, say, Polish or emoji: those are drawn
+    as '?' on the page, the field keeps the full text, and the message says so."""
+    first = bo.locator("fieldset.kcr-vraag").first
+    note = "Kiwi Zoë schreef: “Łódź 🎨” & ‘café’"
+    first.locator("textarea").fill(note)
+    path, message = download_pdf(bo, tmp_path)
+    name = f"bo-{first.get_attribute('data-vraag')}-toelichting"
+    assert pdf_values(path)[name] == note
+    assert "als ‘?’" in message
+    text = " ".join(w for _, w, _ in words_poppler(path))
+    assert "Zoë" in text and "?ód?" in text
 
 
 def test_a_round_trip_pdf_form_pdf_keeps_every_answer_and_note(bo, site_dir, bo_expected, tmp_path) -> None:
