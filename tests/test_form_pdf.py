@@ -394,3 +394,25 @@ def test_rubric_and_open_questions_go_from_pdf_to_form_to_pdf(browser, instrumen
     assert pdf_values(path) == pdf_values(filled)
     assert page.problems == []
     context.close()
+
+
+def test_on_a_phone_the_message_appears_where_the_person_is_looking(browser, site_url, site_dir, bo_expected, tmp_path) -> None:
+    """At 390 px, after opening a sheet and after downloading one, the message is in view below
+    the sticky header (the buttons sit under the questions; the message under the buttons)."""
+    from test_form_layout import in_view
+
+    context, page = open_page(browser, urljoin(site_url, "bo/invullen/"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    filled = tmp_path / "ingevuld.pdf"
+    fill_with_pypdf(site_dir / "downloads" / "reflectievragen-bo-invulbaar.pdf", filled, bo_expected)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=OPEN_PDF).click()
+    page.evaluate("() => window.scrollTo(0, 0)")  # the page moved while the file was chosen
+    chooser.value.set_files(str(filled))
+    page.wait_for_function("() => /Geopend/.test(document.getElementById('kcr-melding').textContent)")
+    assert in_view(page, "#kcr-melding")
+    download_pdf(page, tmp_path)
+    assert in_view(page, "#kcr-melding")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.problems == []
+    context.close()
