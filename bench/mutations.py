@@ -215,6 +215,24 @@ MUTATIONS = [
         ('    number = _heading_column(texts["number"], 1.3)\n    if form.kind == "keuze":\n        answers',
          '    number = round(1.0 * _TWIPS_PER_CM)\n    if form.kind == "keuze":\n        answers'),
     ], ["tests/test_exports.py::test_docx_tables_read_well"]),
+    # issue 21 point 3: paper and screen as one (the online form's PDF actions)
+    Mutation("pdf-radio-niet-gelezen", "a filled sheet's chosen answers are not read into the form",
+             "templates/site/assets/javascripts/reflectie-pdf.js", [
+        ("if (on.length === 1) return on[0]", "if (on.length === 1) return null"),
+    ], ["tests/test_form_pdf.py::test_a_sheet_filled_in_a_pdf_tool_opens_in_the_online_form"]),
+    Mutation("pdf-toelichting-in-verkeerd-vak", "every note written into the first question's notes field of the sheet",
+             "templates/site/assets/javascripts/reflectie-pdf-logica.js", [
+        ('if (item.note) values.push({ name: item.note,', 'if (item.note) values.push({ name: sheet.items[0].note,'),
+    ], ["tests/test_form_pdf.py::test_the_online_answers_download_as_a_filled_sheet_that_every_reader_shows"]),
+    Mutation("pdf-ander-blad-geopend", "a sheet of another instrument is opened (everything emptied) instead of refused",
+             "templates/site/assets/javascripts/reflectie-pdf-logica.js", [
+        ("  if (!matched) {", "  if (false) {"),
+    ], ["tests/test_form_pdf.py::test_other_files_are_refused_in_dutch_and_change_nothing"]),
+    Mutation("pdf-lib-altijd-geladen", "pdf-lib loaded with every form page instead of on use",
+             "templates/site/assets/javascripts/reflectie-pdf.js", [
+        ('import * as sheetLogic from "./reflectie-pdf-logica.js"',
+         'import "./vendor/pdf-lib/pdf-lib.esm.min.js"\nimport * as sheetLogic from "./reflectie-pdf-logica.js"'),
+    ], ["tests/test_form_pdf.py::test_a_sheet_filled_in_a_pdf_tool_opens_in_the_online_form"]),
 ]
 
 

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from .model import SLUG_PATTERN, Instrument, Publication
+from .sheets import (ACTION_COLUMNS, HEADER_FIELDS, NEXT_REFLECTION_FIELD, SHEET_ACTIONS, action_field, item_fields,
+                     sheet_file_name)
 
 FORMAT_NAME = "kcr-reflectie"
 FORMAT_VERSION = 2
@@ -55,6 +57,7 @@ class FormItem:
     was: list[str]
     top_section: str | None  # id of the top-level section, for the summary per section
     choices: list[Choice] = field(default_factory=list)
+    pdf_fields: str = ""  # its fields on the fillable sheet, 'role:name …' (sheets.item_fields; data-pdf-velden)
 
     is_heading = False
 
@@ -84,6 +87,10 @@ class FormView:
     site_path: str
     summary_label: str  # the column heading of the summary per top-level section ("Perspectief")
     blocks: list[FormHeading | FormItem]
+    pdf_sheet: str = ""  # the fillable sheet's file name in downloads/ (data-pdf-blad)
+    pdf_details: str = ""  # the details' fields on that sheet, 'key:name …' (data-pdf-gegevens)
+    pdf_agreements: str = ""  # the agreements' fields, row by row, 'wat:name wie:name wanneer:name|…' (data-pdf-afspraken)
+    pdf_next: str = ""  # the field of the next reflection's date (data-pdf-volgende)
 
     @property
     def items(self) -> list[FormItem]:
@@ -123,10 +130,22 @@ def form_view(publication: Publication, instrument: Instrument) -> FormView:
         item = numbered.item
         blocks.append(FormItem(numbered.number, item.id, " ".join(item.text.split()), form.kind,
                                form.notes and form.kind != "geen", list(item.was),
-                               numbered.sections[0].id if numbered.sections else None, choices))
+                               numbered.sections[0].id if numbered.sections else None, choices,
+                               _pairs(item_fields(instrument, item, form))))
     label = instrument.section_levels[0] if instrument.section_levels else "Onderdeel"
     return FormView(instrument, form_title(instrument), instrument.source.credit if instrument.source else None,
-                    site_path(publication), label[:1].upper() + label[1:], blocks)
+                    site_path(publication), label[:1].upper() + label[1:], blocks,
+                    pdf_sheet=sheet_file_name(instrument.id, fillable=True),
+                    pdf_details=_pairs({name: name for name, _, _ in HEADER_FIELDS}),
+                    pdf_agreements="|".join(_pairs({column: action_field(number, column) for column in ACTION_COLUMNS})
+                                            for number in range(1, SHEET_ACTIONS + 1)),
+                    pdf_next=NEXT_REFLECTION_FIELD)
+
+
+def _pairs(fields: dict[str, str]) -> str:
+    """'keuze:bo-herkenning toelichting:bo-herkenning-toelichting': a data attribute the page's
+    PDF module (reflectie-pdf.js) reads; names are slugs, so a space and a colon separate safely."""
+    return " ".join(f"{role}:{name}" for role, name in fields.items())
 
 
 def form_title(instrument: Instrument) -> str:

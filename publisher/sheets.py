@@ -165,6 +165,15 @@ def item_fields(instrument: Instrument, item, form: AnswerForm) -> dict[str, str
     return fields
 
 
+ACTION_COLUMNS = ("wat", "wie", "wanneer")  # the columns of the 'Afspraken en vervolgstappen' table
+NEXT_REFLECTION_FIELD = "volgend-reflectiemoment"  # the date of the next reflection (a published promise)
+
+
+def action_field(number: int, column: str) -> str:
+    """The field of an agreement on the fillable sheet ('afspraak-1-wat'; a published promise)."""
+    return f"afspraak-{number}-{column}"
+
+
 def _item_view(instrument: Instrument, numbered: NumberedItem, group_names: dict[str, str]) -> dict:
     number, _, item, form = numbered
     fields = item_fields(instrument, item, form)
@@ -344,9 +353,10 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
         line_height=f"{LINE_MM:g}mm",
         rubric_note_lines=RUBRIC_NOTE_LINES,
         blocks=blocks,
-        actions=[{"number": i, "fields": [{"name": f"afspraak-{i}-{column}", "title": f"Afspraak {i}: {column}"}
-                                          for column in ("wat", "wie", "wanneer")]}
+        actions=[{"number": i, "fields": [{"name": action_field(i, column), "title": f"Afspraak {i}: {column}"}
+                                          for column in ACTION_COLUMNS]}
                  for i in range(1, SHEET_ACTIONS + 1)],
+        next_field=NEXT_REFLECTION_FIELD,
         url=url,
         qr_code=qr_code_data_uri(url),
         colour=config.house_style.colour if config.house_style else None,  # validated '#rrggbb'

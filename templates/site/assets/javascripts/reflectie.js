@@ -20,6 +20,7 @@
  * (generated from the YAML), so an instrument needs no code here. Editors' ids are looked up
  * in Maps only. Text from a file is only ever set as text (textContent, value), never as HTML. */
 import * as logic from "./reflectie-logica.js"
+import "./reflectie-pdf.js" // the PDF actions (pdf-openen, pdf-downloaden): a kcr-actie listener
 
 const form = document.getElementById("kcr-reflectie")
 if (form) start(form)
