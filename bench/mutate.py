@@ -151,7 +151,7 @@ def setup_cfg(module: str, tests: list[str]) -> str:
     ])
 
 
-def run_mutmut(module: str, tests: list[str], keep: bool, children: int) -> Score:
+def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: list[str] | None = None) -> Score:
     binaries = mutmut_venv()
     work = Path(tempfile.mkdtemp(prefix=f"mutmut-{module}-"))
     try:
@@ -161,7 +161,9 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int) -> Scor
         env = {**os.environ, "PATH": f"{binaries}:{os.environ['PATH']}", "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("VIRTUAL_ENV", None)
         say(f"• mutmut: publisher/{module}.py met {' '.join(tests)}")
-        run = subprocess.run(["nice", "-n", "19", str(binaries / "mutmut"), "run", "--max-children", str(children)],
+        patterns = [f"publisher.{module}.x_{name}__mutmut_*" for name in only or []]
+        run = subprocess.run(["nice", "-n", "19", str(binaries / "mutmut"), "run", "--max-children", str(children),
+                              *patterns],
                              cwd=copy, env=env, capture_output=True, text=True)
         (work / "mutmut.log").write_text(run.stdout + run.stderr, encoding="utf-8")
         meta = copy / "mutants" / "publisher" / f"{module}.py.meta"
@@ -171,8 +173,9 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int) -> Scor
         from_exit = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", 24: "timeout", -24: "timeout",
                      152: "timeout", 255: "timeout", 33: "no tests", 5: "no tests", 34: "skipped", None: "not checked"}
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        score = Score(f"publisher/{module}.py")
-        score.statuses = {name: from_exit.get(code, "suspicious") for name, code in codes.items()}
+        score = Score(f"publisher/{module}.py" + (f" ({len(only)} functies)" if only else ""))
+        score.statuses = {name: from_exit.get(code, "suspicious") for name, code in codes.items()
+                          if not only or code is not None}  # --only: the functions not run are not counted
         known = load_equivalent()
         for name, status in score.statuses.items():
             if status in ("killed", "timeout"):
@@ -287,6 +290,9 @@ def main() -> int:
     parser.add_argument("--ref", help="js: take the module and its tests from this git ref (e.g. form)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies (to inspect mutants)")
     parser.add_argument("--children", type=int, default=1, help="parallel test processes (default 1: shared machine)")
+    parser.add_argument("--only", nargs="+", metavar="FUNCTIE",
+                        help="py, one module: only the mutants of these functions (mutmut's x_<name>; a * pattern "
+                             "works), for a module too big to run whole on a shared machine")
     parser.add_argument("--quiet", action="store_true", help="do not print the survivors' diffs")
     args = parser.parse_args()
 
@@ -295,7 +301,7 @@ def main() -> int:
         for module in args.modules or PY_TARGETS:
             if module not in PY_TARGETS:
                 parser.error(f"onbekende module {module}; kies uit {', '.join(PY_TARGETS)}")
-            scores.append(run_mutmut(module, PY_TARGETS[module], args.keep, args.children))
+            scores.append(run_mutmut(module, PY_TARGETS[module], args.keep, args.children, args.only))
     if args.what in ("js", "all"):
         scores.append(run_stryker(args.ref, args.keep, args.children))
 
