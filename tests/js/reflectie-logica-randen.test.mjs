@@ -117,6 +117,9 @@ test("lookups: an option's earlier id belongs to the first option that names it;
   assert.equal(logic.findItem(bare, "kaal").id, "kaal")
   assert.equal(logic.findItem(bare, "Stryker was here"), null)
   assert.equal(logic.findOption(bare, bare.items[0], "Stryker was here"), null)
+  const plain = { items: [{ id: "k", number: 1, text: "K", kind: "keuze", was: [], options: [{ id: "a", label: "A" }] }] }
+  assert.equal(logic.findOption(plain, plain.items[0], "a").id, "a")
+  assert.equal(logic.findOption(plain, plain.items[0], "Stryker was here"), null)
   assert.deepEqual(logic.unionOptions([{ options: undefined }, { options: [{ id: "a", label: "eerst" }] },
                                        { options: [{ id: "a", label: "later" }, { id: "b", label: "B" }] }]),
     [{ id: "a", label: "eerst" }, { id: "b", label: "B" }])
