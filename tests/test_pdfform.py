@@ -22,17 +22,22 @@ from publisher.pdfform import FormError, finish_form
 STATES = ["ja", "deels", "n-v-t"]
 
 
-def weasyprint_like(states=STATES, group_name="vraag-een", extra_field=None, need_appearances=True, options=None) -> bytes:
+def weasyprint_like(states=STATES, group_name="vraag-een", extra_field=None, need_appearances=True, options=None,
+                    flags=(1 << 25) | (1 << 15) | (1 << 14), width=12.0) -> bytes:
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
-    group = pdf.make_indirect(Dictionary(FT=Name.Btn, T=String(group_name), Ff=(1 << 15) | (1 << 14), V=Name.Off,
+    group = pdf.make_indirect(Dictionary(FT=Name.Btn, V=Name.Off,
                                          Opt=Array([String(s) for s in (states if options is None else options)]), Kids=Array()))
+    if group_name is not None:
+        group.T = String(group_name)
+    if flags is not None:
+        group.Ff = flags
     kids = []
     for index, _ in enumerate(states):
         x = 100 + 30 * index
         kid = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, Parent=group, T=String(f"k{index}"),
                                            FT=Name.Btn, V=Name.Off, DA=String("/Helv 9 Tf"),
-                                           Rect=Array([x, 712.5, x + 12, 700.25]), P=page.obj))
+                                           Rect=Array([x, 712.5, x + width, 700.25]), P=page.obj))
         kids.append(kid)
     group.Kids = Array(kids)
     text = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("toelichting-vraag-een"),
@@ -50,9 +55,11 @@ def weasyprint_like(states=STATES, group_name="vraag-een", extra_field=None, nee
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    target = tmp_path_factory.mktemp("pdfform") / "blad.pdf"
+@pytest.fixture
+def finished(tmp_path):
+    """Made again for every test (a few milliseconds): so that the mutation tool sees every test
+    that reaches finish_form."""
+    target = tmp_path / "blad.pdf"
     finish_form(weasyprint_like(), {"vraag-een": "Vraag 1: Hoe gaat het?"}, target)
     return target
 
@@ -70,11 +77,12 @@ def test_the_radio_group_is_one_field_named_by_its_question(finished) -> None:
     assert (fonts["/Helv"]["/BaseFont"], fonts["/Helv"]["/Subtype"], fonts["/Helv"]["/Encoding"]) == (
         "/Helvetica", "/Type1", "/WinAnsiEncoding")
     assert (fonts["/ZaDb"]["/BaseFont"], fonts["/ZaDb"]["/Subtype"]) == ("/ZapfDingbats", "/Type1")
+    assert fonts["/Helv"]["/Type"] == fonts["/ZaDb"]["/Type"] == "/Font"
     fields = [f.get_object() for f in form["/Fields"]]
     assert [str(f["/T"]) for f in fields] == ["vraag-een", "toelichting-vraag-een"]
     group = fields[0]
     assert group["/TU"] == "Vraag 1: Hoe gaat het?"
-    assert group["/Ff"] == 1 << 15  # a radio group; NoToggleToOff taken off: the answer can be cleared
+    assert group["/Ff"] == (1 << 25) | (1 << 15)  # a radio group; NoToggleToOff taken off: the answer can be cleared
     assert group["/V"] == "/Off"
     assert group["/DA"] == "/ZaDb 0 Tf 0 g"
     assert "/Opt" not in group
@@ -92,6 +100,7 @@ def test_the_radio_group_is_one_field_named_by_its_question(finished) -> None:
         assert off.get_data() == b"q Q"
         assert [float(v) for v in on["/BBox"]] == [0, 0, 12, 12.25]
         assert (on["/Type"], on["/Subtype"]) == ("/XObject", "/Form")
+        assert "/Resources" in on and "/Resources" in off
         content = on.get_data()
         assert content.startswith(b"q 0.067 0.094 0.153 rg ") and content.endswith(b" c f Q")
         # A disc around the middle of the 12 x 12.25 box, radius 0.31 of the smaller side.
@@ -101,6 +110,14 @@ def test_the_radio_group_is_one_field_named_by_its_question(finished) -> None:
         assert max(xs) == pytest.approx(cx + r, abs=0.002) and min(xs) == pytest.approx(cx - r, abs=0.002)
         assert max(ys) == pytest.approx(cy + r, abs=0.002) and min(ys) == pytest.approx(cy - r, abs=0.002)
         assert content.count(b" c ") == 4 and content.count(b" m ") == 1
+        # The disc: four quarter circles (Bezier, kappa 0.5523) from the right, counter-clockwise.
+        k = 0.5523 * r
+        expected = [cx + r, cy,
+                    cx + r, cy + k, cx + k, cy + r, cx, cy + r,
+                    cx - k, cy + r, cx - r, cy + k, cx - r, cy,
+                    cx - r, cy - k, cx - k, cy - r, cx, cy - r,
+                    cx + k, cy - r, cx + r, cy - k, cx + r, cy]
+        assert points == pytest.approx(expected, abs=0.0006)
 
 
 def test_a_text_field_gets_a_white_box_with_a_thin_border(finished) -> None:
@@ -127,6 +144,19 @@ def test_every_widget_has_appearance_streams_of_its_own(finished) -> None:
         assert len(streams) == len(set(streams)) == 2 * len(STATES) + 1
 
 
+def test_sizes_and_rectangles_are_rounded_as_documented(tmp_path) -> None:
+    """Rectangles to 3 decimals (lower-left first), appearance boxes to 2; a group without flags is a radio group."""
+    finish_form(weasyprint_like(width=12.34567, flags=None), {"vraag-een": "V"}, tmp_path / "r.pdf")
+    group = pypdf.PdfReader(tmp_path / "r.pdf").trailer["/Root"]["/AcroForm"]["/Fields"][0].get_object()
+    assert group["/Ff"] == 1 << 15
+    kid = group["/Kids"][0].get_object()
+    assert [float(v) for v in kid["/Rect"]] == [100, 700.25, 112.346, 712.5]
+    assert [float(v) for v in kid["/AP"]["/N"]["/Off"]["/BBox"]] == [0, 0, 12.35, 12.25]
+    finish_form(weasyprint_like(width=12.34567), {"vraag-een": "V"}, tmp_path / "s.pdf")
+    on = pypdf.PdfReader(tmp_path / "s.pdf").trailer["/Root"]["/AcroForm"]["/Fields"][0].get_object()["/Kids"][0]
+    assert [float(v) for v in on.get_object()["/AP"]["/N"]["/ja"]["/BBox"]] == [0, 0, 12.35, 12.25]
+
+
 def test_the_same_input_gives_the_same_bytes(tmp_path) -> None:
     data = weasyprint_like()
     finish_form(data, {"vraag-een": "V"}, tmp_path / "a.pdf")
@@ -138,6 +168,7 @@ def test_the_same_input_gives_the_same_bytes(tmp_path) -> None:
 
 @pytest.mark.parametrize("data, names, message", [
     (lambda: weasyprint_like(), {}, "answer group without a name: 'vraag-een'"),
+    (lambda: weasyprint_like(group_name=None), {"vraag-een": "V"}, "answer group without a name: ''"),
     (lambda: weasyprint_like(), {"vraag-een": "V", "vraag-twee": "W"}, "answer groups missing from the PDF: ['vraag-twee']"),
     (lambda: weasyprint_like(options=["ja", "nee"]), {"vraag-een": "V"}, "options ['ja', 'nee'] do not match 3 buttons"),
     (lambda: weasyprint_like(states=["ja", "Nee!", "x"]), {"vraag-een": "V"}, "do not match 3 buttons"),
