@@ -55,7 +55,7 @@ PY_TARGETS: dict[str, list[str]] = {
     "site_audit": ["tests/test_security_walls.py", "-m", "not slow and not browser"],
     "sources": ["tests/test_security_walls.py", "tests/test_sources.py", "-m", "not slow and not browser"],
     "changes": ["tests/test_change_properties.py", "tests/test_pull_request.py", "-m", "not slow and not browser"],
-    "reflection_form": ["tests/test_form_view.py", "tests/test_form_logic.py", "-m", "not slow and not browser"],
+    "reflection_form": ["tests/test_form_view.py", "-m", "not slow and not browser"],
     "exports": ["tests/test_export_files.py", "tests/test_export_properties.py", "-m", "not slow and not browser"],
     "pdfform": ["tests/test_pdfform.py", "-m", "not slow and not browser"],
 }
