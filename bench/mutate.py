@@ -55,7 +55,7 @@ PY_TARGETS: dict[str, list[str]] = {
     "site_audit": ["tests/test_security_walls.py", "-m", "not slow and not browser"],
     "sources": ["tests/test_security_walls.py", "tests/test_sources.py", "-m", "not slow and not browser"],
     "changes": ["tests/test_change_properties.py", "tests/test_pull_request.py", "-m", "not slow and not browser"],
-    "reflection_form": ["tests/test_form_view.py", "-m", "not slow and not browser"],
+    "reflection_form": ["tests/test_form_view.py", "tests/test_form_logic.py", "-m", "not slow and not browser"],
     "exports": ["tests/test_export_files.py", "tests/test_export_properties.py", "-m", "not slow and not browser"],
     "pdfform": ["tests/test_pdfform.py", "-m", "not slow and not browser"],
 }
@@ -71,9 +71,18 @@ FORM_LOGIC_DATA = ["tests/fixtures"]
 EQUIVALENT: dict[str, tuple[str, str]] = {}
 EQUIVALENT_FILE = BENCH / "mutation_equivalent.json"
 
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".venv-mutmut", "node_modules", "__pycache__", ".pytest_cache",
-                                     "*.pyc", "site", ".cache", ".site.new", ".site.old", "mutants", "out",
-                                     ".hypothesis")
+_IGNORED_EVERYWHERE = shutil.ignore_patterns(".git", ".venv", ".venv-mutmut", "node_modules", "__pycache__", ".pytest_cache",
+                                             "*.pyc", ".cache", "mutants", ".hypothesis")
+_IGNORED_AT_ROOT = {"site", ".site.new", ".site.old", "out"}  # build output; templates/site/ is source
+
+
+def COPY_IGNORE(folder: str, names: list[str]) -> set[str]:
+    ignored = set(_IGNORED_EVERYWHERE(folder, names))
+    if Path(folder).resolve() == ROOT:
+        ignored |= _IGNORED_AT_ROOT & set(names)
+    return ignored
+
+
 ALSO_COPY = ["tests", "templates", "content", "indicators", "schema", "docs", "site_config.yaml", "mkdocs.yml",
              "requirements.lock", "pytest.ini", "build.py"]
 
