@@ -235,7 +235,7 @@ def form_logic_files(target: Path, ref: str | None) -> None:
             shutil.copy2(source, target / path)
 
 
-def run_stryker(ref: str | None, keep: bool, children: int) -> Score:
+def run_stryker(ref: str | None, keep: bool, children: int, lines: list[int] | None = None) -> Score:
     core = stryker_bin()
     work = Path(tempfile.mkdtemp(prefix="stryker-"))
     try:
@@ -246,7 +246,8 @@ def run_stryker(ref: str | None, keep: bool, children: int) -> Score:
             "$schema": "./node_modules/@stryker-mutator/core/schema/stryker-schema.json",
             "testRunner": "command",
             "commandRunner": {"command": f"node --test {FORM_LOGIC_TESTS}"},
-            "mutate": [FORM_LOGIC],
+            # --lines: only the mutants on these lines (a re-run of earlier survivors after new tests).
+            "mutate": [f"{FORM_LOGIC}:{line}-{line + 1}" for line in lines] if lines else [FORM_LOGIC],
             "reporters": ["json", "clear-text"],
             "jsonReporter": {"fileName": "stryker-report.json"},
             "concurrency": children,
@@ -265,7 +266,7 @@ def run_stryker(ref: str | None, keep: bool, children: int) -> Score:
             say(run.stdout[-3000:] + run.stderr[-3000:])
             raise SystemExit("Stryker gaf geen rapport (zie hierboven)")
         data = json.loads(report.read_text(encoding="utf-8"))
-        score = Score(FORM_LOGIC)
+        score = Score(FORM_LOGIC + (f" ({len(lines)} regels)" if lines else ""))
         known = load_equivalent()
         source = (work / FORM_LOGIC).read_text(encoding="utf-8").split("\n")
         for file in data["files"].values():
@@ -302,6 +303,8 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", metavar="FUNCTIE",
                         help="py, one module: only the mutants of these functions (mutmut's x_<name>; a * pattern "
                              "works), for a module too big to run whole on a shared machine")
+    parser.add_argument("--lines", type=lambda v: [int(x) for x in v.split(",")],
+                        help="js: only the mutants on these lines, e.g. 47,49,61 (after new tests: re-run the survivors)")
     parser.add_argument("--quiet", action="store_true", help="do not print the survivors' diffs")
     args = parser.parse_args()
 
@@ -312,7 +315,7 @@ def main() -> int:
                 parser.error(f"onbekende module {module}; kies uit {', '.join(PY_TARGETS)}")
             scores.append(run_mutmut(module, PY_TARGETS[module], args.keep, args.children, args.only))
     if args.what in ("js", "all"):
-        scores.append(run_stryker(args.ref, args.keep, args.children))
+        scores.append(run_stryker(args.ref, args.keep, args.children, args.lines))
 
     for score in scores:
         unexplained = [name for name, status in score.statuses.items()
