@@ -141,7 +141,7 @@ def _apply(instruments: dict, removed: set, plan: dict, added: bool):
         new_instrument["id"] = "nieuw-instrument"
         new_instrument["naam"] = "Nieuw instrument"
         new_instrument.pop("paginas", None)
-        head["nieuw-instrument"] = new_instrument
+        head = {"nieuw-instrument": new_instrument, **head}  # first: the instruments after it are still compared
     return head, expected, new_instrument
 
 
@@ -202,3 +202,27 @@ def test_a_page_change_gets_its_own_line_and_count() -> None:
                                  "    instrument x (X, 1 vraag) toegevoegd"]
     single = Changes("b", [ItemChange("bo", REWORDED, "a", "x", "y", 3)], [])
     assert describe(single)[0] == "vergeleken met b: 0 instrumenten, 1 vraag en 0 pagina's veranderd"
+
+
+def test_a_page_title_is_read_from_its_front_matter_only() -> None:
+    from publisher.changes import page_title
+    from publisher.pages import StagedPage
+
+    assert page_title(StagedPage("a.md", "---\ntitle: Over &amp; verder\n---\nTekst\n\n---\ntitle: Niet dit\n---\n")) == "Over & verder"
+    assert page_title(StagedPage("b.md", "---\ntitle: 5\n---\nTekst")) == "b.md"
+    assert page_title(StagedPage("c.md", "# Kop\n---\ntitle: X\n---\n")) == "c.md"
+
+
+def test_a_base_with_errors_of_its_own_is_refused_in_dutch(tmp_path) -> None:
+    from publisher.changes import compare_with_base
+    from publisher.project import Project
+    from publisher.repository import RevisionError
+
+    base = tmp_path / "basis"
+    base.mkdir()
+    (base / "site_config.yaml").write_text("titel: [kapot\n", encoding="utf-8")
+    with pytest.raises(RevisionError) as raised:
+        compare_with_base(Project.at(ROOT), None, str(base))
+    message = str(raised.value)
+    assert message.startswith(f"de versie '{base}' heeft zelf fouten (")
+    assert message.endswith("); vergelijken kan pas als die versie in orde is")
