@@ -154,6 +154,8 @@ test("buildFile: nothing filled in is null or '', an open item never carries an 
     { id: "drie", nummer: 3, vraag: "Drie?", soort: "rubriek", antwoord: null, tekst: "", toelichting: "" },
   ])
   assert.equal(built.volgende_reflectie, "")
+  const chosen = logic.buildFile(s, Object.assign({}, state, { answers: new Map([["een", { antwoord: "nee" }], ["drie", { antwoord: "hoog" }]]) }), "x")
+  assert.deepEqual(chosen.antwoorden.map((a) => [a.antwoord, a.tekst, a.toelichting]), [["nee", "", ""], [null, "", ""], ["hoog", "", ""]])
   assert.equal(logic.buildFile(s, Object.assign({}, state, { volgende_reflectie: "2027-01-01" }), "x").volgende_reflectie, "2027-01-01")
 })
 
@@ -199,6 +201,7 @@ test("answerText: the option's label or the written text, else 'geen antwoord'; 
   assert.equal(logic.answerText(choice, "onbekend", undefined), "geen antwoord")
   assert.equal(logic.answerText(rubric, "hoog", { toelichting: "" }), "Hoog")
   assert.equal(logic.answerText({ id: "r", kind: "rubriek" }, "hoog", null), "geen antwoord")
+  assert.equal(logic.answerText({ id: "r", kind: "rubriek" }, undefined, null), "geen antwoord")
   assert.equal(logic.answerText(open, "ja", { tekst: "Ons antwoord", toelichting: "n" }), "Ons antwoord: n")
   assert.equal(logic.answerText(open, null, { tekst: "", toelichting: "" }), "geen antwoord")
   assert.equal(logic.answerText(open, null, null), "geen antwoord")
@@ -208,4 +211,5 @@ test("schoolNames: the school, else the file's name; only shared names get the f
   const data = (school) => ({ gegevens: { school } })
   assert.deepEqual(logic.schoolNames([data("A"), data("  "), data("B")], ["a.json", "b.json", "c.json"]), ["A", "b.json", "B"])
   assert.deepEqual(logic.schoolNames([data("A"), data(" A ")], ["1.json", "2.json"]), ["A (1.json)", "A (2.json)"])
+  assert.deepEqual(logic.schoolNames([data(""), data("")], ["x.json", "x.json"]), ["x.json", "x.json"])
 })
