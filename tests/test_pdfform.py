@@ -27,7 +27,9 @@ def weasyprint_like(states=STATES, group_name="vraag-een", extra_field=None, nee
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
     group = pdf.make_indirect(Dictionary(FT=Name.Btn, V=Name.Off,
-                                         Opt=Array([String(s) for s in (states if options is None else options)]), Kids=Array()))
+                                         Opt=Array([String(s) for s in (states if options in (None, "none") else options)]), Kids=Array()))
+    if options == "none":
+        del group.Opt
     if group_name is not None:
         group.T = String(group_name)
     if flags is not None:
@@ -172,6 +174,7 @@ def test_the_same_input_gives_the_same_bytes(tmp_path) -> None:
     (lambda: weasyprint_like(), {"vraag-een": "V", "vraag-twee": "W"}, "answer groups missing from the PDF: ['vraag-twee']"),
     (lambda: weasyprint_like(options=["ja", "nee"]), {"vraag-een": "V"}, "options ['ja', 'nee'] do not match 3 buttons"),
     (lambda: weasyprint_like(states=["ja", "Nee!", "x"]), {"vraag-een": "V"}, "do not match 3 buttons"),
+    (lambda: weasyprint_like(options="none"), {"vraag-een": "V"}, "options [] do not match 3 buttons"),
     (lambda: weasyprint_like(extra_field=Dictionary(FT=Name.Ch, T=String("lijst"), Rect=Array([0, 0, 1, 1]))),
      {"vraag-een": "V"}, "unexpected form field 'lijst' (/Ch)"),
 ])
