@@ -142,3 +142,51 @@ def test_the_schema_names_this_editions_answer_ids(publications, name) -> None:
     assert schema["$defs"]["Answer"]["properties"]["antwoord"]["description"].startswith("keuze: de id")
     text = reflection_form.schema_text(publications[name])
     assert text.endswith("}\n") and yaml.safe_load(text) == schema
+
+
+def test_edge_cases_of_an_edited_publication() -> None:
+    """The instrumenten fixture edited in memory: a non-ASCII title, a 'geen' form that asks for notes
+    (its items still have none), a rubric item without a description for one level, no choice
+    options at all (a version 1 file can then hold no answer)."""
+    from types import SimpleNamespace
+
+    from publisher.model import Glossary, Instrument, Publication, SiteConfig
+
+    folder = FOLDERS["instrumenten"]
+    config = _load(folder / "site_config.yaml")
+    config["titel"] = "Léren – ‘samen’"
+    for form in config["antwoordvormen"]:
+        if form["soort"] == "geen":
+            form["toelichting"] = True
+    instruments = {i: _load(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]}
+    rubric = instruments["rubriek"]
+    first_level = rubric["rubriekniveaus"][0]["id"]
+    rubric["items"][0]["niveaus"].pop(first_level)
+    publication = Publication(config=SiteConfig.model_validate(config), glossary=Glossary.model_validate(_load(folder / "content" / "begrippen.yaml")),
+                              instruments=[Instrument.model_validate(instruments[i]) for i in config["instrumenten"]])
+    for instrument in publication.instruments:
+        for item in reflection_form.form_view(publication, instrument).items:
+            if item.kind == "geen":
+                assert item.notes is False
+    view = reflection_form.form_view(publication, publication.instrument("rubriek"))
+    assert view.items[0].choices[0].description == ""
+    schema = reflection_form.schema(publication)
+    assert schema["$defs"]["AnswerV1"]["properties"]["antwoord"]["anyOf"] == [{"type": "null"}]
+    assert schema["description"] == (
+        "Een reflectie die een schoolteam op de site invulde en met 'Opslaan' bewaarde. Formaatversie 2 (per "
+        "instrument); formaatversie 1 is het formaat van editie 2025 (per schooltype). Antwoorden zijn ids van "
+        "opties of rubriekniveaus.")
+    text = reflection_form.schema_text(publication)
+    assert "Léren – ‘samen’" in text  # written as it is, not as \\u escapes
+    lines = text.split("\n")
+    assert lines[0] == "{" and lines[1].startswith('  "') and not lines[1].startswith('   ')  # two spaces
+
+    def sorted_keys(pairs):
+        keys = [k for k, _ in pairs]
+        assert keys == sorted(keys)
+        return dict(pairs)
+
+    import json
+    json.loads(text, object_pairs_hook=sorted_keys)
+    # A site at the root of its host: the storage namespace is '/'.
+    assert reflection_form.site_path(SimpleNamespace(config=SimpleNamespace(base_url="https://example.org"))) == "/"
