@@ -83,7 +83,7 @@ def COPY_IGNORE(folder: str, names: list[str]) -> set[str]:
     return ignored
 
 
-ALSO_COPY = ["tests", "templates", "content", "indicators", "schema", "docs", "site_config.yaml", "mkdocs.yml",
+ALSO_COPY = ["tests", "templates", "content", "indicators", "schema", "docs", "voorbeelden", "site_config.yaml", "mkdocs.yml",
              "requirements.lock", "pytest.ini", "build.py"]
 
 
@@ -185,6 +185,9 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: l
         score = Score(f"publisher/{module}.py" + (f" ({len(only)} functies)" if only else ""))
         score.statuses = {name: from_exit.get(code, "suspicious") for name, code in codes.items()
                           if not only or code is not None}  # --only: the functions not run are not counted
+        if not score.statuses:
+            say((work / "mutmut.log").read_text(encoding="utf-8")[-3000:])
+            raise SystemExit(f"mutmut testte geen enkele mutant van {module} (zie hierboven)")
         known = load_equivalent()
         for name, status in score.statuses.items():
             if status in ("killed", "timeout"):
