@@ -13,6 +13,8 @@ import io
 import json
 import zipfile
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -250,15 +252,42 @@ def test_file_names_labels_and_grouping(publications) -> None:
                                                              "reflectievragen.json"]
     assert placeholders.schema.file_name == "reflectievragen-schema.json"
     assert placeholders.revision.commit is None
+    for download in placeholders.files():
+        assert (download.size, download.path) == (0, Path(download.file_name))
+    assert [d.label for d in placeholders.files()] == [p[1] for p in expected]
     assert [d.file_name for d in placeholders.files()] == [p[0] for p in expected]
     # The one-instrument files hold that instrument only, the together files all of them.
     for planned in plan:
         if planned.file_name.endswith(".csv"):
             rows = list(csv.reader(io.StringIO(planned.make().decode("utf-8")[1:], newline=""), delimiter=";"))[1:]
             assert {r[0] for r in rows} == ({planned.instrument_id} if planned.instrument_id else set(ids))
+        if planned.file_name.endswith(".xlsx"):
+            book = openpyxl.load_workbook(io.BytesIO(planned.make()))
+            texts = {str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value}
+            wanted = [planned.instrument_id] if planned.instrument_id else ids
+            for instrument_id in wanted:  # the first question of every instrument it holds, and no other's
+                first = _first_text(instrument_id)
+                assert any(first in " ".join(t.split()) for t in texts), (planned.file_name, first)
+            for other in set(ids) - set(wanted):
+                assert not any(_first_text(other) in " ".join(t.split()) for t in texts), (planned.file_name, other)
+        if planned.file_name.endswith(".docx"):
+            document = zipfile.ZipFile(io.BytesIO(planned.make())).read("word/document.xml").decode("utf-8")
+            assert _first_text(planned.instrument_id).split()[0] in document
+        if planned.file_name == "reflectievragen-schema.json":
+            assert json.loads(planned.make())["$schema"].startswith("https://json-schema.org/")
         if planned.file_name.endswith(".json") and "schema" not in planned.file_name:
+            raw = planned.make()
+            assert raw.endswith(b"}\n") and raw.split(b"\n")[1].startswith(b'  "') and not raw.split(b"\n")[1].startswith(b"   ")
+            assert "ICC’er".encode("utf-8") in raw  # written as it is, not as a \\u escape
             data = json.loads(planned.make())
             assert [i["id"] for i in data["instrumenten"]] == ([planned.instrument_id] if planned.instrument_id else ids)
+
+
+@lru_cache(maxsize=None)
+def _first_text(instrument_id: str) -> str:
+    """The first question of an instrument of the main publication, whitespace folded."""
+    source = Yaml(FOLDERS["kcr"])
+    return " ".join(source.rows(instrument_id)[0][1]["tekst"].split())
 
 
 def test_reproducible_zip_dates_every_entry_and_keeps_the_order() -> None:
