@@ -54,6 +54,10 @@ PY_TARGETS: dict[str, list[str]] = {
     "html_policy": ["tests/test_security_walls.py", "-m", "not slow and not browser"],
     "site_audit": ["tests/test_security_walls.py", "-m", "not slow and not browser"],
     "sources": ["tests/test_security_walls.py", "tests/test_sources.py", "-m", "not slow and not browser"],
+    "changes": ["tests/test_change_properties.py", "tests/test_pull_request.py", "-m", "not slow and not browser"],
+    "reflection_form": ["tests/test_form_view.py", "tests/test_form_logic.py", "-m", "not slow and not browser"],
+    "exports": ["tests/test_export_files.py", "tests/test_export_properties.py", "-m", "not slow and not browser"],
+    "pdfform": ["tests/test_pdfform.py", "-m", "not slow and not browser"],
 }
 
 # The online form's logic: one ES module without DOM access, and its Node tests.
@@ -67,10 +71,19 @@ FORM_LOGIC_DATA = ["tests/fixtures"]
 EQUIVALENT: dict[str, tuple[str, str]] = {}
 EQUIVALENT_FILE = BENCH / "mutation_equivalent.json"
 
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".venv-mutmut", "node_modules", "__pycache__", ".pytest_cache",
-                                     "*.pyc", "site", ".cache", ".site.new", ".site.old", "mutants", "out",
-                                     ".hypothesis")
-ALSO_COPY = ["tests", "templates", "content", "indicators", "schema", "docs", "site_config.yaml", "mkdocs.yml",
+_IGNORED_EVERYWHERE = shutil.ignore_patterns(".git", ".venv", ".venv-mutmut", "node_modules", "__pycache__", ".pytest_cache",
+                                             "*.pyc", ".cache", "mutants", ".hypothesis")
+_IGNORED_AT_ROOT = {"site", ".site.new", ".site.old", "out"}  # build output; templates/site/ is source
+
+
+def COPY_IGNORE(folder: str, names: list[str]) -> set[str]:
+    ignored = set(_IGNORED_EVERYWHERE(folder, names))
+    if Path(folder).resolve() == ROOT:
+        ignored |= _IGNORED_AT_ROOT & set(names)
+    return ignored
+
+
+ALSO_COPY = ["tests", "templates", "content", "indicators", "schema", "docs", "voorbeelden", "site_config.yaml", "mkdocs.yml",
              "requirements.lock", "pytest.ini", "build.py"]
 
 
@@ -147,7 +160,7 @@ def setup_cfg(module: str, tests: list[str]) -> str:
     ])
 
 
-def run_mutmut(module: str, tests: list[str], keep: bool, children: int) -> Score:
+def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: list[str] | None = None) -> Score:
     binaries = mutmut_venv()
     work = Path(tempfile.mkdtemp(prefix=f"mutmut-{module}-"))
     try:
@@ -157,7 +170,9 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int) -> Scor
         env = {**os.environ, "PATH": f"{binaries}:{os.environ['PATH']}", "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("VIRTUAL_ENV", None)
         say(f"• mutmut: publisher/{module}.py met {' '.join(tests)}")
-        run = subprocess.run(["nice", "-n", "19", str(binaries / "mutmut"), "run", "--max-children", str(children)],
+        patterns = [f"publisher.{module}.x_{name}__mutmut_*" for name in only or []]
+        run = subprocess.run(["nice", "-n", "19", str(binaries / "mutmut"), "run", "--max-children", str(children),
+                              *patterns],
                              cwd=copy, env=env, capture_output=True, text=True)
         (work / "mutmut.log").write_text(run.stdout + run.stderr, encoding="utf-8")
         meta = copy / "mutants" / "publisher" / f"{module}.py.meta"
@@ -167,8 +182,12 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int) -> Scor
         from_exit = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", 24: "timeout", -24: "timeout",
                      152: "timeout", 255: "timeout", 33: "no tests", 5: "no tests", 34: "skipped", None: "not checked"}
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        score = Score(f"publisher/{module}.py")
-        score.statuses = {name: from_exit.get(code, "suspicious") for name, code in codes.items()}
+        score = Score(f"publisher/{module}.py" + (f" ({len(only)} functies)" if only else ""))
+        score.statuses = {name: from_exit.get(code, "suspicious") for name, code in codes.items()
+                          if not only or code is not None}  # --only: the functions not run are not counted
+        if not score.statuses:
+            say((work / "mutmut.log").read_text(encoding="utf-8")[-3000:])
+            raise SystemExit(f"mutmut testte geen enkele mutant van {module} (zie hierboven)")
         known = load_equivalent()
         for name, status in score.statuses.items():
             if status in ("killed", "timeout"):
@@ -219,7 +238,7 @@ def form_logic_files(target: Path, ref: str | None) -> None:
             shutil.copy2(source, target / path)
 
 
-def run_stryker(ref: str | None, keep: bool, children: int) -> Score:
+def run_stryker(ref: str | None, keep: bool, children: int, lines: list[int] | None = None) -> Score:
     core = stryker_bin()
     work = Path(tempfile.mkdtemp(prefix="stryker-"))
     try:
@@ -230,7 +249,8 @@ def run_stryker(ref: str | None, keep: bool, children: int) -> Score:
             "$schema": "./node_modules/@stryker-mutator/core/schema/stryker-schema.json",
             "testRunner": "command",
             "commandRunner": {"command": f"node --test {FORM_LOGIC_TESTS}"},
-            "mutate": [FORM_LOGIC],
+            # --lines: only the mutants on these lines (a re-run of earlier survivors after new tests).
+            "mutate": [f"{FORM_LOGIC}:{line}-{line + 1}" for line in lines] if lines else [FORM_LOGIC],
             "reporters": ["json", "clear-text"],
             "jsonReporter": {"fileName": "stryker-report.json"},
             "concurrency": children,
@@ -249,7 +269,7 @@ def run_stryker(ref: str | None, keep: bool, children: int) -> Score:
             say(run.stdout[-3000:] + run.stderr[-3000:])
             raise SystemExit("Stryker gaf geen rapport (zie hierboven)")
         data = json.loads(report.read_text(encoding="utf-8"))
-        score = Score(FORM_LOGIC)
+        score = Score(FORM_LOGIC + (f" ({len(lines)} regels)" if lines else ""))
         known = load_equivalent()
         source = (work / FORM_LOGIC).read_text(encoding="utf-8").split("\n")
         for file in data["files"].values():
@@ -283,6 +303,11 @@ def main() -> int:
     parser.add_argument("--ref", help="js: take the module and its tests from this git ref (e.g. form)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies (to inspect mutants)")
     parser.add_argument("--children", type=int, default=1, help="parallel test processes (default 1: shared machine)")
+    parser.add_argument("--only", nargs="+", metavar="FUNCTIE",
+                        help="py, one module: only the mutants of these functions (mutmut's x_<name>; a * pattern "
+                             "works), for a module too big to run whole on a shared machine")
+    parser.add_argument("--lines", type=lambda v: [int(x) for x in v.split(",")],
+                        help="js: only the mutants on these lines, e.g. 47,49,61 (after new tests: re-run the survivors)")
     parser.add_argument("--quiet", action="store_true", help="do not print the survivors' diffs")
     args = parser.parse_args()
 
@@ -291,9 +316,9 @@ def main() -> int:
         for module in args.modules or PY_TARGETS:
             if module not in PY_TARGETS:
                 parser.error(f"onbekende module {module}; kies uit {', '.join(PY_TARGETS)}")
-            scores.append(run_mutmut(module, PY_TARGETS[module], args.keep, args.children))
+            scores.append(run_mutmut(module, PY_TARGETS[module], args.keep, args.children, args.only))
     if args.what in ("js", "all"):
-        scores.append(run_stryker(args.ref, args.keep, args.children))
+        scores.append(run_stryker(args.ref, args.keep, args.children, args.lines))
 
     for score in scores:
         unexplained = [name for name, status in score.statuses.items()

@@ -274,6 +274,7 @@ def test_a_removed_or_added_instrument_and_page_are_reported(project_copy, tmp_p
     assert changes.items == [], "de vragen van een verwijderd instrument staan niet nog eens los in de lijst"
     pages = {(p.path, p.kind) for p in changes.pages}
     assert {("oud.md", REMOVED_PAGE), ("extra/reflectievragen.md", REMOVED_PAGE), ("extra/invullen.md", REMOVED_PAGE)} <= pages
+    assert [p.title for p in changes.pages if p.path == "oud.md"] == ["Pagina oud.md"]  # the title it had
     summary = check_summary(head.problems, changes)
     assert "**Instrumenten**: 0 toegevoegd, 1 verwijderd" in summary
     assert "| extra | Extra instrument | 3 | verwijderd |" in summary
