@@ -189,7 +189,7 @@ test("fileName, overviewFileName and describe", () => {
   assert.equal(logic.overviewFileName("bo", "2026-11-29"), "overzicht-bo-2026-11-29.csv")
   assert.equal(logic.overviewFileName("bo", ""), "overzicht-bo.csv")
   const data = (school, datum) => ({ gegevens: { school, datum }, editie: "2025" })
-  assert.equal(logic.describe(data("OBS", "2025-06-10")), "OBS, 2025-06-10, editie 2025")
+  assert.equal(logic.describe(data("OBS", "2025-06-10")), "OBS, 10 juni 2025, editie 2025")
   assert.equal(logic.describe(data("", "")), "zonder schoolnaam, editie 2025")
 })
 
