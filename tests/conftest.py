@@ -187,6 +187,31 @@ def browser():
         browser.close()
 
 
+def watched_page(browser, width: int = 1280, height: int | None = None, **options):
+    """A new context and page (Dutch, downloads allowed) that collects in `page.problems` every
+    console error, uncaught script error and request to another host (refused), and in
+    `page.requests` every URL it asked for. Returns (context, page); the caller closes the context."""
+    from urllib.parse import urlparse
+
+    context = browser.new_context(viewport={"width": width, "height": height or (844 if width < 500 else 900)},
+                                  locale="nl-NL", accept_downloads=True, **options)
+    page = context.new_page()
+    page.problems, page.requests = [], []
+    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    page.on("request", lambda request: page.requests.append(request.url))
+
+    def guard(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", None) or route.request.url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            page.problems.append("extern: " + route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return context, page
+
+
 @pytest.fixture(scope="session")
 def site_url(site_dir: Path, publication, tmp_path_factory):
     """The built site served under the same path as in production (site_config's basis_url),
@@ -265,3 +290,32 @@ def fixture_project(name: str, target: Path) -> Path:
             shutil.copytree(FIXTURE_PROJECTS / name / folder, target / folder)
     shutil.copy2(FIXTURE_PROJECTS / name / "site_config.yaml", target / "site_config.yaml")
     return target
+
+
+# The publications whose YAML the fast model tests read directly (no build, no check).
+PUBLICATION_FOLDERS = {"kcr": ROOT, "instrumenten": ROOT / "tests" / "fixtures" / "instrumenten",
+                       "lindeoord": ROOT / "voorbeelden" / "lindeoord"}
+
+
+def load_yaml(path: Path):
+    """An editor's YAML file as plain data (yaml.safe_load), independent of the publisher's reader."""
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def publication_from_data(config: dict, glossary, instruments: dict):
+    """The model from plain data (site_config, the glossary or None, {id: instrument}); no page checks."""
+    from publisher.model import Glossary, Instrument, Publication, SiteConfig
+
+    return Publication(config=SiteConfig.model_validate(config),
+                       glossary=Glossary.model_validate(glossary if glossary is not None else []),
+                       instruments=[Instrument.model_validate(instruments[i]) for i in config["instrumenten"]])
+
+
+def publication_from_yaml(folder: Path):
+    """The model built straight from a publication's YAML files (no page checks)."""
+    config = load_yaml(folder / "site_config.yaml")
+    glossary = folder / "content" / "begrippen.yaml"
+    return publication_from_data(config, load_yaml(glossary) if glossary.exists() else None,
+                                 {i: load_yaml(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]})

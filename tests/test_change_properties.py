@@ -15,36 +15,23 @@ from __future__ import annotations
 import copy
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, PUBLICATION_FOLDERS, load_yaml, publication_from_data
 from publisher.changes import (ADDED, REMOVED, RENAMED, REWORDED, Changes, InstrumentChange, ItemChange, describe,
                                instrument_changes, item_changes)
 
-FOLDERS = {"kcr": ROOT, "instrumenten": ROOT / "tests" / "fixtures" / "instrumenten"}
-
-
-def _load(path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+FOLDERS = {name: PUBLICATION_FOLDERS[name] for name in ("kcr", "instrumenten")}
 
 
 @pytest.fixture(scope="module", params=sorted(FOLDERS))
 def fixture_set(request) -> tuple[dict, dict, dict]:
     folder = FOLDERS[request.param]
-    config = _load(folder / "site_config.yaml")
-    glossary = _load(folder / "content" / "begrippen.yaml") if (folder / "content" / "begrippen.yaml").exists() else None
-    instruments = {i: _load(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]}
+    config = load_yaml(folder / "site_config.yaml")
+    glossary = load_yaml(folder / "content" / "begrippen.yaml") if (folder / "content" / "begrippen.yaml").exists() else None
+    instruments = {i: load_yaml(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]}
     return config, glossary, instruments
-
-
-def _publication(config: dict, glossary, instruments: dict):
-    from publisher.model import Glossary, Instrument, Publication, SiteConfig
-
-    return Publication(config=SiteConfig.model_validate(config),
-                       glossary=Glossary.model_validate(glossary) if glossary is not None else Glossary.model_validate([]),
-                       instruments=[Instrument.model_validate(instruments[i]) for i in config["instrumenten"]])
 
 
 def _item_lists(data: dict) -> list[list[dict]]:
@@ -154,8 +141,8 @@ def test_any_edit_is_reported_exactly(fixture_set, data) -> None:
     head, expected, new_instrument = _apply(instruments, removed, plan, added)
     head_config = copy.deepcopy(config)
     head_config["instrumenten"] = list(head)
-    base_publication = _publication(config, glossary, instruments)
-    head_publication = _publication(head_config, glossary, head)
+    base_publication = publication_from_data(config, glossary, instruments)
+    head_publication = publication_from_data(head_config, glossary, head)
 
     found = [(c.instrument, c.kind, c.item_id, c.old, c.new, c.number, c.old_id)
              for c in item_changes(base_publication, head_publication)]

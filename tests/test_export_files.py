@@ -18,47 +18,30 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import yaml
 
-from conftest import ROOT
+from conftest import ROOT, PUBLICATION_FOLDERS, load_yaml, publication_from_yaml
 from publisher import exports
 from publisher.project import Project
 from publisher.repository import Revision
 
-FOLDERS = {"kcr": ROOT, "instrumenten": ROOT / "tests" / "fixtures" / "instrumenten",
-           "lindeoord": ROOT / "voorbeelden" / "lindeoord"}
+FOLDERS = PUBLICATION_FOLDERS
 REVISION = Revision("0123456789abcdef0123456789abcdef01234567", modified=True)
 LABEL = "0123456789ab met lokale wijzigingen"
 
 
-def _load(path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _publication(folder):
-    from publisher.model import Glossary, Instrument, Publication, SiteConfig
-
-    config = _load(folder / "site_config.yaml")
-    glossary = folder / "content" / "begrippen.yaml"
-    return Publication(config=SiteConfig.model_validate(config),
-                       glossary=Glossary.model_validate(_load(glossary) if glossary.exists() else []),
-                       instruments=[Instrument.model_validate(_load(folder / "indicators" / f"{i}.yaml"))
-                                    for i in config["instrumenten"]])
-
-
 @pytest.fixture(scope="module")
 def publications() -> dict:
-    return {name: _publication(folder) for name, folder in FOLDERS.items()}
+    return {name: publication_from_yaml(folder) for name, folder in FOLDERS.items()}
 
 
 class Yaml:
     """One fixture publication as plain YAML, with the few rules the exports document."""
 
     def __init__(self, folder):
-        self.config = _load(folder / "site_config.yaml")
-        self.instruments = {i: _load(folder / "indicators" / f"{i}.yaml") for i in self.config["instrumenten"]}
+        self.config = load_yaml(folder / "site_config.yaml")
+        self.instruments = {i: load_yaml(folder / "indicators" / f"{i}.yaml") for i in self.config["instrumenten"]}
         glossary = folder / "content" / "begrippen.yaml"
-        self.glossary = _load(glossary) if glossary.exists() else {"begrippen": []}
+        self.glossary = load_yaml(glossary) if glossary.exists() else {"begrippen": []}
         self.words = {}
         for structure in self.config.get("structuren", []):
             self.words[structure["id"]] = {s["id"]: s["vraagwoord"] for s in structure["secties"]}
@@ -88,8 +71,8 @@ class Yaml:
 
 
 CASES = [(name, ids) for name, folder in FOLDERS.items()
-         for ids in [[i] for i in _load(folder / "site_config.yaml")["instrumenten"]]
-         + [_load(folder / "site_config.yaml")["instrumenten"]]]
+         for ids in [[i] for i in load_yaml(folder / "site_config.yaml")["instrumenten"]]
+         + [load_yaml(folder / "site_config.yaml")["instrumenten"]]]
 
 
 def _guard(text: str) -> str:  # the documented CSV guard, by hand
@@ -235,7 +218,7 @@ def test_sheet_names_are_what_excel_accepts_and_unique() -> None:
 
 def test_file_names_labels_and_grouping(publications) -> None:
     publication = publications["kcr"]
-    ids = _load(ROOT / "site_config.yaml")["instrumenten"]
+    ids = load_yaml(ROOT / "site_config.yaml")["instrumenten"]
     assert exports.export_file_name("bo", "csv") == "reflectievragen-bo.csv"
     assert exports.export_file_name(None, "xlsx") == "reflectievragen.xlsx"
     plan = exports.planned_exports(Project.at(ROOT), publication, REVISION)

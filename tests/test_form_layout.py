@@ -25,12 +25,12 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,12 +56,7 @@ def scale() -> list[tuple[str, str]]:
 
 
 def open_form(browser, site_url, width: int, **options):
-    context = browser.new_context(viewport={"width": width, "height": 844 if width < 500 else 900}, locale="nl-NL",
-                                  accept_downloads=True, **options)
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    context, page = watched_page(browser, width, **options)
     page.goto(urljoin(site_url, "bo/invullen/"))
     return context, page
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from conftest import ROOT
+from conftest import ROOT, publication_from_yaml
 
 
 def test_form_logic_in_nodes_test_runner() -> None:
@@ -37,17 +37,6 @@ LIBRARY = ROOT / "templates" / "site" / "assets" / "javascripts" / "reflectie-lo
 def _text(rng: random.Random, limit: int) -> str:
     text = "".join(rng.choice(HOSTILE) for _ in range(rng.randint(0, 12)))
     return text if rng.random() > 0.02 else "x" * limit  # sometimes exactly at the limit
-
-
-def _publication_from_yaml(folder):
-    """The model built straight from YAML files (no page checks), for the schema of that publication."""
-    from publisher.model import Glossary, Instrument, Publication, SiteConfig
-
-    load = lambda path: yaml.safe_load(path.read_text(encoding="utf-8"))  # noqa: E731
-    config = SiteConfig.model_validate(load(folder / "site_config.yaml"))
-    return Publication(config=config, glossary=Glossary.model_validate(load(folder / "content" / "begrippen.yaml")),
-                       instruments=[Instrument.model_validate(load(folder / "indicators" / f"{i}.yaml"))
-                                    for i in config.instruments])
 
 
 def _spec(folder, instrument: str) -> dict:
@@ -87,7 +76,7 @@ def test_what_the_form_writes_the_schema_accepts_and_the_form_opens_again(folder
 
     node = shutil.which("node") or shutil.which("nodejs")
     root = ROOT / folder
-    schema = reflection_form.schema(_publication_from_yaml(root))
+    schema = reflection_form.schema(publication_from_yaml(root))
     spec = _spec(root, instrument)
     rng = random.Random(f"{folder}:{instrument}")
     states = []

@@ -25,9 +25,8 @@ from urllib.parse import urljoin, urlparse
 import pikepdf
 import pypdf
 import pytest
-import yaml
 
-from conftest import ROOT
+from conftest import ROOT, load_yaml, watched_page
 from test_sheet_fill_tools import assert_choices_in_own_boxes, inside, widgets, words_mupdf, words_poppler
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -43,13 +42,9 @@ INSTRUMENTS = ROOT / "tests" / "fixtures" / "instrumenten"
 # --------------------------------------------------------------------------- expectations from the YAML
 
 
-def load(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def items_of(indicator: Path) -> list[tuple[int, dict, str]]:
     """(number, item, answer form id) in reading order."""
-    data = load(indicator)
+    data = load_yaml(indicator)
 
     def walk(sections):
         for section in sections:
@@ -62,8 +57,8 @@ def items_of(indicator: Path) -> list[tuple[int, dict, str]]:
 def expected_answers(config: Path, indicator: Path) -> dict:
     """Per item what a team wrote: a choice (rotating through the options or levels), an open
     answer and a note, each with a marker word of its own (Kiwi<n>, Mango<n>) and Dutch text."""
-    forms = {f["id"]: f for f in load(config)["antwoordvormen"]}
-    data = load(indicator)
+    forms = {f["id"]: f for f in load_yaml(config)["antwoordvormen"]}
+    data = load_yaml(indicator)
     instrument = data["id"]
     levels = [level["id"] for level in data.get("rubriekniveaus", [])]
     answers = {}
@@ -118,21 +113,7 @@ def pdf_values(path: Path) -> dict[str, str]:
 
 
 def open_page(browser, url: str, **options):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True, **options)
-    page = context.new_page()
-    page.problems, page.requests = [], []
-    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    page.on("request", lambda request: page.requests.append(request.url))
-
-    def guard(route):
-        if urlparse(route.request.url).hostname in ("127.0.0.1", None) or route.request.url.startswith(("blob:", "data:")):
-            route.continue_()
-        else:
-            page.problems.append("extern: " + route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
+    context, page = watched_page(browser, **options)
     page.goto(url)
     page.wait_for_function("() => document.documentElement.classList.contains('kcr-js')")
     return context, page
@@ -370,7 +351,7 @@ def instruments(tmp_path_factory):
     root = fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
     code, output = run_cli(["build"], root)
     assert code == 0, output
-    prefix = urlparse(load(INSTRUMENTS / "site_config.yaml")["basis_url"]).path.strip("/")
+    prefix = urlparse(load_yaml(INSTRUMENTS / "site_config.yaml")["basis_url"]).path.strip("/")
     web = tmp_path_factory.mktemp("instrumenten-web")
     (web / prefix).symlink_to(root / "site", target_is_directory=True)
     with serve_directory(web) as url:

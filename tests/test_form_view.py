@@ -14,35 +14,19 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import PUBLICATION_FOLDERS, load_yaml, publication_from_yaml
 from publisher import reflection_form
 
-FOLDERS = {"kcr": ROOT, "instrumenten": ROOT / "tests" / "fixtures" / "instrumenten",
-           "lindeoord": ROOT / "voorbeelden" / "lindeoord"}
-
-
-def _load(path):
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def _publication(folder):
-    from publisher.model import Glossary, Instrument, Publication, SiteConfig
-
-    config = _load(folder / "site_config.yaml")
-    glossary = folder / "content" / "begrippen.yaml"
-    return Publication(config=SiteConfig.model_validate(config),
-                       glossary=Glossary.model_validate(_load(glossary) if glossary.exists() else []),
-                       instruments=[Instrument.model_validate(_load(folder / "indicators" / f"{i}.yaml"))
-                                    for i in config["instrumenten"]])
+FOLDERS = PUBLICATION_FOLDERS
 
 
 CASES = [(name, instrument) for name, folder in FOLDERS.items() if (folder / "site_config.yaml").exists()
-         for instrument in _load(folder / "site_config.yaml")["instrumenten"]]
+         for instrument in load_yaml(folder / "site_config.yaml")["instrumenten"]]
 
 
 def _expected(folder, instrument_id: str) -> dict:
-    config = _load(folder / "site_config.yaml")
-    data = _load(folder / "indicators" / f"{instrument_id}.yaml")
+    config = load_yaml(folder / "site_config.yaml")
+    data = load_yaml(folder / "indicators" / f"{instrument_id}.yaml")
     forms = {f["id"]: f for f in config["antwoordvormen"]}
     words = {}
     if data.get("structuur"):
@@ -91,7 +75,7 @@ def _expected(folder, instrument_id: str) -> dict:
 
 @pytest.fixture(scope="module")
 def publications() -> dict:
-    return {name: _publication(folder) for name, folder in FOLDERS.items() if (folder / "site_config.yaml").exists()}
+    return {name: publication_from_yaml(folder) for name, folder in FOLDERS.items() if (folder / "site_config.yaml").exists()}
 
 
 @pytest.mark.parametrize("name, instrument_id", CASES)
@@ -120,10 +104,10 @@ def test_the_form_page_shows_every_heading_and_item_as_in_the_yaml(publications,
 @pytest.mark.parametrize("name", sorted(n for n, f in FOLDERS.items() if (f / "site_config.yaml").exists()))
 def test_the_schema_names_this_editions_answer_ids(publications, name) -> None:
     folder = FOLDERS[name]
-    config = _load(folder / "site_config.yaml")
+    config = load_yaml(folder / "site_config.yaml")
     options = [i for form in config["antwoordvormen"] for o in form.get("opties", []) for i in (o["id"], *o.get("was", []))]
     levels = [i for instrument in config["instrumenten"]
-              for level in _load(folder / "indicators" / f"{instrument}.yaml").get("rubriekniveaus", [])
+              for level in load_yaml(folder / "indicators" / f"{instrument}.yaml").get("rubriekniveaus", [])
               for i in (level["id"], *level.get("was", []))]
     schema = reflection_form.schema(publications[name])
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -153,16 +137,16 @@ def test_edge_cases_of_an_edited_publication() -> None:
     from publisher.model import Glossary, Instrument, Publication, SiteConfig
 
     folder = FOLDERS["instrumenten"]
-    config = _load(folder / "site_config.yaml")
+    config = load_yaml(folder / "site_config.yaml")
     config["titel"] = "Léren – ‘samen’"
     for form in config["antwoordvormen"]:
         if form["soort"] == "geen":
             form["toelichting"] = True
-    instruments = {i: _load(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]}
+    instruments = {i: load_yaml(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]}
     rubric = instruments["rubriek"]
     first_level = rubric["rubriekniveaus"][0]["id"]
     rubric["items"][0]["niveaus"].pop(first_level)
-    publication = Publication(config=SiteConfig.model_validate(config), glossary=Glossary.model_validate(_load(folder / "content" / "begrippen.yaml")),
+    publication = Publication(config=SiteConfig.model_validate(config), glossary=Glossary.model_validate(load_yaml(folder / "content" / "begrippen.yaml")),
                               instruments=[Instrument.model_validate(instruments[i]) for i in config["instrumenten"]])
     for instrument in publication.instruments:
         for item in reflection_form.form_view(publication, instrument).items:

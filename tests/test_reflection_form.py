@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlparse
 import jsonschema
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,20 +28,7 @@ LONG_NOTE = ("We zagen dat leerlingen met meer zelfvertrouwen presenteren; de IC
 def form(browser, site_url):
     """The bo form on a fresh profile (empty storage); console errors and requests to other
     hosts are collected and must stay empty."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-
-    def guard(route):
-        if urlparse(route.request.url).hostname in ("127.0.0.1", None) or route.request.url.startswith(("blob:", "data:")):
-            route.continue_()
-        else:
-            page.problems.append("extern: " + route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
+    context, page = watched_page(browser)
     page.goto(urljoin(site_url, "bo/invullen/"))
     yield page
     assert page.problems == []
@@ -373,11 +360,7 @@ def instruments(tmp_path_factory):
 
 @pytest.fixture
 def fixture_page(browser, instruments):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda message: page.problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    context, page = watched_page(browser)
     page.base = instruments["url"]
     yield page
     assert page.problems == []
