@@ -27,7 +27,8 @@ from .problems import InputError, Problem, summary
 from .project import Project
 from .report import Reporter
 from .sheets import build_sheets
-from .site import build_lock, build_site
+from .site import build_site
+from .unchanged import build_lock
 
 
 def serve(project: Project, reporter: Reporter, port: int = 8000, jobs: int | None = None, host: str = "127.0.0.1") -> int:

@@ -28,7 +28,7 @@ from .sheets import build_sheets, document_moment
 from .search import index_site
 from .site_audit import audit_site
 from .structure import generated_pages
-from .unchanged import WORK_DIRS, build_lock, input_digest, record, repair_work_dir, replay  # noqa: F401
+from .unchanged import build_lock, record
 from .validate import load_publication
 
 
@@ -43,16 +43,12 @@ class BuildResult:
     publication: object | None = None  # the checked model, when the check passed
 
 
-def build(project: Project, reporter: Reporter, jobs: int | None = None, inputs: str | None = None) -> bool:
-    """`build.py build`: site/ from the project, or nothing at all when nothing it reads changed
-    since the last successful build (`unchanged.replay`: that build's warnings are shown again).
-    `inputs`: the input digest the caller took and found changed (the command line does, before
-    importing this module); recording an older digest than the one read is safe (at worst one more build)."""
+def build(project: Project, reporter: Reporter, jobs: int | None, inputs: str | None) -> bool:
+    """`build.py build`: site/ from the project. `inputs` is the input digest the command line took
+    before importing this module, and found changed (`unchanged.replay`); it is recorded after a
+    successful build (None: it could not be taken, nothing is recorded). An older digest than the
+    one this build reads is safe: at worst one more build."""
     with build_lock(project, reporter):
-        if inputs is None:
-            inputs = input_digest(project)  # before anything is read: an edit during the build counts as a change
-            if replay(project, inputs, reporter):
-                return True
         result = _build_site(project, reporter, jobs, project.output, True, None, None)
         if result.ok:
             record(project, inputs, result.problems)

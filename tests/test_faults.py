@@ -195,7 +195,7 @@ def test_files_where_the_cache_folders_belong_are_replaced(warm_project) -> None
 def test_cache_that_is_a_file_is_repaired_before_the_build_uses_it(tmp_path, where) -> None:
     """`.cache/pdf` (or .cache itself) saved as a file: every build failed until `clean`."""
     from publisher.project import Project
-    from publisher.site import repair_work_dir
+    from publisher.unchanged import repair_work_dir
 
     project = Project.at(tmp_path)
     (tmp_path / ".cache").mkdir()
