@@ -285,10 +285,6 @@ def question_height_mm(item, form: AnswerForm, levels: int = 0) -> float:
     return height
 
 
-def fits_on_a_page(item, form: AnswerForm, levels: int = 0) -> bool:
-    return question_height_mm(item, form, levels) <= page_height_mm()
-
-
 def usage(publication: Publication, instrument: Instrument) -> str:
     """The line under the sheet's title: how to use it on paper and on screen, by what its items ask."""
     kinds = {numbered.form.kind for numbered in publication.numbered_items(instrument)}

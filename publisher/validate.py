@@ -18,7 +18,7 @@ from .load import validate_document
 from .model import RESERVED_ANSWER_IDS, Glossary, Instrument, Item, Publication, Section, SiteConfig
 from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
-from .sheets import fits_on_a_page, page_height_mm, question_height_mm
+from .sheets import page_height_mm, question_height_mm
 from .site_check import check_html_only, check_site
 from .sources import list_files
 from .structure import FORM_PAGE, REFLECTION_PAGE, form_page, generated_pages, navigation, reflection_page
@@ -372,10 +372,11 @@ def _check_instrument(project: Project, instrument: Instrument, doc: YamlDocumen
             problems.append(error(name, doc.line(location + ("niveaus",)),
                                   f"het item '{item.id}' heeft 'niveaus', maar zijn antwoordvorm is geen rubriek",
                                   "Haal 'niveaus' weg, of kies een antwoordvorm van soort 'rubriek'."))
-        if not fits_on_a_page(item, form, len(instrument.rubric_levels)):
+        height = question_height_mm(item, form, len(instrument.rubric_levels))
+        if height > page_height_mm():
             problems.append(warning(name, doc.line(location + ("tekst",)),
                                     f"de vraag '{item.id}' past niet op één pagina van het reflectieblad "
-                                    f"(ongeveer {question_height_mm(item, form, len(instrument.rubric_levels)):.0f} mm, "
+                                    f"(ongeveer {height:.0f} mm, "
                                     f"een pagina heeft {page_height_mm():.0f} mm)",
                                     "Maak de vraag (of de beschrijvingen van de niveaus) korter; op het blad wordt "
                                     "hij anders over twee pagina's verdeeld."))

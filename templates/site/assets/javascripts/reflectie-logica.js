@@ -351,8 +351,8 @@ export function fileName(instrument, school, day) {
   return ["reflectie", instrument, slug, day].filter(Boolean).join("-") + ".json"
 }
 
-const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-  "oktober", "november", "december"]  // as publisher/dutch.py writes them
+export const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+  "oktober", "november", "december"]  // as publisher/dutch.py writes them (also read back from a sheet: reflectie-pdf-logica.js)
 
 /* '2025-06-10' → '10 juni 2025' (as the site writes dates); anything else is returned as it is. */
 export function dutchDate(iso) {

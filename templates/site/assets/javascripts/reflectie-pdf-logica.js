@@ -15,8 +15,7 @@
  *
  * Editors' ids are only looked up in Maps. */
 
-const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-  "november", "december"]
+import { MONTHS, count, dutchDate } from "./reflectie-logica.js"
 
 /* 'keuze:bo-x toelichting:bo-x-toelichting' → Map role → field name. */
 export function pairs(text) {
@@ -65,13 +64,6 @@ export function isoDate(text) {
   const check = new Date(Date.UTC(year, month - 1, day))
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null
   return String(year).padStart(4, "0") + "-" + String(month).padStart(2, "0") + "-" + String(day).padStart(2, "0")
-}
-
-/* '10 juni 2024' for '2024-06-10' (what a reader of the sheet expects); other text as it is. */
-export function dutchDate(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "")
-  if (!m || +m[2] < 1 || +m[2] > 12) return iso || ""
-  return Number(m[3]) + " " + MONTHS[+m[2] - 1] + " " + m[1]
 }
 
 // ------------------------------------------------------------------ PDF → form
@@ -148,8 +140,6 @@ export function fromSheet(sheet, fields) {
   })
   return { state: { gegevens, answers, afspraken, volgende_reflectie: volgende }, report }
 }
-
-function count(n, one, many) { return n + " " + (n === 1 ? one : many) }
 
 function list(numbers) {
   if (numbers.length === 1) return "vraag " + numbers[0]
