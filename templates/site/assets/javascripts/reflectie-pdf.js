@@ -202,7 +202,7 @@ function setUp(form) {
           fullValues.forEach(function (pair) { pair[0].acroField.setValue(lib.PDFHexString.fromText(pair[1])) })
           return doc.save({ updateFieldAppearances: false }).then(function (bytes) {
             const name = sheetLogic.sheetFileName(sheetFile, data.gegevens.school, data.gegevens.datum || data.opgeslagen.slice(0, 10))
-            offer(new Blob([bytes], { type: "application/pdf" }), name)
+            detail.offer(new Blob([bytes], { type: "application/pdf" }), name)
             let text = "Opgeslagen als ‘" + name + "’ (in de map met downloads van deze browser): het reflectieblad met de antwoorden van dit formulier."
             if (planned.leftOver) text += " Let op: het blad heeft plaats voor " + sheet.agreements.length + " afspraken; " +
               (planned.leftOver === 1 ? "1 afspraak staat" : planned.leftOver + " afspraken staan") + " er niet op."
@@ -215,17 +215,6 @@ function setUp(form) {
     }).catch(function () {
       detail.say("Het reflectieblad kon niet gemaakt worden (het invulbare blad kon niet geladen worden). Probeer het opnieuw, of sla je antwoorden op als bestand.", "fout")
     })
-  }
-
-  function offer(blob, name) {
-    const url = URL.createObjectURL(blob)
-    const link = document.createElement("a")
-    link.href = url
-    link.download = name
-    document.body.appendChild(link)
-    link.click()
-    link.remove()
-    setTimeout(function () { URL.revokeObjectURL(url) }, 1000)
   }
 
   form.addEventListener("kcr-actie", function (event) {

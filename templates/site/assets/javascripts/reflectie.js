@@ -12,7 +12,7 @@
  * The actions sit in one place under the questions (section#kcr-acties): every button with a
  * data-actie attribute runs the function of that name in `actions` below, so an action is one
  * line of markup and one entry there; a data-actie that is not in `actions` is handed to other
- * modules as a "kcr-actie" event on the form (detail: actie, button, say, collect, fill, store).
+ * modules as a "kcr-actie" event on the form (detail: actie, button, say, collect, fill, store, offer).
  * A message (#kcr-melding, role=status) appears under the buttons and is scrolled into view, so
  * that it shows where the person clicked.
  *
@@ -527,7 +527,7 @@ function start(form) {
       const action = actions.get(button.dataset.actie)
       if (action) { action(); return }
       // An action of another module (e.g. a PDF one): it listens for this event on the form.
-      form.dispatchEvent(new CustomEvent("kcr-actie", { detail: { actie: button.dataset.actie, button, say, collect, fill, store } }))
+      form.dispatchEvent(new CustomEvent("kcr-actie", { detail: { actie: button.dataset.actie, button, say, collect, fill, store, offer } }))
     })
   })
 
