@@ -319,3 +319,13 @@ def publication_from_yaml(folder: Path):
     glossary = folder / "content" / "begrippen.yaml"
     return publication_from_data(config, load_yaml(glossary) if glossary.exists() else None,
                                  {i: load_yaml(folder / "indicators" / f"{i}.yaml") for i in config["instrumenten"]})
+
+
+def items_in_reading_order(instrument: dict) -> list[dict]:
+    """Every item of an instrument's plain YAML in reading order (the oracle of numbering): its own
+    items, then per section (0–2 levels) its subsections before its own items."""
+    def walk(sections):
+        for section in sections:
+            yield from walk(section.get("secties", []))
+            yield from section.get("items", [])
+    return list(instrument.get("items", [])) + list(walk(instrument.get("secties", [])))

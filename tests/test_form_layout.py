@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 
-from conftest import ROOT, watched_page
+from conftest import ROOT, items_in_reading_order, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,12 +42,7 @@ GUARDED = ("=", "+", "-", "@", "\t", "\r", "'")  # the documented formula guard 
 def bo_items() -> list[tuple[int, dict]]:
     """(number, item) of instrument bo in reading order, from its YAML."""
     data = yaml.safe_load((ROOT / "indicators" / "bo.yaml").read_text(encoding="utf-8"))
-
-    def walk(sections):
-        for section in sections:
-            yield from section.get("items", [])
-            yield from walk(section.get("secties", []))
-    return list(enumerate(list(data.get("items", [])) + list(walk(data.get("secties", []))), start=1))
+    return list(enumerate(items_in_reading_order(data), start=1))
 
 
 def scale() -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from conftest import ROOT, load_yaml, watched_page
+from conftest import ROOT, items_in_reading_order, load_yaml, watched_page
 from test_sheet_fill_tools import assert_choices_in_own_boxes, inside, widgets, words_mupdf, words_poppler
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -45,12 +45,7 @@ INSTRUMENTS = ROOT / "tests" / "fixtures" / "instrumenten"
 def items_of(indicator: Path) -> list[tuple[int, dict, str]]:
     """(number, item, answer form id) in reading order."""
     data = load_yaml(indicator)
-
-    def walk(sections):
-        for section in sections:
-            yield from walk(section.get("secties", []))
-            yield from section.get("items", [])
-    items = list(data.get("items", [])) + list(walk(data.get("secties", [])))
+    items = items_in_reading_order(data)
     return [(n, item, item.get("antwoordvorm", data["antwoordvorm"])) for n, item in enumerate(items, start=1)]
 
 

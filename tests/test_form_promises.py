@@ -25,7 +25,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, run_cli, serve_directory
+from conftest import ROOT, copy_project, items_in_reading_order, run_cli, serve_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -47,13 +47,7 @@ def storage_of(type_id: str) -> dict[str, str]:
 
 def yaml_items(root: Path, type_id: str) -> list[dict]:
     """The items of an instrument in reading order, read with plain yaml.safe_load."""
-    data = yaml.safe_load((root / "indicators" / f"{type_id}.yaml").read_text(encoding="utf-8"))
-
-    def walk(sections):
-        for section in sections:
-            yield from walk(section.get("secties", []))
-            yield from section.get("items", [])
-    return list(data.get("items", [])) + list(walk(data.get("secties", [])))
+    return items_in_reading_order(yaml.safe_load((root / "indicators" / f"{type_id}.yaml").read_text(encoding="utf-8")))
 
 
 def rename(path: Path, renames: dict[str, str]) -> None:

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, fixture_project, run_cli
+from conftest import ROOT, fixture_project, items_in_reading_order, run_cli
 from publisher.project import Project
 
 SNAPSHOT_DIR = ROOT / "tests" / "fixtures" / "beloften-2025"
@@ -31,14 +31,7 @@ def yaml_file(path: Path) -> dict:
 
 def yaml_items(instrument: dict) -> list[dict]:
     """Every item of an instrument file in reading order (0–2 section levels)."""
-    found = list(instrument.get("items", []))
-
-    def walk(sections):
-        for section in sections:
-            walk(section.get("secties", []))
-            found.extend(section.get("items", []))
-    walk(instrument.get("secties", []))
-    return found
+    return items_in_reading_order(instrument)
 
 
 def yaml_sections(instrument: dict) -> list[dict]:

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlparse
 import jsonschema
 import pytest
 
-from conftest import ROOT, watched_page
+from conftest import ROOT, items_in_reading_order, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -329,12 +329,7 @@ def fixture_yaml(name: str) -> dict:
 def fixture_items(instrument: str) -> list[tuple[int, dict, str]]:
     """(number, item, answer form id) in reading order, from the YAML."""
     data = fixture_yaml(f"indicators/{instrument}.yaml")
-
-    def walk(sections):
-        for section in sections:
-            yield from walk(section.get("secties", []))
-            yield from section.get("items", [])
-    items = list(data.get("items", [])) + list(walk(data.get("secties", [])))
+    items = items_in_reading_order(data)
     return [(n, item, item.get("antwoordvorm", data["antwoordvorm"])) for n, item in enumerate(items, start=1)]
 
 
