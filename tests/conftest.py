@@ -21,13 +21,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ["content", "indicators", "templates", "site_config.yaml", "mkdocs.yml", "gepubliceerd"]
 
 
+# Whether the suite itself runs in CI (.ci/run sets CI=true): read once, before the fixture
+# below hides it from the code under test.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def outside_github_actions():
     """Tests run as on a developer's machine. In GitHub Actions, GITHUB_ACTIONS would make every
-    `check` a test runs write annotations onto the pull request and into the real job summary;
-    the tests of that (tests/test_pull_request.py) set GitHub's variables themselves."""
+    `check` a test runs write annotations onto the pull request and into the real job summary,
+    and CI=true makes every build quiet (no steps, no summary line); the tests of those
+    (tests/test_pull_request.py, test_bad_input.py) set the variables themselves."""
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_BASE_REF"):
+        for name in ("CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_BASE_REF"):
             patch.delenv(name, raising=False)
         yield
 

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from conftest import IN_CI
 
 try:  # PyYAML is only needed for the YAML-related checks
     import yaml
@@ -81,7 +82,7 @@ def test_source_copy_matches_shared_seed():
     shared = shared_seed()
     if shared is None:
         message = f"../{SHARED_SEED.as_posix()} ontbreekt naast de repository: de kopie is niet te controleren"
-        if os.environ.get("CI", "").lower() in ("1", "true"):
+        if IN_CI:
             pytest.fail(message + " (in CI hoort die er altijd te zijn)")
         pytest.skip(message)
     assert copy.read_bytes() == shared.read_bytes(), f"tests/fixtures/source.txt wijkt af van {shared}"
