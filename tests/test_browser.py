@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
-from conftest import ROOT, open_search, type_search
+from conftest import ROOT, open_search, open_settled, type_search
 
 import pytest
 import yaml
@@ -99,12 +99,12 @@ def test_axe_finds_no_wcag21_aa_violations_on_any_page(browser, site_url, site_d
     pages = all_pages(site_dir)
     assert len(pages) >= 27  # 26 pages of the menu and the 404 page
     for path in pages:
-        page.goto(urljoin(site_url, path), wait_until="networkidle")
+        open_settled(page, urljoin(site_url, path))
         violations = run_axe_under_csp(page, site_url)
         if violations:
             problems[path] = violations
     # the search window, open with results and the school-type filter
-    page.goto(site_url, wait_until="networkidle")
+    open_settled(page, site_url)
     open_search(page)
     type_search(page, "ouders")
     violations = run_axe_under_csp(page, site_url)

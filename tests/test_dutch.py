@@ -14,7 +14,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import fixture_project, run_cli
+from conftest import fixture_project, open_settled, run_cli
 
 ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
 # 'vraag/vragen', 'vragen/vraag', 'item(s)', 'pagina('s)', 'bestand(en)'
@@ -158,7 +158,7 @@ def test_years_on_the_site_have_a_zero_without_a_slash(browser, site_url) -> Non
     year = _edition_year()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=4)
     page = context.new_page()
-    page.goto(urljoin(site_url, "downloads/"), wait_until="networkidle")
+    open_settled(page, urljoin(site_url, "downloads/"))
     box = page.evaluate(
         """year => { const article = document.querySelector('article');
              const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);

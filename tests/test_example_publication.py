@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli, serve_directory
+from conftest import ROOT, open_settled, run_cli, serve_directory
 
 EXAMPLE = ROOT / "voorbeelden" / "lindeoord"
 
@@ -345,7 +345,7 @@ def test_example_pages_load_under_the_csp_without_errors_or_external_requests(br
     page.on("pageerror", lambda error: errors.append((page.url, str(error))))
     try:
         for path in example_pages(built_example / "site"):
-            page.goto(example_url + path, wait_until="networkidle")
+            open_settled(page, example_url + path)
     finally:
         context.close()
     assert not errors, errors

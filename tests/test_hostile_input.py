@@ -21,7 +21,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import copy_project, open_search, run_cli, seed_pdf_cache, serve_directory, type_search
+from conftest import copy_project, open_search, open_settled, run_cli, seed_pdf_cache, serve_directory, type_search
 
 pytestmark = pytest.mark.slow
 
@@ -188,7 +188,7 @@ def test_hostile_site_in_chromium_runs_nothing_and_logs_no_error(browser, hostil
         page.on("console", lambda message: errors.append((page.url, message.text)) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append((page.url, str(error))))
         for path in pages:
-            page.goto(urljoin(url, "" if path == "./" else path), wait_until="networkidle")
+            open_settled(page, urljoin(url, "" if path == "./" else path))
         page.goto(urljoin(url, "bo/"))
         abbreviation = page.locator("article abbr", has_text="ICC’er").first
         assert abbreviation.get_attribute("title") == "interne <img src=x onerror=alert(2)> coördinator"

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import yaml
 
-from conftest import open_search, type_search
+from conftest import open_search, open_settled, type_search
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -67,7 +67,7 @@ def test_every_expected_page_is_a_page_of_the_site(site_dir) -> None:
 
 
 def test_every_reader_query_finds_its_pages(search_page, site_url) -> None:
-    search_page.goto(site_url, wait_until="networkidle")
+    open_settled(search_page, site_url)
     open_search(search_page)
     missed = []
     for entry in QUERIES:
@@ -85,7 +85,7 @@ def test_every_reader_query_finds_its_pages(search_page, site_url) -> None:
 
 
 def test_result_titles_say_where_the_page_is_and_links_work(search_page, site_url) -> None:
-    search_page.goto(site_url, wait_until="networkidle")
+    open_settled(search_page, site_url)
     open_search(search_page)
     results = type_search(search_page, "aanbevelingen")
     titles = [title for _, title in results]
@@ -101,7 +101,7 @@ def test_result_titles_say_where_the_page_is_and_links_work(search_page, site_ur
 @pytest.mark.toegankelijkheid("Het zoekvenster openen (toets /), zoeken en een resultaat kiezen gaan met alleen het toetsenbord", hulpmiddel="Chromium", pakket="playwright", wcag=["2.1.1"])
 def test_search_by_keyboard_only(search_page, site_url) -> None:
     """Tab to the search button, type, arrow down to the first result, Enter."""
-    search_page.goto(urljoin(site_url, "voorwoord/"), wait_until="networkidle")
+    open_settled(search_page, urljoin(site_url, "voorwoord/"))
     search_page.keyboard.press("/")  # the shortcut shown on the button
     search_page.locator("pagefind-modal input").first.wait_for(state="visible")
     search_page.keyboard.type("kerstconcert")
@@ -112,7 +112,7 @@ def test_search_by_keyboard_only(search_page, site_url) -> None:
 
 
 def test_a_word_that_is_nowhere_says_so_in_dutch(search_page, site_url) -> None:
-    search_page.goto(site_url, wait_until="networkidle")
+    open_settled(search_page, site_url)
     open_search(search_page)
     assert type_search(search_page, "xylofoonkwartet") == []
     assert "Geen resultaten voor xylofoonkwartet" in search_page.locator("pagefind-modal pagefind-summary").inner_text()
@@ -132,7 +132,7 @@ def test_search_window_has_no_english(search_page, site_url) -> None:
     """Everything the open search window shows or announces, with results and with none: its
     texts, placeholders, button labels, hints and the names in its accessibility tree. The
     clear button says 'Wissen' (Pagefind's Dutch said 'Reset')."""
-    search_page.goto(site_url, wait_until="networkidle")
+    open_settled(search_page, site_url)
     open_search(search_page)
     shown = []
 
