@@ -106,31 +106,39 @@ def seed_pdf_cache(source: Path, target: Path) -> None:
             shutil.copytree(cache, target / ".cache" / name, dirs_exist_ok=True)
 
 
-@pytest.fixture(scope="session")
-def built_project(tmp_path_factory, worker_id) -> Path:
-    """A copy of the project, built (site/ and all PDFs) once per test run: under pytest-xdist
-    the first worker to ask builds it, under a lock in the run's shared temporary folder, and
-    every worker then gets its own copy of the result, so nothing a test changes is shared."""
+def built_once(tmp_path_factory, worker_id: str, key: str, make) -> Path:
+    """A project made by `make(target)` and built (site/ and all PDFs) once per test run for
+    `key`: under pytest-xdist the first worker to ask builds it, under a lock in the run's
+    shared temporary folder; every caller gets its own copy of the result, so nothing a test
+    changes is shared between modules or workers."""
     import fcntl
 
-    mine = tmp_path_factory.mktemp("built") / "project"
-    if worker_id == "master":  # one process: no one to share with
-        shared = mine
-    else:
-        shared = tmp_path_factory.getbasetemp().parent / "built-once" / "project"
-    lock_file = shared.parent.parent / f"{shared.parent.name}.lock"
-    with open(lock_file, "w") as lock:
+    mine = tmp_path_factory.mktemp(key) / "project"
+    base = tmp_path_factory.getbasetemp()
+    shared = (base if worker_id == "master" else base.parent) / f"gebouwd-{key}" / "project"
+    shared.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared.parent.with_name(f"{shared.parent.name}.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also when the build fails
-        if not (shared.parent / "gebouwd").exists():
-            shutil.rmtree(shared, ignore_errors=True)  # a worker's failed attempt before
-            copy_project(shared)
+        if not (shared.parent / "klaar").exists():
+            shutil.rmtree(shared, ignore_errors=True)  # an earlier failed attempt
+            make(shared)
             code, output = run_cli(["build"], shared)
             assert code == 0, output
-            (shared.parent / "gebouwd").write_text("")
-    if shared != mine:
-        shutil.rmtree(mine, ignore_errors=True)
-        shutil.copytree(shared, mine, symlinks=True)
+            (shared.parent / "klaar").write_text("")
+    shutil.rmtree(mine, ignore_errors=True)
+    shutil.copytree(shared, mine, symlinks=True)
     return mine
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory, worker_id) -> Path:
+    """A copy of the project, built (built_once)."""
+    return built_once(tmp_path_factory, worker_id, "kcr", copy_project)
+
+
+def built_fixture_project(name: str, tmp_path_factory, worker_id) -> Path:
+    """A copy of fixture publication `name` (fixture_project), built (built_once)."""
+    return built_once(tmp_path_factory, worker_id, name, functools.partial(fixture_project, name))
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from conftest import ROOT, copy_project, fixture_project, run_cli
+from conftest import ROOT, built_fixture_project, copy_project
 from publisher.exports import SCHEMA_FILE, build_exports, export_csv, export_docx, export_file_name, export_xlsx, \
     placeholder_exports
 from publisher.project import Project
@@ -103,12 +103,9 @@ def revision(built_project):
 
 
 @pytest.fixture(scope="module")
-def fixture_built(tmp_path_factory) -> Path:
+def fixture_built(tmp_path_factory, worker_id) -> Path:
     """The fixture publication with the answer forms open, geen and rubriek, built."""
-    root = fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
-    code, output = run_cli(["build"], root)
-    assert code == 0, output
-    return root
+    return built_fixture_project("instrumenten", tmp_path_factory, worker_id)
 
 
 # --------------------------------------------------------------------------- JSON

@@ -339,13 +339,11 @@ def test_the_form_with_the_pdf_buttons_is_accessible(browser, site_url, site_dir
 
 
 @pytest.fixture(scope="module")
-def instruments(tmp_path_factory):
+def instruments(tmp_path_factory, worker_id):
     """The fixture publication, built and served under the path of its basis_url."""
-    from conftest import fixture_project, run_cli, serve_directory
+    from conftest import built_fixture_project, serve_directory
 
-    root = fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
-    code, output = run_cli(["build"], root)
-    assert code == 0, output
+    root = built_fixture_project("instrumenten", tmp_path_factory, worker_id)
     prefix = urlparse(load_yaml(INSTRUMENTS / "site_config.yaml")["basis_url"]).path.strip("/")
     web = tmp_path_factory.mktemp("instrumenten-web")
     (web / prefix).symlink_to(root / "site", target_is_directory=True)

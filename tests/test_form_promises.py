@@ -25,7 +25,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, items_in_reading_order, run_cli, serve_directory
+from conftest import ROOT, copy_project, items_in_reading_order, run_cli, seed_pdf_cache, serve_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,10 +61,12 @@ def rename(path: Path, renames: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def edited(tmp_path_factory) -> dict:
+def edited(tmp_path_factory, built_project) -> dict:
     """A second publication on another path of the same host: the KCR project with one bo item
-    renamed and go's first items called like the form's own fields, each with `was:`."""
+    renamed and go's first items called like the form's own fields, each with `was:` (built with
+    the first build's caches, as on an editor's machine)."""
     root = copy_project(tmp_path_factory.mktemp("bewerkt") / "project")
+    seed_pdf_cache(built_project, root)
     bo = yaml_items(root, "bo")
     go = yaml_items(root, "go")
     renamed = {bo[RENAMED_BO]["id"]: "hernoemde-vraag"}

@@ -338,13 +338,11 @@ def fixture_form(form_id: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def instruments(tmp_path_factory):
+def instruments(tmp_path_factory, worker_id):
     """The fixture publication, built and served under the path of its basis_url."""
-    from conftest import fixture_project, run_cli, serve_directory
+    from conftest import built_fixture_project, serve_directory
 
-    root = fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
-    code, output = run_cli(["build"], root)
-    assert code == 0, output
+    root = built_fixture_project("instrumenten", tmp_path_factory, worker_id)
     prefix = urlparse(fixture_yaml("site_config.yaml")["basis_url"]).path.strip("/")
     web = tmp_path_factory.mktemp("instrumenten-web")
     (web / prefix).symlink_to(root / "site", target_is_directory=True)

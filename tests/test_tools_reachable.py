@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import yaml
 
-from conftest import FIXTURE_PROJECTS, ROOT, copy_project, fixture_project, run_cli, serve_directory
+from conftest import FIXTURE_PROJECTS, ROOT, built_fixture_project, copy_project, run_cli, serve_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,8 +51,7 @@ def expected_tools(source: Path) -> list[dict]:
 
 
 def _build(source: Path, target: Path) -> Path:
-    if source == PUBLICATIONS["instrumenten"]:
-        return fixture_project("instrumenten", target)
+    """A project with the tool's files of this repository and `source`'s publication."""
     copy_project(target)
     for folder in ("content", "indicators", "gepubliceerd"):
         shutil.rmtree(target / folder, ignore_errors=True)
@@ -70,9 +69,12 @@ def publication_site(request, tmp_path_factory):
     if name == "kcr":
         yield source, request.getfixturevalue("site_url")
         return
-    root = _build(source, tmp_path_factory.mktemp(name) / "project")
-    code, output = run_cli(["build"], root)
-    assert code == 0, output
+    if name == "instrumenten":
+        root = built_fixture_project(name, tmp_path_factory, request.getfixturevalue("worker_id"))
+    else:
+        root = _build(source, tmp_path_factory.mktemp(name) / "project")
+        code, output = run_cli(["build"], root)
+        assert code == 0, output
     prefix = urlparse(_yaml(source / "site_config.yaml")["basis_url"]).path.strip("/")
     web = tmp_path_factory.mktemp(f"{name}-web")
     (web / prefix).parent.mkdir(parents=True, exist_ok=True)
