@@ -179,6 +179,7 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
                       anchors: dict, documents: dict) -> tuple[list[Instrument | None], list[Problem]]:
     listing = list_files(project.root, project.indicators, project.name)
     problems: list[Problem] = list(listing.problems)
+    refused = any(p.file == project.name(project.indicators) for p in listing.problems)  # the folder is a link out
     files: dict[str, Path] = {}
     for path in listing.files:
         if path.parent != project.indicators:
@@ -201,6 +202,9 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
         if (project.indicators / f"{instrument_id}.yaml").is_dir():
             problems.append(error(f"indicators/{instrument_id}.yaml", None, "dit is een map, geen bestand",
                                   f"Zet de vragen van '{instrument_id}' in een bestand indicators/{instrument_id}.yaml."))
+            instruments.append(None)
+            continue
+        if path is None and refused:  # said once, of the folder
             instruments.append(None)
             continue
         if path is None:

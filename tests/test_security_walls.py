@@ -355,7 +355,7 @@ def test_symlink_check_is_not_fooled_by_a_sibling_whose_name_starts_with_the_pro
     assert listing.files == [project / "content" / "binnen.md", project / "content" / "echt.md"]
     assert [str(p) for p in listing.problems] == [
         "content/map: fout: dit is een snelkoppeling (symbolische link) naar een map buiten het project; "
-        "die wordt niet gelezen\n    → Zet het map zelf in het project in plaats van een link ernaar.",
+        "die wordt niet gelezen\n    → Zet de map zelf in het project in plaats van een link ernaar.",
         "content/pagina.md: fout: dit is een snelkoppeling (symbolische link) naar een bestand buiten het project; "
         "die wordt niet gelezen\n    → Zet het bestand zelf in het project in plaats van een link ernaar."]
     # A project reached through a link of its own (a checkout under a symlinked home) is still itself.

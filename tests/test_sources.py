@@ -61,7 +61,7 @@ def test_links_out_of_the_project_are_named_and_never_listed(tmp_path: Path) -> 
     assert listing.files == []
     assert [(p.file, p.line, p.message, p.hint, p.is_error) for p in listing.problems] == [
         ("content/b-map", None, "dit is een snelkoppeling (symbolische link) naar een map buiten het project; die wordt "
-         "niet gelezen", "Zet het map zelf in het project in plaats van een link ernaar.", True),
+         "niet gelezen", "Zet de map zelf in het project in plaats van een link ernaar.", True),
         ("content/a-link.md", None, "dit is een snelkoppeling (symbolische link) naar een bestand buiten het project; "
          "die wordt niet gelezen", "Zet het bestand zelf in het project in plaats van een link ernaar.", True)]
 
@@ -149,9 +149,6 @@ def test_a_folder_a_missing_file_and_an_unreadable_file(tmp_path: Path, monkeypa
         "Controleer of het bestand bestaat en leesbaar is.")])
 
 
-@pytest.mark.xfail(strict=True, reason="found by mutmut (issue 20): when content/ or indicators/ itself is a link "
-                                       "out of the project, every file behind it is listed and read, and `check` "
-                                       "passes; sources.py is being changed on the issue-18 branch")
 def test_a_content_folder_that_is_itself_a_link_out_of_the_project_is_not_read(tmp_path: Path) -> None:
     """The whole folder an editor's files are listed from is a link to somewhere else."""
     root = tmp_path / "project"
@@ -165,3 +162,33 @@ def test_a_content_folder_that_is_itself_a_link_out_of_the_project_is_not_read(t
     assert listing.files == []
     assert [str(p).split("\n")[0] for p in listing.problems] == [
         "content: fout: dit is een snelkoppeling (symbolische link) naar een map buiten het project; die wordt niet gelezen"]
+
+
+def test_a_linked_indicators_folder_is_refused_by_check_without_showing_what_is_behind_it(tmp_path: Path) -> None:
+    """`indicators/` as a whole is a link to a folder outside the project (found by mutmut,
+    issue 20): `check` names each file and the link, in Dutch, and shows nothing of the files."""
+    from conftest import copy_project, run_cli
+
+    root = copy_project(tmp_path / "project")
+    outside = tmp_path / "elders"
+    (root / "indicators").rename(outside)
+    for file in outside.glob("*.yaml"):
+        file.write_text(file.read_text(encoding="utf-8").replace("naam:", "naam: GEHEIM", 1), encoding="utf-8")
+    (root / "indicators").symlink_to(outside, target_is_directory=True)
+    code, output = run_cli(["check"], root)
+    assert code == 1, output
+    assert "GEHEIM" not in output, output
+    assert output.splitlines()[:2] == [
+        "indicators: fout: dit is een snelkoppeling (symbolische link) naar een map buiten het project; die wordt niet gelezen",
+        "    → Zet de map zelf in het project in plaats van een link ernaar."], output
+    assert "onbekend instrument" not in output, output  # said once, of the folder, not per instrument
+    assert "✗ Controle mislukt: 1 fout." in output, output
+
+    # content/ as a link: its pages are not read either
+    (root / "indicators").unlink()
+    outside.rename(root / "indicators")
+    (root / "content").rename(tmp_path / "inhoud")
+    (root / "content").symlink_to(tmp_path / "inhoud", target_is_directory=True)
+    code, output = run_cli(["check"], root)
+    assert code == 1, output
+    assert output.startswith("content: fout: dit is een snelkoppeling (symbolische link) naar een map buiten het project"), output
