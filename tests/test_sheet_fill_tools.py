@@ -13,17 +13,13 @@ import io
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pikepdf
 import pytest
 from PIL import Image
 
-from conftest import ROOT, fixture_project, serve_directory
-from publisher.project import Project
-from publisher.sheets import build_sheets
-from publisher.validate import load_publication
+from conftest import built_fixture_project, serve_directory
 
 pytestmark = pytest.mark.slow
 
@@ -39,17 +35,11 @@ CHOICES = {"bo": {"bo-herkenning": "ja", "bo-eigenaarschap-presentatiedurf": "ne
 
 
 @pytest.fixture(scope="module")
-def blank() -> dict[str, Path]:
-    work = Path(tempfile.mkdtemp(prefix="sheet-fill-"))
-    found = {}
-    for root, name in ((ROOT, "bo"), (fixture_project("instrumenten", work / "fixture"), "leidraad")):
-        loaded = load_publication(Project.at(root))
-        assert not loaded.errors, loaded.errors
-        result = build_sheets(Project.at(root), loaded.publication, work / f"cache-{name}", jobs=2)
-        assert not result.problems
-        path = next(d.path for d in result.downloads[name] if d.file_name.endswith("-invulbaar.pdf"))
-        found[name] = shutil.copy(path, work / f"{name}.pdf")
-    return {k: Path(v) for k, v in found.items()}
+def blank(built_project, tmp_path_factory, worker_id) -> dict[str, Path]:
+    """The fillable sheets as the builds publish them: bo, and the fixture's open questions."""
+    fixture = built_fixture_project("instrumenten", tmp_path_factory, worker_id)
+    return {name: root / "site" / "downloads" / f"reflectievragen-{name}-invulbaar.pdf"
+            for root, name in ((built_project, "bo"), (fixture, "leidraad"))}
 
 
 # --------------------------------------------------------------------------- what the PDF says

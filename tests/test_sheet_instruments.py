@@ -20,7 +20,7 @@ import pytest
 import yaml
 from pikepdf.form import Form, RadioButtonGroup, TextField
 
-from conftest import FIXTURE_PROJECTS, fixture_project, run_cli
+from conftest import FIXTURE_PROJECTS, built_fixture_project, fixture_project, run_cli
 from test_sheet_forms import UA_EXCLUDED, darkness, groups, on_state, page_numbers, pdf_ua_failures, render
 from test_sheets import fields, page_texts, pdf_text
 
@@ -111,15 +111,18 @@ def build(root: Path, cache: Path, jobs: int = 1):
 
 
 @pytest.fixture(scope="module")
-def project_root(tmp_path_factory) -> Path:
-    return fixture_project("instrumenten", tmp_path_factory.mktemp("instrumenten") / "project")
+def project_root(tmp_path_factory, worker_id) -> Path:
+    """The fixture publication, built (its own copy: a test edits and restores a file)."""
+    return built_fixture_project("instrumenten", tmp_path_factory, worker_id)
 
 
 @pytest.fixture(scope="module")
 def built(project_root) -> dict[str, tuple[Path, Path]]:
-    """Instrument id -> (print sheet, fillable sheet)."""
-    result = build(project_root, project_root / ".cache" / "pdf")
-    return {instrument_id: (files[0].path, files[1].path) for instrument_id, files in result.downloads.items()}
+    """Instrument id -> (print sheet, fillable sheet), as the build publishes them."""
+    downloads = project_root / "site" / "downloads"
+    return {instrument: (downloads / f"reflectievragen-{instrument}.pdf",
+                         downloads / f"reflectievragen-{instrument}-invulbaar.pdf")
+            for instrument in read_yaml(FIXTURE / "site_config.yaml")["instrumenten"]}
 
 
 def sheet_fields(path: Path) -> dict[str, dict]:

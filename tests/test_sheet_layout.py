@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pikepdf
 import pytest
 import yaml
 
-from conftest import ROOT, fixture_project
+from conftest import built_fixture_project, fixture_project
 from publisher.project import Project
 from publisher.sheets import build_sheets
 from publisher.validate import load_publication
@@ -39,14 +38,13 @@ def _render(root: Path, target: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def sheets() -> dict[str, tuple[Path, Path]]:
-    """(root, pdf) per sheet file name, of the KCR publication and the fixture instruments."""
-    work = Path(tempfile.mkdtemp(prefix="sheet-layout-"))
-    fixture = fixture_project("instrumenten", work / "fixture")
+def sheets(built_project, tmp_path_factory, worker_id) -> dict[str, tuple[Path, Path]]:
+    """(root, pdf) per sheet file name, of the KCR publication and the fixture instruments, as
+    their builds publish them."""
     found = {}
-    for root in (ROOT, fixture):
-        for name, path in _render(root, work / f"cache-{root.name}").items():
-            found[name] = (root, path)
+    for root in (built_project, built_fixture_project("instrumenten", tmp_path_factory, worker_id)):
+        for path in sorted((root / "site" / "downloads").glob("reflectievragen-*.pdf")):
+            found[path.name] = (root, path)
     return found
 
 
