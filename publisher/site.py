@@ -284,7 +284,7 @@ def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:
     previous_level = logger.level
     logger.setLevel(logging.INFO)
     try:
-        with _compiled_theme_templates(project.work / "jinja"):
+        with _compiled_theme_templates(project.work / "jinja"), _remembered_pages(project.work / "pages", config_file):
             config = load_config(config_file=str(config_file), strict=True)
             mkdocs_build(config)
         failure = None
@@ -323,6 +323,92 @@ def _compiled_theme_templates(cache_dir: Path):
         yield
     finally:
         Theme.get_env = original
+
+
+PAGE_CACHE_VERSION = b"1"  # raise when what _remembered_pages stores changes
+
+
+@contextmanager
+def _remembered_pages(cache_dir: Path, config_file: Path):
+    """Render each page's Markdown only when something it depends on changed: MkDocs' own
+    render of a page (its HTML body, table of contents, title and anchors) is kept in
+    `cache_dir`, keyed by the page's Markdown, its place, the staged mkdocs.yml, the list of
+    every file of the site (links are resolved against it) and the versions of the engine. A
+    one-question edit then renders only that school type's pages; an edited Markdown page
+    only itself (the pages that link to it are re-checked by MkDocs' anchor validation, which
+    runs on every page, cached or not). A render that logged a warning is not kept, so a
+    mistake is reported by every build until it is fixed. Within one build only: the cache is
+    a folder, never an object shared between threads."""
+    import pickle
+    from importlib import metadata
+
+    from mkdocs.structure.pages import Page
+
+    base = hashlib.sha256(PAGE_CACHE_VERSION)
+    for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown"):
+        base.update(f"{package} {metadata.version(package)}\n".encode())
+    base.update(config_file.read_bytes())
+    listings: dict[int, tuple[object, bytes]] = {}  # id(files) → (files, digest), this build only
+    used: set[str] = set()  # the entries of this build; the others are removed after it succeeded
+    original = Page.render
+
+    def listing(files) -> bytes:
+        known = listings.get(id(files))
+        if known is None or known[0] is not files:
+            digest = hashlib.sha256()
+            for file in sorted(files, key=lambda f: f.src_uri):
+                digest.update(f"{file.src_uri}\0{file.dest_uri}\0{file.url}\0{file.inclusion.name}\n".encode())
+            known = listings[id(files)] = (files, digest.digest())
+        return known[1]
+
+    def render(page, config, files) -> None:
+        digest = base.copy()
+        digest.update(listing(files))
+        digest.update(f"\0{page.file.src_uri}\0{page.file.dest_uri}\0{page.file.url}\0".encode())
+        digest.update((page.markdown or "").encode("utf-8"))
+        entry = cache_dir / f"{digest.hexdigest()}.pickle"
+        used.add(entry.name)
+        try:
+            stored = pickle.loads(entry.read_bytes())
+            links = None if stored["links"] is None else {
+                files.get_file_from_path(uri): anchors for uri, anchors in stored["links"].items()}
+        except Exception:  # absent, or damaged: render
+            stored = None
+        if stored is not None and (links is None or None not in links):
+            page.content, page.toc, page._title_from_render = stored["content"], stored["toc"], stored["title"]
+            page.present_anchor_ids = set(stored["anchors"])
+            if links is not None:
+                page.links_to_anchors = links
+            return
+        warnings = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(warnings)
+        try:
+            original(page, config, files)
+        finally:
+            logger.removeHandler(warnings)
+        if warnings.records:
+            return
+        links = getattr(page, "links_to_anchors", None)
+        value = {"content": page.content, "toc": page.toc, "title": page._title_from_render,
+                 "anchors": sorted(page.present_anchor_ids or ()),
+                 "links": None if links is None else {file.src_uri: anchors for file, anchors in links.items()}}
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = entry.with_name(f"{entry.stem}.{os.getpid()}.part")
+            partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(entry)  # complete or absent
+        except OSError:
+            pass  # a read-only cache: render every time
+
+    Page.render = render
+    try:
+        yield
+    finally:
+        Page.render = original
+    for entry in cache_dir.glob("*.pickle") if cache_dir.is_dir() else ():
+        if entry.name not in used:
+            entry.unlink(missing_ok=True)
 
 
 _MKDOCS_PAGE = re.compile(r"Doc file '(?P<page>[^']+)'")

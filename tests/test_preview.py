@@ -126,3 +126,75 @@ def test_preview_shows_the_change_then_the_mistake_then_the_fix(browser, built_p
         context.close()
         stop_serve(process)
     assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    return {file.relative_to(site).as_posix(): file.read_bytes() for file in sorted(site.rglob("*")) if file.is_file()}
+
+
+def _edit(project: Path) -> None:
+    """A question of one school type, a Markdown page (a new heading) and a page that links to it."""
+    bo = project / "indicators" / "bo.yaml"
+    text = bo.read_text(encoding="utf-8")
+    assert text.count("Ervaren leerlingen herkenning?") == 1
+    bo.write_text(text.replace("Ervaren leerlingen herkenning?", "Ervaren leerlingen herkenning in de klas?"),
+                  encoding="utf-8")
+    with open(project / "content" / "verantwoording.md", "a", encoding="utf-8") as page:
+        page.write("\n## Nieuw in deze editie\n\nEen alinea die er eerst niet was.\n")
+    with open(project / "content" / "over-kcr.md", "a", encoding="utf-8") as page:
+        page.write("\nZie ook [wat nieuw is](verantwoording.md#nieuw-in-deze-editie).\n")
+
+
+def test_preview_after_an_edit_serves_exactly_what_a_fresh_build_gives(built_project, tmp_path) -> None:
+    """The preview re-renders only what an edit affects (remembered page renders, sheets in the
+    background); once the background work is done, what it serves is byte for byte what a fresh
+    build of the edited input gives at the same address, with nothing remembered but the
+    (content-keyed) PDFs. The preview's own code does the work: its rebuild and its sheet renderer."""
+    from publisher.report import Reporter
+    from publisher.serve import _SheetRenderer
+    from publisher.site import build_site
+
+    url = "http://127.0.0.1:8123/"
+    reporter = Reporter(quiet=True)
+
+    def preview_build(project: Project, render_sheets: bool):
+        result = build_site(project, reporter, output=project.work / "serve" / "site", render_sheets=render_sheets,
+                            preview_url=url, staging=project.work / "serve" / "staging")
+        assert result.ok, result.problems
+        return result
+
+    preview = Project.at(copy_project(tmp_path / "preview"))
+    seed_pdf_cache(built_project, preview.root)
+    preview_build(preview, True)  # the preview's first build; every page render is remembered now
+    before = _site_files(preview.work / "serve" / "site")
+    _edit(preview.root)
+    result = preview_build(preview, False)
+    assert sorted(result.pending_sheets) == ["reflectievragen-bo-invulbaar.pdf", "reflectievragen-bo.pdf"]
+
+    class Server:  # what _SheetRenderer asks of MkDocs' live-reload server
+        _rebuild_cond = threading.Condition()
+        _want_rebuild = False
+
+    renderer = _SheetRenderer(preview, reporter, None)
+    renderer.latest = result.publication
+    renderer._run(Server)
+    assert Server._want_rebuild, "the background renderer asks for a rebuild once the sheets are there"
+    preview_build(preview, False)
+    served = _site_files(preview.work / "serve" / "site")
+
+    # The fresh build in the same folder (sheets are keyed by their inputs, which name the folder).
+    previewed = preview.root.rename(tmp_path / "previewed")
+    fresh = Project.at(copy_project(tmp_path / "preview"))
+    _edit(fresh.root)
+    (fresh.work / "pdf").mkdir(parents=True)
+    for pdf in (previewed / ".cache" / "pdf").iterdir():  # only the sheets (and seals): every page is rendered anew
+        (fresh.work / "pdf" / pdf.name).write_bytes(pdf.read_bytes())
+    assert preview_build(fresh, True).rendered_sheets == []
+    expected = _site_files(fresh.work / "serve" / "site")
+
+    assert served.keys() == expected.keys()
+    assert [name for name in expected if served[name] != expected[name]] == []
+    changed = {name for name in expected if before.get(name) != expected[name]}
+    # the edits did change what is served (so the comparison above is not of two old versions)
+    assert {"bo/reflectievragen/index.html", "verantwoording/index.html", "over-kcr/index.html",
+            "downloads/reflectievragen-bo.pdf"} <= changed
