@@ -8,6 +8,7 @@ build leaves the previous site untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -325,7 +326,7 @@ def _compiled_theme_templates(cache_dir: Path):
         Theme.get_env = original
 
 
-PAGE_CACHE_VERSION = b"1"  # raise when what _remembered_pages stores changes
+PAGE_CACHE_VERSION = b"2"  # raise when what _remembered_pages stores changes
 
 
 @contextmanager
@@ -339,10 +340,10 @@ def _remembered_pages(cache_dir: Path, config_file: Path):
     runs on every page, cached or not). A render that logged a warning is not kept, so a
     mistake is reported by every build until it is fixed. Within one build only: the cache is
     a folder, never an object shared between threads."""
-    import pickle
     from importlib import metadata
 
     from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import get_toc
 
     base = hashlib.sha256(PAGE_CACHE_VERSION)
     for package in ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown"):
@@ -366,16 +367,16 @@ def _remembered_pages(cache_dir: Path, config_file: Path):
         digest.update(listing(files))
         digest.update(f"\0{page.file.src_uri}\0{page.file.dest_uri}\0{page.file.url}\0".encode())
         digest.update((page.markdown or "").encode("utf-8"))
-        entry = cache_dir / f"{digest.hexdigest()}.pickle"
+        entry = cache_dir / f"{digest.hexdigest()}.json"
         used.add(entry.name)
         try:
-            stored = pickle.loads(entry.read_bytes())
+            stored = json.loads(entry.read_bytes().decode("utf-8"))  # data only: a cache file never runs code
             links = None if stored["links"] is None else {
                 files.get_file_from_path(uri): anchors for uri, anchors in stored["links"].items()}
         except Exception:  # absent, or damaged: render
             stored = None
         if stored is not None and (links is None or None not in links):
-            page.content, page.toc, page._title_from_render = stored["content"], stored["toc"], stored["title"]
+            page.content, page.toc, page._title_from_render = stored["content"], get_toc(stored["toc"]), stored["title"]
             page.present_anchor_ids = set(stored["anchors"])
             if links is not None:
                 page.links_to_anchors = links
@@ -390,13 +391,13 @@ def _remembered_pages(cache_dir: Path, config_file: Path):
         if warnings.records:
             return
         links = getattr(page, "links_to_anchors", None)
-        value = {"content": page.content, "toc": page.toc, "title": page._title_from_render,
+        value = {"content": page.content, "toc": [_toc_token(item) for item in page.toc], "title": page._title_from_render,
                  "anchors": sorted(page.present_anchor_ids or ()),
                  "links": None if links is None else {file.src_uri: anchors for file, anchors in links.items()}}
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             partial = entry.with_name(f"{entry.stem}.{os.getpid()}.part")
-            partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
             partial.replace(entry)  # complete or absent
         except OSError:
             pass  # a read-only cache: render every time
@@ -406,9 +407,15 @@ def _remembered_pages(cache_dir: Path, config_file: Path):
         yield
     finally:
         Page.render = original
-    for entry in cache_dir.glob("*.pickle") if cache_dir.is_dir() else ():
+    for entry in cache_dir.glob("*.json") if cache_dir.is_dir() else ():
         if entry.name not in used:
             entry.unlink(missing_ok=True)
+
+
+def _toc_token(item) -> dict:
+    """An entry of MkDocs' table of contents as the token mkdocs.structure.toc.get_toc reads."""
+    return {"name": item.title, "id": item.id, "level": item.level,
+            "children": [_toc_token(child) for child in item.children]}
 
 
 _MKDOCS_PAGE = re.compile(r"Doc file '(?P<page>[^']+)'")
