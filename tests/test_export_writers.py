@@ -128,6 +128,24 @@ def cell_range(book, reference: str) -> list:
     return [c.value for row in sheet[f"{match[2]}{match[3]}:{match[4]}{match[5]}"] for c in row]
 
 
+def style(c) -> tuple:
+    """(bold, size, font, colour, fill, border, wrap, vertical, horizontal) of a cell as a reader sees it."""
+    colour = getattr(c.font.color, "rgb", None)
+    fill = c.fill.fgColor.rgb if c.fill.fill_type == "solid" else None
+    return (bool(c.font.b), c.font.sz, c.font.name, colour if isinstance(colour, str) else None, fill, c.border.left.style,
+            bool(c.alignment.wrap_text), c.alignment.vertical, c.alignment.horizontal)
+
+
+BLACK, GREY, YELLOW, BLUE = None, "FF444444", "FFFFF8D6", "FFDDE7F0"
+PLAIN = (False, 11, "Calibri", BLACK, None, "thin", True, "top", None)
+LOOSE = PLAIN[:5] + (None,) + PLAIN[6:]  # the sheet about the file: no borders
+
+
+def row_height(texts: list[tuple[str, int]]) -> float:
+    """The documented rule: room for every wrapped text, at least two lines of 15 points, plus 2."""
+    return 15.0 * max(2, *(-(-len(text) // max(1, width - 2)) for text, width in texts)) + 2
+
+
 def check_checklist(book, sheet, expected: Expected, source: Yaml) -> None:
     columns = expected.columns()
     last_column = get_column_letter(len(columns))
@@ -139,6 +157,30 @@ def check_checklist(book, sheet, expected: Expected, source: Yaml) -> None:
     assert rows[3:] == expected.cells()
     assert [sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(len(columns))] == \
         [pytest.approx(w + 0.7109375, abs=0.01) for _, w in columns]  # xlsxwriter stores Excel's padded width
+    # how each cell looks: the header, the answer and notes cells to fill in, the grey id
+    header = [c for c, _ in columns]
+    widths = [w for _, w in columns]
+    assert style(sheet["A1"])[:3] == (True, 14, "Calibri") and not style(sheet["A1"])[6]
+    assert style(sheet["A2"])[:4] == (False, 9, "Calibri", GREY) and not style(sheet["A2"])[6]
+    assert all(style(c) == (True, 11, "Calibri", BLACK, BLUE, "thin", True, "top", None) for c in sheet[3])
+    for row, form, (_, item, chain) in zip(sheet.iter_rows(min_row=4), expected.forms, expected.rows):
+        looks = [style(c) for c in row]
+        assert looks[0] == PLAIN[:-1] + ("center",)
+        for column, name in enumerate(header[1:-1], start=1):
+            if name == TEXTS["answer"]:
+                wanted = (PLAIN[:4] + (YELLOW,) + PLAIN[5:-1] + (None if form["soort"] == "open" else "center",)
+                          if form["soort"] != "geen" else PLAIN)
+            elif name == TEXTS["notes"]:
+                wanted = PLAIN[:4] + (YELLOW,) + PLAIN[5:] if form.get("toelichting") else PLAIN
+            else:
+                wanted = PLAIN
+            assert looks[column] == wanted, (item["id"], name)
+        assert looks[-1] == (False, 9, "Calibri", GREY, None, "thin", True, "top", None)
+        texts = [(title, widths[1 + depth]) for depth, (_, _, title) in enumerate(chain)]
+        texts.append((fold(item["tekst"]), widths[header.index(TEXTS["question"])]))
+        if TEXTS["levels"] in header:
+            texts.append((row[header.index(TEXTS["levels"])].value, widths[header.index(TEXTS["levels"])]))
+        assert sheet.row_dimensions[row[0].row].height == pytest.approx(row_height(texts), abs=0.5), item["id"]
     # every cell below the header is text, never a formula, whatever the editor wrote
     for row in sheet.iter_rows(min_row=4):
         for c in row[1:]:
@@ -193,6 +235,10 @@ def check_about(book, source: Yaml, ids: list[str], title: str) -> None:
               (props["revision"], LABEL), (props["date"], f"1 januari {str(c['editie'])[:4]}"), (props["online"], c["basis_url"])]
     wanted += [(props["source"], f"{e.short}: {e.credit}") for e in (Expected(source, i) for i in ids) if e.credit]
     assert [tuple(r[:2]) for r in rows[3:3 + len(wanted)]] == wanted
+    assert style(about["A1"])[:3] == (True, 14, "Calibri")
+    assert about.row_dimensions[2].height == 45 and style(about["A2"]) == LOOSE
+    for row in about.iter_rows(min_row=4, max_row=3 + len(wanted)):
+        assert style(row[0]) == (True,) + LOOSE[1:] and style(row[1]) == LOOSE
     assert rows[2] == [None, None] and rows[3 + len(wanted):4 + len(wanted)] in ([], [[None, None]])
     assert (about.column_dimensions["A"].width, about.column_dimensions["B"].width) == (pytest.approx(22.71, abs=0.01),
                                                                                          pytest.approx(80.71, abs=0.01))
@@ -213,6 +259,10 @@ def check_about(book, source: Yaml, ids: list[str], title: str) -> None:
         if "rubriek" in e.kinds():
             expected_lists += [f"{BOOK['levels']} {e.short}", *[level["label"] for level in e.levels], None]
     got = [r[0] for r in rows[4 + len(wanted):]]
+    headings = {n for n, v in enumerate(got) if v is not None and (n == 0 or got[n - 1] is None)}
+    for n, c in enumerate(about["A"][4 + len(wanted):]):
+        if c.value is not None:
+            assert style(c) == ((True,) + LOOSE[1:] if n in headings else LOOSE), c.value
     assert (got + [None] if got else []) == expected_lists
 
 
@@ -363,7 +413,10 @@ def caption(table) -> str:
 
 @pytest.mark.parametrize("name, instrument_id", SINGLE)
 def test_docx_holds_the_yaml_in_reading_order(name, instrument_id) -> None:
-    source = Yaml(PUBLICATION_FOLDERS[name])
+    check_docx(Yaml(PUBLICATION_FOLDERS[name]), instrument_id)
+
+
+def check_docx(source: Yaml, instrument_id: str) -> None:
     data, document = docx_of(source, instrument_id)
     e = Expected(source, instrument_id)
     c = source.config
@@ -392,7 +445,8 @@ def test_docx_holds_the_yaml_in_reading_order(name, instrument_id) -> None:
     footer = section.footer.paragraphs[0]
     assert footer.text == f"{e.title} · editie {c['editie']} · bronversie {LABEL} · pagina "
     assert round(footer.runs[0].font.size.pt) == 8
-    assert footer._p.find(f"{W}fldSimple").get(f"{W}instr") == "PAGE"
+    page = footer._p.find(f"{W}fldSimple")
+    assert page.get(f"{W}instr") == "PAGE" and page.find(f"{W}r/{W}t").text == "1"  # shown until Word updates the field
 
     blocks = list(body_blocks(document))
     paragraphs = [(style, text) for kind, style, text in blocks if kind == "p"]
@@ -406,6 +460,9 @@ def test_docx_holds_the_yaml_in_reading_order(name, instrument_id) -> None:
     details = tables[0]
     assert [[cell.text for cell in row.cells] for row in details.rows] == [[f, ""] for f in DOC["detail_fields"]]
     assert all(row.cells[0].paragraphs[0].runs[0].bold for row in details.rows)
+    assert [round(row.height.cm, 1) for row in details.rows] == [0.9] * len(DOC["detail_fields"])
+    assert all(t.style.name == "Table Grid" for t in tables)
+    assert round(document.styles["Table Grid"].font.size.pt) == 10
     assert caption(details) == DOC["details"]
     # the section headings, in reading order, at their depth
     headings, seen = [], set()
@@ -438,6 +495,9 @@ def test_docx_holds_the_yaml_in_reading_order(name, instrument_id) -> None:
         link = row.cells[0].paragraphs[0]._p.find(f"{W}hyperlink")
         assert links[link.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")] == f"{url}#{item['id']}"
         assert link.get(f"{W}tooltip") == DOC["question_link"].format(number=number)
+        assert link.find(f"{W}r/{W}rPr/{W}color").get(f"{W}val") == "1F4E79"
+        assert link.find(f"{W}r/{W}rPr/{W}u").get(f"{W}val") == "single"
+        assert table._tbl.tblPr.find(f"{W}jc").get(f"{W}val") == "center"
         titles = {section["id"]: section["titel"] for section in _sections(e.data)}
         assert caption(table) == (fold(titles[chain[-1][1]]) if chain else fold(e.data["naam"]))
         assert round(row.height.cm, 1) == (3.0 if form["soort"] == "open" else 1.2)
@@ -454,6 +514,8 @@ def test_docx_holds_the_yaml_in_reading_order(name, instrument_id) -> None:
             assert keep is (True if form.get("toelichting") else None)
         elif form["soort"] == "open":
             assert header == [TEXTS["number"], TEXTS["question"], TEXTS["answer"]] and texts[2:] == [""]
+            grid = table_widths(table)[1]
+            assert grid[1] == round((text_width - grid[0]) * 0.4)  # the question 40 %, the room to write the rest
         else:
             assert header == [TEXTS["number"], TEXTS["question"]] and texts[2:] == []
     # the agreements and the next moment
@@ -528,3 +590,68 @@ def test_docx_title_and_texts_with_ampersands_and_formula_starts_stay_as_written
     texts = [cell.text for t in document.tables for row in t.rows for cell in row.cells]
     for start in HOSTILE_STARTS:
         assert any(t.startswith(start) for t in texts), start
+
+
+def edited_instrumenten() -> Yaml:
+    """The fixture publication with what it lacks: a choice form without notes on two items of
+    an open instrument (two answer lists in one workbook), an open item inside the rubric, and an
+    instrument abbreviated 'History' (a sheet name Excel keeps for itself)."""
+    source = Yaml(PUBLICATION_FOLDERS["instrumenten"])
+    source.config = copy.deepcopy(source.config)
+    source.instruments = copy.deepcopy(source.instruments)
+    source.config["antwoordvormen"].append({"id": "schaal", "soort": "keuze", "opties": [
+        {"id": "ja", "label": "Ja"}, {"id": "soms", "label": "Soms"}, {"id": "nee", "label": "Nee"}]})
+    for _, item, _ in source.rows("leidraad")[:2]:
+        item["antwoordvorm"] = "schaal"
+    source.rows("rubriek")[1][1]["antwoordvorm"] = "open"
+    source.instruments["gesprek"]["afkorting"] = "History"
+    return source
+
+
+def test_xlsx_and_docx_of_an_edited_fixture_with_two_lists_a_mixed_rubric_and_a_reserved_name() -> None:
+    source = edited_instrumenten()
+    ids = source.config["instrumenten"]
+    _, book = xlsx(source, ids)
+    expected = [Expected(source, i) for i in ids]
+    assert book.sheetnames == ["Evaluatieleidraad", "History (2)", "Rubriek cultuurbeleid", BOOK["about_sheet"]]
+    for e, sheet in zip(expected, book.worksheets):
+        check_checklist(book, sheet, e, source)
+    check_about(book, source, ids, f"Reflectievragen {source.config['titel']}")
+    assert [r[0] for r in values(book["History (2)"])[3:]] == [n for n, _, _ in expected[1].rows]
+    for instrument_id in ids:
+        check_docx(source, instrument_id)
+
+
+def test_xlsx_footer_of_exactly_255_characters_is_kept_whole() -> None:
+    """Excel's limit is 255 characters, codes included: a footer of exactly 255 stays whole."""
+    source = Yaml(PUBLICATION_FOLDERS["kcr"])
+    rest = len("&L&8" + stamp(source).replace("&", "&&") + "&R&8" + BOOK["page_footer"]) - len(source.config["titel"])
+    source.config = {**source.config, "titel": "T" * (255 - rest)}
+    _, book = xlsx(source, [source.config["instrumenten"][0]])
+    assert book.worksheets[0].oddFooter.left.text == stamp(source)
+    source.config = {**source.config, "titel": "T" * (256 - rest)}
+    _, book = xlsx(source, [source.config["instrumenten"][0]])
+    assert book.worksheets[0].oddFooter.left.text == f"editie {source.config['editie']} · bronversie {LABEL}"
+
+
+@pytest.mark.parametrize("intro", ["=1+1 is geen formule & blijft tekst", "2026", "https://example.org/x", "TRUE"])
+def test_xlsx_intro_from_the_texts_file_stays_text(tmp_path, intro) -> None:
+    """The intro is written as it stands: never a formula, a number, a link or a truth value."""
+    import yaml
+
+    tool = tmp_path / "tool"
+    (tool / "templates" / "exports").mkdir(parents=True)
+    edited = copy.deepcopy(TEXTS)
+    edited["workbook"]["about_intro"] = intro
+    edited["workbook"]["about_sheet"] = "Over 't bestand"
+    (tool / "templates" / "exports" / "teksten.yaml").write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
+    source = Yaml(PUBLICATION_FOLDERS["kcr"])
+    data, book = xlsx(source, [source.config["instrumenten"][0]], Project.at(ROOT, tool))
+    cell = book["Over 't bestand"]["A2"]
+    assert (cell.value, cell.data_type, cell.hyperlink) == (intro, "s", None)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert not [n for n in z.namelist() if "rels" in n and "sheet" in n and b"hyperlink" in z.read(n)]
+    # the drop-downs point into a sheet whose name has an apostrophe
+    sheet = book.worksheets[0]
+    labels = [o["label"] for o in next(f for f in source.config["antwoordvormen"] if f["soort"] == "keuze")["opties"]]
+    assert cell_range(book, sheet.data_validations.dataValidation[0].formula1) == labels
