@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from conftest import PUBLICATION_FOLDERS, ROOT, load_yaml, publication_from_data
 from publisher import exports
 from publisher.project import Project
+from publisher.repository import Revision
 from test_export_files import LABEL, REVISION, Yaml
 
 TEXTS = load_yaml(ROOT / "templates" / "exports" / "teksten.yaml")
@@ -240,6 +241,7 @@ def check_about(book, source: Yaml, ids: list[str], title: str) -> None:
     for row in about.iter_rows(min_row=4, max_row=3 + len(wanted)):
         assert style(row[0]) == (True,) + LOOSE[1:] and style(row[1]) == LOOSE
     assert rows[2] == [None, None] and rows[3 + len(wanted):4 + len(wanted)] in ([], [[None, None]])
+    assert about.column_dimensions["C"].width == openpyxl.worksheet.dimensions.ColumnDimension(about, "C").width
     assert (about.column_dimensions["A"].width, about.column_dimensions["B"].width) == (pytest.approx(22.71, abs=0.01),
                                                                                          pytest.approx(80.71, abs=0.01))
     assert (str(about.page_setup.paperSize), about.page_setup.fitToWidth or 1, about.page_setup.fitToHeight) == ("9", 1, 0)
@@ -351,6 +353,16 @@ def test_xlsx_footer_falls_back_to_edition_and_revision_when_too_long() -> None:
     footer = book.worksheets[0].oddFooter
     assert footer.left.text == f"editie {source.config['editie']} · bronversie {LABEL}"
     assert footer.right.text == BOOK["page_footer"]
+    described = book.properties.description  # a document property: one line of at most 255 characters
+    assert len(described) == 255 and described.endswith("…") and stamp(source).startswith(described[:-1])
+
+
+def test_docx_without_a_known_revision_has_an_empty_identifier() -> None:
+    source = Yaml(PUBLICATION_FOLDERS["instrumenten"])
+    publication = publication_of(source)
+    data = exports.export_docx(Project.at(ROOT), publication, publication.instrument("leidraad"), Revision(None))
+    properties = docx.Document(io.BytesIO(data)).core_properties
+    assert properties.identifier == "" and properties.comments == "Editie 2026, bronversie onbekend"
 
 
 def test_xlsx_fixed_texts_come_from_the_editable_texts_file(tmp_path) -> None:
@@ -488,6 +500,7 @@ def check_docx(source: Yaml, instrument_id: str) -> None:
                 question_rows.append((header, texts, row, table))
             else:  # a rubric item's notes row
                 assert texts[1:] == [f"{TEXTS['notes']}:"] * (len(texts) - 1)
+                assert round(row.height.cm, 1) == 1.2
     assert len(question_rows) == len(e.rows)
     links = {r.rId: r.target_ref for r in document.part.rels.values() if r.is_external}
     for (header, texts, row, table), (number, item, chain), form in zip(question_rows, e.rows, e.forms):
@@ -528,6 +541,7 @@ def check_docx(source: Yaml, instrument_id: str) -> None:
     for table in tables:
         width, grid, cells = table_widths(table)
         assert width == sum(grid) == text_width, caption(table)
+        assert table._tbl.tblPr.find(f"{W}tblW").get(f"{W}type") == "dxa"
         assert all(sum(row) == text_width for row in cells), caption(table)
         assert table._tbl.tblPr.find(f"{W}tblLayout").get(f"{W}type") == "fixed"
         assert all(tr.trPr.find(f"{W}cantSplit") is not None for tr in table._tbl.tr_lst)
@@ -603,7 +617,16 @@ def edited_instrumenten() -> Yaml:
         {"id": "ja", "label": "Ja"}, {"id": "soms", "label": "Soms"}, {"id": "nee", "label": "Nee"}]})
     for _, item, _ in source.rows("leidraad")[:2]:
         item["antwoordvorm"] = "schaal"
+    source.config["antwoordvormen"].append({"id": "duim", "soort": "keuze", "opties": [
+        {"id": "omhoog", "label": "Duim omhoog"}, {"id": "omlaag", "label": "Duim omlaag"}]})
+    source.rows("gesprek")[0][1]["antwoordvorm"] = "duim"  # a second choice form: a second list, named by its id
+    # an item text of 117 characters: three lines in the 60 wide question column (58 characters a line)
+    source.rows("leidraad")[2][1]["tekst"] = "a " * 58 + "b"
     source.rows("rubriek")[1][1]["antwoordvorm"] = "open"
+    rubric = source.rows("rubriek")[0][1]
+    del rubric["niveaus"][source.instruments["rubriek"]["rubriekniveaus"][-1]["id"]]  # a level it does not describe
+    source.instruments["rubriek"]["bron"]["webadres"] = "https://example.org/rubriek"
+    source.instruments["rubriek"]["inleiding"] = "Eerste alinea\nover twee regels.\n\n  \nTweede alinea."
     source.instruments["gesprek"]["afkorting"] = "History"
     return source
 
