@@ -476,6 +476,24 @@ def check_docx(source: Yaml, instrument_id: str) -> None:
     assert all(t.style.name == "Table Grid" for t in tables)
     assert round(document.styles["Table Grid"].font.size.pt) == 10
     assert caption(details) == DOC["details"]
+    # after the details: how to fill in the sheet, one sentence per answer form in order of first use
+    sentences, used = [], []
+    for form in e.forms:
+        if form["id"] in used:
+            continue
+        used.append(form["id"])
+        if form["soort"] == "keuze":
+            sentences.append(f"Kies per vraag een antwoord ({' / '.join(o['label'] for o in form['opties'])})" + (
+                " en noteer bij ‘Toelichting / voorbeeld’ wat je ziet of een voorbeeld uit de praktijk."
+                if form.get("toelichting") else "."))
+        elif form["soort"] == "open":
+            sentences.append("Schrijf bij een open vraag het antwoord in de ruimte eronder.")
+        elif form["soort"] == "geen":
+            sentences.append("Vragen zonder vakjes of lijnen zijn voorbeeldvragen voor het gesprek: daar hoef je niets in te vullen.")
+        else:
+            sentences.append(f"Kies per onderdeel het niveau dat het best past ({' / '.join(v['label'] for v in e.levels)})"
+                             + (" en noteer bij ‘Toelichting’ waarom." if form.get("toelichting") else "."))
+    assert paragraphs[len(head):len(head) + len(sentences)] == [("Normal", t) for t in sentences]
     # the section headings, in reading order, at their depth
     headings, seen = [], set()
     top_number = {s["id"]: n for n, s in enumerate(e.data.get("secties", []), start=1)}
