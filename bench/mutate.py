@@ -56,7 +56,8 @@ PY_TARGETS: dict[str, list[str]] = {
     "sources": ["tests/test_security_walls.py", "tests/test_sources.py", "-m", "not slow and not browser"],
     "changes": ["tests/test_change_properties.py", "tests/test_pull_request.py", "-m", "not slow and not browser"],
     "reflection_form": ["tests/test_form_view.py", "tests/test_form_logic.py", "-m", "not slow and not browser"],
-    "exports": ["tests/test_export_files.py", "tests/test_export_properties.py", "-m", "not slow and not browser"],
+    "exports": ["tests/test_export_files.py", "tests/test_export_properties.py", "tests/test_export_writers.py", "-m",
+                "not slow and not browser"],
     "pdfform": ["tests/test_pdfform.py", "-m", "not slow and not browser"],
 }
 
@@ -160,7 +161,8 @@ def setup_cfg(module: str, tests: list[str]) -> str:
     ])
 
 
-def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: list[str] | None = None) -> Score:
+def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: list[str] | None = None,
+               sample: str | None = None) -> Score:
     binaries = mutmut_venv()
     work = Path(tempfile.mkdtemp(prefix=f"mutmut-{module}-"))
     try:
@@ -170,7 +172,9 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: l
         env = {**os.environ, "PATH": f"{binaries}:{os.environ['PATH']}", "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("VIRTUAL_ENV", None)
         say(f"• mutmut: publisher/{module}.py met {' '.join(tests)}")
-        patterns = [f"publisher.{module}.x_{name}__mutmut_*" for name in only or []]
+        # --sample 036: only the mutants whose number ends in one of these digits (a deterministic subset)
+        end = f"[{sample}]" if sample else ""
+        patterns = [f"publisher.{module}.x_{name}__mutmut_*{end}" for name in only or []]
         run = subprocess.run(["nice", "-n", "19", str(binaries / "mutmut"), "run", "--max-children", str(children),
                               *patterns],
                              cwd=copy, env=env, capture_output=True, text=True)
@@ -182,7 +186,8 @@ def run_mutmut(module: str, tests: list[str], keep: bool, children: int, only: l
         from_exit = {1: "killed", 3: "killed", 0: "survived", 36: "timeout", 24: "timeout", -24: "timeout",
                      152: "timeout", 255: "timeout", 33: "no tests", 5: "no tests", 34: "skipped", None: "not checked"}
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        score = Score(f"publisher/{module}.py" + (f" ({len(only)} functies)" if only else ""))
+        score = Score(f"publisher/{module}.py" + (f" ({len(only)} functies)" if only else "")
+                      + (f" (steekproef *{end})" if sample else ""))
         score.statuses = {name: from_exit.get(code, "suspicious") for name, code in codes.items()
                           if not only or code is not None}  # --only: the functions not run are not counted
         if not score.statuses:
@@ -306,6 +311,12 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", metavar="FUNCTIE",
                         help="py, one module: only the mutants of these functions (mutmut's x_<name>; a * pattern "
                              "works), for a module too big to run whole on a shared machine")
+    parser.add_argument("--sample", metavar="CIJFERS",
+                        help="py, with --only: only the mutants whose number ends in one of these digits (e.g. 036: "
+                             "about 30 %%), a deterministic subset for a module too slow to run whole")
+    parser.add_argument("--tests", nargs="+", metavar="TESTBESTAND",
+                        help="py, one module: run only these test files against its mutants instead of PY_TARGETS' "
+                             "(fast tests only: '-m not slow and not browser' is added)")
     parser.add_argument("--lines", type=lambda v: [int(x) for x in v.split(",")],
                         help="js: only the mutants on these lines, e.g. 47,49,61 (after new tests: re-run the survivors)")
     parser.add_argument("--quiet", action="store_true", help="do not print the survivors' diffs")
@@ -316,7 +327,10 @@ def main() -> int:
         for module in args.modules or PY_TARGETS:
             if module not in PY_TARGETS:
                 parser.error(f"onbekende module {module}; kies uit {', '.join(PY_TARGETS)}")
-            scores.append(run_mutmut(module, PY_TARGETS[module], args.keep, args.children, args.only))
+            tests = [*args.tests, "-m", "not slow and not browser"] if args.tests else PY_TARGETS[module]
+            if args.sample and not args.only:
+                parser.error("--sample werkt alleen samen met --only")
+            scores.append(run_mutmut(module, tests, args.keep, args.children, args.only, args.sample))
     if args.what in ("js", "all"):
         scores.append(run_stryker(args.ref, args.keep, args.children, args.lines))
 
