@@ -699,11 +699,14 @@ def _heading_column(text: str, minimum_cm: float) -> int:
 def _question_columns(instrument: Instrument, form, texts: dict, text_width: int) -> tuple[list[str], list[int]]:
     """The headings and widths (twips, summing to `text_width`) of a table of items: the number
     column wide enough for 'Nr.', answer boxes as wide as their label, and the rest shared by
-    the question and the room to write."""
+    the question and the room to write. Whatever an editor names the answers or levels, the
+    question (and the notes) keep at least _TEXT_COLUMN_MINIMUM: headings too wide together
+    for that shrink in proportion (a heading word may then break, the table still fits)."""
     number = _heading_column(texts["number"], 1.3)
     if form.kind == "keuze":
         answers = [o.label for o in form.options]
-        boxes = [_heading_column(label, 1.4) for label in answers]
+        number, *boxes = _fit([number, *(_heading_column(label, 1.4) for label in answers)],
+                              text_width - _TEXT_COLUMN_MINIMUM * (2 if form.notes else 1))
         rest = text_width - number - sum(boxes)
         if form.notes:  # question and notes share the rest, the question a little more
             question = round(rest * 0.56)
@@ -713,13 +716,27 @@ def _question_columns(instrument: Instrument, form, texts: dict, text_width: int
     if form.kind == "rubriek":
         levels = [level.label for level in instrument.rubric_levels]
         share = (text_width - number - text_width // 4) // max(1, len(levels))  # a quarter for the question
-        widths = [max(share, _heading_column(label, 2.0)) for label in levels]
+        number, *widths = _fit([number, *(max(share, _heading_column(label, 2.0)) for label in levels)],
+                               text_width - _TEXT_COLUMN_MINIMUM)
         return [texts["number"], texts["question"], *levels], [number, text_width - number - sum(widths), *widths]
     if form.kind == "open":
+        [number] = _fit([number], text_width - 2 * _TEXT_COLUMN_MINIMUM)
         question = round((text_width - number) * 0.4)
         return ([texts["number"], texts["question"], texts["answer"]],
                 [number, question, text_width - number - question])
+    [number] = _fit([number], text_width - _TEXT_COLUMN_MINIMUM)
     return [texts["number"], texts["question"]], [number, text_width - number]
+
+
+_TEXT_COLUMN_MINIMUM = round(3 * _TWIPS_PER_CM)  # the question's (and the notes') narrowest column
+
+
+def _fit(widths: list[int], room: int) -> list[int]:
+    """`widths` (twips), shrunk in proportion when together wider than `room`."""
+    total = sum(widths)
+    if total <= room:
+        return widths
+    return [max(1, width * room // total) for width in widths]
 
 
 def _minimum_width(instrument: Instrument, form, texts: dict) -> int:

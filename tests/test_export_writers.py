@@ -613,6 +613,40 @@ def test_docx_columns_fit_their_headings_and_share_the_rest() -> None:
                 assert grid[1] >= round(3.5 * 1440 / 2.54) - 1  # the question keeps room
 
 
+@pytest.mark.parametrize("count", [8, 12])
+def test_docx_of_many_long_answer_headings_fits_the_page_and_keeps_room_for_the_question(count) -> None:
+    """Whatever `check` accepts, the Word sheet is made: a rubric of many long level names and a
+    choice form of many long options (found by mutation testing: the question column went
+    negative and python-docx refused). Every table is as wide as the text, every column has a
+    width, the question (and the notes) keep at least 3 cm; each heading is still in its column."""
+    source = Yaml(PUBLICATION_FOLDERS["instrumenten"])
+    source.config = copy.deepcopy(source.config)
+    source.instruments = copy.deepcopy(source.instruments)
+    source.instruments["rubriek"]["rubriekniveaus"] = [
+        {"id": f"niveau{n}", "label": f"Buitengewoonniveau{n}"} for n in range(count)]
+    options = [{"id": f"optie{n}", "label": f"Ongetwijfeldzekerheid{n}"} for n in range(count)]
+    source.config["antwoordvormen"].append({"id": "breed", "soort": "keuze", "opties": options, "toelichting": True})
+    source.rows("leidraad")[0][1]["antwoordvorm"] = "breed"
+    cm = 1440 / 2.54
+    for instrument_id, labels in (("rubriek", [f"Buitengewoonniveau{n}" for n in range(count)]),
+                                  ("leidraad", [o["label"] for o in options])):
+        _, document = docx_of(source, instrument_id)
+        section = document.sections[0]
+        text_width = section.page_width.twips - 2 * section.left_margin.twips
+        tables = [t for kind, t, _ in body_blocks(document) if kind == "t"]
+        found = False
+        for table in tables:
+            width, grid, cells = table_widths(table)
+            assert width == sum(grid) == text_width and all(g > 0 for g in grid), (instrument_id, grid)
+            header = [cell.text for cell in table.rows[0].cells]
+            if header[2:2 + len(labels)] == labels:
+                found = True
+                assert grid[1] >= round(3 * cm) - 1, (instrument_id, grid)
+                if len(header) > 2 + len(labels):  # the notes column
+                    assert grid[-1] >= round(3 * cm) * 0.44 * 2 - 2, (instrument_id, grid)
+        assert found, instrument_id
+
+
 def test_docx_title_and_texts_with_ampersands_and_formula_starts_stay_as_written() -> None:
     source = edited_kcr()
     instrument_id = source.config["instrumenten"][0]
