@@ -60,6 +60,10 @@ NOTES_LABEL_MM = 4.5  # 'Toelichting / voorbeeld' above the notes of an open que
 CHAR_MM = 2.05  # a generous average width of a character of the question text (10 pt bold)
 RUBRIC_CHAR_MM = 1.75  # the same for a rubric cell (9 pt)
 QUESTION_INDENT_MM = 6.0
+OPTION_MM = 22.0  # one answer option of a choice: its box and label (reflectieblad.css, .optie)
+OPTION_BOX_MM = 6.7  # the box with its margins (reflectieblad.css, input[type="radio"])
+OPTION_CHAR_MM = 1.8  # a generous average width of a character of an option's label (10 pt)
+NOTES_LABEL_ROW_MM = 40.0  # 'Toelichting / voorbeeld' after the options (8.5 pt, 4 mm margin)
 # The conversation details at the top: (field name, label, lines). Several lines: a
 # multi-line field on the fillable sheet (room for ten attendees), ruled lines on paper.
 HEADER_FIELDS = [("school", "School", 1), ("project", "Project", 1), ("datum", "Datum", 1), ("aanwezigen", "Aanwezigen", 2)]
@@ -283,6 +287,20 @@ def question_height_mm(item, form: AnswerForm, levels: int = 0) -> float:
     elif form.kind == "open":
         height += WRITING_LINES * LINE_MM + (NOTES_LABEL_MM + WRITING_LINES * LINE_MM if form.notes else 0)
     return height
+
+
+def option_overflow(form: AnswerForm) -> tuple[int | None, float, float] | None:
+    """Whether a choice's answers overrun their place on the sheet's row (an estimate, like
+    question_height_mm): (index of an option whose label is wider than its place, its width,
+    the room) for the first such option; (None, the row's width, the room) when all options
+    together are wider than the line; None when they fit."""
+    room = OPTION_MM - OPTION_BOX_MM
+    for index, option in enumerate(form.options):
+        if len(option.label) * OPTION_CHAR_MM > room:
+            return index, len(option.label) * OPTION_CHAR_MM, room
+    line = PAGE_MM[0] - PAGE_MARGINS_MM[1] - PAGE_MARGINS_MM[3] - QUESTION_INDENT_MM
+    row = len(form.options) * OPTION_MM + (NOTES_LABEL_ROW_MM if form.notes else 0)
+    return (None, row, line) if row > line else None
 
 
 def usage(publication: Publication, instrument: Instrument) -> str:

@@ -236,6 +236,10 @@ INSTRUMENT_RULE_MESSAGES = {
     # validate.py: site_config.yaml
     "de antwoordvorm '{}' is een keuze, maar heeft minder dan twee opties": "keuze met minder dan twee opties",
     "de antwoordvorm '{}' is van soort '{}' en heeft dus geen opties": "open antwoord met opties",
+    "het antwoord '{}' is te lang voor het reflectieblad (ongeveer {} mm, er is {} mm): het loopt over het volgende antwoord heen":
+        "antwoord te lang voor het blad",
+    "de antwoorden van '{}' passen niet op één regel van het reflectieblad (ongeveer {} mm, een regel heeft {} mm)":
+        "te veel antwoorden voor een regel van het blad",
     "de antwoordvorm '{}' is van soort 'geen' (niets in te vullen) en kan geen toelichting hebben":
         "antwoordvorm geen met toelichting",
     "het antwoord '{}' heeft dezelfde naam als een veld van elk item": "antwoord 'toelichting' botst met het notitieveld",
