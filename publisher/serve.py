@@ -4,7 +4,7 @@ Builds into .cache/serve/ (never touching site/), serves it with MkDocs' live
 reload server and rebuilds when anything under content/, indicators/,
 templates/, site_config.yaml or mkdocs.yml changes. Pages come back within
 about a second: a rebuild renders only the pages whose Markdown changed (MkDocs'
-render of every other page is kept in .cache/pages/, see site._remembered_pages); sheets whose input changed are rendered in the background and
+render of every other page is kept in .cache/serve/pages/, see site._remembered_pages); sheets whose input changed are rendered in the background and
 the pages are rebuilt once more when they are ready; the export files likewise. An invalid edit prints the
 Dutch problems and keeps serving the last good version; every page then carries a
 banner with the same problems (file, line, message, as `check` prints them), which

@@ -285,7 +285,7 @@ def run_mkdocs(config_file: Path, project: Project) -> list[Problem]:
     previous_level = logger.level
     logger.setLevel(logging.INFO)
     try:
-        with _compiled_theme_templates(project.work / "jinja"), _remembered_pages(project.work / "pages", config_file):
+        with _compiled_theme_templates(project.work / "jinja"), _remembered_pages(config_file.parent.parent / "pages", config_file):
             config = load_config(config_file=str(config_file), strict=True)
             mkdocs_build(config)
         failure = None
@@ -331,7 +331,9 @@ PAGE_CACHE_VERSION = b"2"  # raise when what _remembered_pages stores changes
 
 @contextmanager
 def _remembered_pages(cache_dir: Path, config_file: Path):
-    """Render each page's Markdown only when something it depends on changed: MkDocs' own
+    """Render each page's Markdown only when something it depends on changed (`cache_dir` sits
+    next to the staging folder, so `build` (.cache/pages/) and the live preview
+    (.cache/serve/pages/), whose site addresses differ, do not evict each other's renders): MkDocs' own
     render of a page (its HTML body, table of contents, title and anchors) is kept in
     `cache_dir`, keyed by the page's Markdown, its place, the staged mkdocs.yml, the list of
     every file of the site (links are resolved against it) and the versions of the engine. A

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from conftest import ROOT, copy_project, seed_pdf_cache
+from conftest import ROOT, copy_project, run_cli, seed_pdf_cache
 from test_browser import AXE_SCRIPT, WCAG_21_AA
 from test_build import fetch, free_port, start_serve, stop_serve, wait_for
 
@@ -198,3 +198,25 @@ def test_preview_after_an_edit_serves_exactly_what_a_fresh_build_gives(built_pro
     # the edits did change what is served (so the comparison above is not of two old versions)
     assert {"bo/reflectievragen/index.html", "verantwoording/index.html", "over-kcr/index.html",
             "downloads/reflectievragen-bo.pdf"} <= changed
+
+
+def test_a_build_keeps_the_previews_remembered_page_renders(built_project, tmp_path) -> None:
+    """`build` and the live preview stage the site for different addresses, so their page
+    renders differ; each keeps its own (.cache/pages/, .cache/serve/pages/) and a build between
+    two preview rebuilds does not make the preview render every page again."""
+    from publisher.report import Reporter
+    from publisher.site import build_site
+
+    project = Project.at(copy_project(tmp_path / "project"))
+    seed_pdf_cache(built_project, project.root)
+    reporter = Reporter(quiet=True)
+    result = build_site(project, reporter, output=project.work / "serve" / "site", render_sheets=True,
+                        preview_url="http://127.0.0.1:8123/", staging=project.work / "serve" / "staging")
+    assert result.ok, result.problems
+    previewed = sorted(path.name for path in (project.work / "serve" / "pages").glob("*.json"))
+    assert len(previewed) >= 27  # every page of the site (26 in the menu), remembered
+    code, output = run_cli(["build"], project.root)
+    assert code == 0, output
+    built = sorted(path.name for path in (project.work / "pages").glob("*.json"))
+    assert len(built) == len(previewed) and not set(built) & set(previewed)  # other address, other renders
+    assert sorted(path.name for path in (project.work / "serve" / "pages").glob("*.json")) == previewed
