@@ -55,15 +55,15 @@ def is_link_loop(path: Path) -> bool:
 class Listing:
     files: list[Path] = field(default_factory=list)  # regular files inside the project, sorted
     problems: list[Problem] = field(default_factory=list)
+    outside: bool = False  # the folder itself (or one above it) is a link out of the project: nothing listed
 
 
 def list_files(root: Path, directory: Path, name_of) -> Listing:
     """Every editor file below `directory`, without following links out of the project;
     backup files are left out with a warning. `name_of(path)` names a path in messages."""
+    if not inside(root, directory):
+        return Listing(problems=[_outside(name_of(directory), "map", is_link_loop(directory))], outside=True)
     listing = Listing()
-    if not inside(root, directory):  # the folder itself (or one above it) is a link out of the project
-        listing.problems.append(_outside(name_of(directory), "map", is_link_loop(directory)))
-        return listing
     if not directory.is_dir():
         return listing
     for folder, subfolders, files in os.walk(directory, followlinks=False):
@@ -91,14 +91,16 @@ def _outside(name: str, what: str, loop: bool = False) -> Problem:
         return error(name, None, "dit is een snelkoppeling (symbolische link) die in een kring naar zichzelf "
                                  "verwijst; die wordt niet gelezen",
                      "Verwijder de snelkoppeling en zet het bestand of de map zelf op deze plek.")
-    if what == "map met dit bestand":
-        return error(name, None, "een map waarin dit bestand staat is een snelkoppeling (symbolische link) naar een "
-                                 "map buiten het project; het bestand wordt niet gelezen",
-                     "Zet de map zelf in het project in plaats van een link ernaar.")
     article = "de" if what == "map" else "het"
     return error(name, None, f"dit is een snelkoppeling (symbolische link) naar een {what} buiten het project; "
                              "die wordt niet gelezen",
                  f"Zet {article} {what} zelf in het project in plaats van een link ernaar.")
+
+
+def _in_linked_folder(name: str) -> Problem:
+    return error(name, None, "een map waarin dit bestand staat is een snelkoppeling (symbolische link) naar een "
+                             "map buiten het project; het bestand wordt niet gelezen",
+                 "Zet de map zelf in het project in plaats van een link ernaar.")
 
 
 # Characters nobody sees that change what a file means. Named in messages by their Unicode name.
@@ -171,7 +173,7 @@ def invisible_characters(text: str, name: str) -> list[Problem]:
 def read_text(path: Path, name: str, root: Path) -> tuple[str | None, list[Problem]]:
     """Read an editor's text file (YAML or Markdown) inside the project at `root`."""
     if not inside(root, path):  # the file, or a folder it is in, is a link out of the project
-        return None, [_outside(name, "bestand" if path.is_symlink() else "map met dit bestand", is_link_loop(path))]
+        return None, [_outside(name, "bestand", is_link_loop(path)) if path.is_symlink() else _in_linked_folder(name)]
     if path.is_dir():
         return None, [error(name, None, "dit is een map, geen bestand",
                             "Zet hier een bestand neer, of verwijs naar het juiste bestand.")]

@@ -192,7 +192,6 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
                       anchors: dict, documents: dict) -> tuple[list[Instrument | None], list[Problem]]:
     listing = list_files(project.root, project.indicators, project.name)
     problems: list[Problem] = list(listing.problems)
-    refused = any(p.file == project.name(project.indicators) for p in listing.problems)  # the folder is a link out
     files: dict[str, Path] = {}
     for path in listing.files:
         if path.parent != project.indicators:
@@ -217,7 +216,7 @@ def _load_instruments(project: Project, config: SiteConfig | None, config_doc: Y
                                   f"Zet de vragen van '{instrument_id}' in een bestand indicators/{instrument_id}.yaml."))
             instruments.append(None)
             continue
-        if path is None and refused:  # said once, of the folder
+        if path is None and listing.outside:  # said once, of the folder
             instruments.append(None)
             continue
         if path is None:
