@@ -289,18 +289,22 @@ def question_height_mm(item, form: AnswerForm, levels: int = 0) -> float:
     return height
 
 
-def option_overflow(form: AnswerForm) -> tuple[int | None, float, float] | None:
-    """Whether a choice's answers overrun their place on the sheet's row (an estimate, like
-    question_height_mm): (index of an option whose label is wider than its place, its width,
-    the room) for the first such option; (None, the row's width, the room) when all options
-    together are wider than the line; None when they fit."""
+def long_option(form: AnswerForm) -> tuple[int, float, float] | None:
+    """The first answer of a choice whose label is wider than its place on the sheet's row (an
+    estimate, like question_height_mm): (its index, its width, the room), or None."""
     room = OPTION_MM - OPTION_BOX_MM
     for index, option in enumerate(form.options):
         if len(option.label) * OPTION_CHAR_MM > room:
             return index, len(option.label) * OPTION_CHAR_MM, room
+    return None
+
+
+def options_row_overflow(form: AnswerForm) -> tuple[float, float] | None:
+    """(the row's width, the line's) when a choice's answers and its notes label together are
+    wider than the sheet's line; None when they fit."""
     line = PAGE_MM[0] - PAGE_MARGINS_MM[1] - PAGE_MARGINS_MM[3] - QUESTION_INDENT_MM
     row = len(form.options) * OPTION_MM + (NOTES_LABEL_ROW_MM if form.notes else 0)
-    return (None, row, line) if row > line else None
+    return (row, line) if row > line else None
 
 
 def usage(publication: Publication, instrument: Instrument) -> str:

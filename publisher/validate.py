@@ -18,7 +18,7 @@ from .load import validate_document
 from .model import RESERVED_ANSWER_IDS, Glossary, Instrument, Item, Publication, Section, SiteConfig
 from .problems import InputError, Problem, error, sort_key, warning
 from .project import Project
-from .sheets import OPTION_CHAR_MM, option_overflow, page_height_mm, question_height_mm
+from .sheets import OPTION_CHAR_MM, long_option, options_row_overflow, page_height_mm, question_height_mm
 from .site_check import check_html_only, check_site
 from .sources import list_files
 from .structure import FORM_PAGE, REFLECTION_PAGE, form_page, generated_pages, navigation, reflection_page
@@ -123,15 +123,16 @@ def _check_config(config: SiteConfig, doc: YamlDocument) -> list[Problem]:
         options = [(where + ("opties", j, "id"), o.id) for j, o in enumerate(form.options)]
         options += [(where + ("opties", j, "was", k), old) for j, o in enumerate(form.options) for k, old in enumerate(o.was)]
         problems += _duplicates(doc, options, "het antwoord")
-        overflow = option_overflow(form) if form.kind == "keuze" else None
-        if overflow is not None and overflow[0] is not None:
-            j, width, room = overflow
+        long = long_option(form) if form.kind == "keuze" else None
+        row = options_row_overflow(form) if form.kind == "keuze" else None
+        if long is not None:
+            j, width, room = long
             problems.append(warning(doc.name, doc.line(where + ("opties", j, "label")),
                                     f"het antwoord '{form.options[j].label}' is te lang voor het reflectieblad "
                                     f"(ongeveer {width:.0f} mm, er is {room:.0f} mm): het loopt over het volgende antwoord heen",
                                     f"Kies een korter label, van hoogstens ongeveer {int(room // OPTION_CHAR_MM)} tekens."))
-        elif overflow is not None:
-            _, width, room = overflow
+        elif row is not None:
+            width, room = row
             problems.append(warning(doc.name, doc.line(where + ("opties",)),
                                     f"de antwoorden van '{form.id}' passen niet op één regel van het reflectieblad "
                                     f"(ongeveer {width:.0f} mm, een regel heeft {room:.0f} mm)",
