@@ -145,6 +145,19 @@ def _edit(project: Path) -> None:
         page.write("\nZie ook [wat nieuw is](verantwoording.md#nieuw-in-deze-editie).\n")
 
 
+def preview_build(project: Project, render_sheets: bool):
+    """What `serve` does on a rebuild (publisher/serve.py): a checked build into its own folder,
+    staged for the preview's address."""
+    from publisher.report import Reporter
+    from publisher.site import build_site
+
+    result = build_site(project, Reporter(quiet=True), output=project.work / "serve" / "site",
+                        render_sheets=render_sheets, preview_url="http://127.0.0.1:8123/",
+                        staging=project.work / "serve" / "staging")
+    assert result.ok, result.problems
+    return result
+
+
 def test_preview_after_an_edit_serves_exactly_what_a_fresh_build_gives(built_project, tmp_path) -> None:
     """The preview re-renders only what an edit affects (remembered page renders, sheets in the
     background); once the background work is done, what it serves is byte for byte what a fresh
@@ -152,17 +165,8 @@ def test_preview_after_an_edit_serves_exactly_what_a_fresh_build_gives(built_pro
     (content-keyed) PDFs. The preview's own code does the work: its rebuild and its sheet renderer."""
     from publisher.report import Reporter
     from publisher.serve import _SheetRenderer
-    from publisher.site import build_site
 
-    url = "http://127.0.0.1:8123/"
     reporter = Reporter(quiet=True)
-
-    def preview_build(project: Project, render_sheets: bool):
-        result = build_site(project, reporter, output=project.work / "serve" / "site", render_sheets=render_sheets,
-                            preview_url=url, staging=project.work / "serve" / "staging")
-        assert result.ok, result.problems
-        return result
-
     preview = Project.at(copy_project(tmp_path / "preview"))
     seed_pdf_cache(built_project, preview.root)
     preview_build(preview, True)  # the preview's first build; every page render is remembered now
@@ -204,15 +208,9 @@ def test_a_build_keeps_the_previews_remembered_page_renders(built_project, tmp_p
     """`build` and the live preview stage the site for different addresses, so their page
     renders differ; each keeps its own (.cache/pages/, .cache/serve/pages/) and a build between
     two preview rebuilds does not make the preview render every page again."""
-    from publisher.report import Reporter
-    from publisher.site import build_site
-
     project = Project.at(copy_project(tmp_path / "project"))
     seed_pdf_cache(built_project, project.root)
-    reporter = Reporter(quiet=True)
-    result = build_site(project, reporter, output=project.work / "serve" / "site", render_sheets=True,
-                        preview_url="http://127.0.0.1:8123/", staging=project.work / "serve" / "staging")
-    assert result.ok, result.problems
+    preview_build(project, True)
     previewed = sorted(path.name for path in (project.work / "serve" / "pages").glob("*.json"))
     assert len(previewed) >= 27  # every page of the site (26 in the menu), remembered
     code, output = run_cli(["build"], project.root)
