@@ -11,7 +11,7 @@ The work is done by the `publisher` package; see README.md.
 
 import sys
 
-from publisher.cli import main
+from publisher.cli import exit_at_once, main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    exit_at_once(main(sys.argv[1:]))

@@ -14,7 +14,7 @@ they are):
   the other with the same options (PDF/UA-1, forms), no orchestration;
 - no-change rebuild, one-question edit rebuild;
 - a synthetic corpus ten times larger (30 generated school types), cold;
-- per school type: the median time of `publisher.sheets.render_sheets` (what a build
+- per school type: the median time of `publisher.sheet_render.render_sheets` (what a build
   worker runs: one WeasyPrint layout written as the print and the fillable sheet, plus
   our form post-processing), wall-clock and CPU, in one warmed-up process, one school
   type at a time, with the size of both PDFs (`--sheets-only` prints just these).
@@ -56,7 +56,7 @@ PER_SHEET = """
 import json, statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from publisher.sheets import render_sheets
+from publisher.sheet_render import render_sheets
 html_dir, pdf_dir, templates, runs = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 types = json.loads((html_dir / "sources.json").read_text(encoding="utf-8"))
 
@@ -93,13 +93,31 @@ def copy_project(target: Path) -> Path:
 CPU_SECONDS: list[float] = []  # CPU time (user + system) of each timed run, children included
 
 
+def adopt_orphans() -> None:
+    """Make this process the one that reaps every process a timed command leaves running (Linux
+    'child subreaper'): the build's sheet workers are children of multiprocessing's fork server,
+    which outlives the build by a moment and is not waited for by it. Reaped here, their CPU time
+    counts in RUSAGE_CHILDREN like the rest of the build's."""
+    import ctypes
+
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 def timed(command: list[str], cwd: Path) -> float:
+    """Wall-clock time until the command and everything it started are done (its output pipes
+    close only then), and, in CPU_SECONDS, the CPU time of all those processes."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env={**os.environ, "CI": ""})
     elapsed = time.perf_counter() - start
+    while True:  # processes the command left behind (see adopt_orphans)
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU_SECONDS.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if result.returncode != 0:
@@ -215,6 +233,7 @@ def main() -> None:
     parser.add_argument("--skip-sheets", action="store_true", help="without the per-sheet render times")
     parser.add_argument("--skip-bare", action="store_true", help="without the bare mkdocs and WeasyPrint runs")
     args = parser.parse_args()
+    adopt_orphans()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = copy_project(Path(tmp) / "project")

@@ -11,6 +11,7 @@ import errno
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .escaping import terminal_text
 from .project import TOOL_ROOT, Project
@@ -23,6 +24,26 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
 
     with guarded_output():
         return _guarded_main(argv, root)
+
+
+def exit_at_once(code: int) -> NoReturn:
+    """End the process as `sys.exit(code)` would, but without the interpreter's teardown of its
+    modules, which only frees memory and takes about 0.1 s with MkDocs and WeasyPrint loaded (a
+    twentieth of an edit build). As at a normal exit, other threads are waited for, exit
+    handlers run (logging, multiprocessing, temporary folders) and the output is flushed."""
+    import atexit
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nobody reads the output any more
+            pass
+    os._exit(code)
 
 
 def _guarded_main(argv: list[str] | None, root: Path | None) -> int:
@@ -227,6 +248,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
         inputs = input_digest(project)
         if replay(project, inputs, reporter):
             return 0
+    from .sheet_render import start_sheet_workers
+
+    start_sheet_workers()  # WeasyPrint loads in the background while this process checks the input
     from .site import build
 
     return 0 if build(project, reporter, jobs=args.jobs, inputs=inputs) else 1

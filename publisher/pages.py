@@ -39,6 +39,7 @@ from .structure import GLOSSARY_PAGE, chapter_label, chapter_labels, chapter_pag
 class Staged:
     config_file: Path  # the mkdocs.yml to build with
     docs_dir: Path
+    pages: tuple["StagedPage", ...] = ()  # the Markdown pages written into docs_dir
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
 
-    for page in staged_pages(project, publication, pages, downloads, exports):
+    written = staged_pages(project, publication, pages, downloads, exports)
+    for page in written:
         target = docs / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.text, encoding="utf-8")
@@ -166,7 +168,7 @@ def stage_docs(project: Project, publication: Publication, pages: dict[str, Page
 
     config_file = staging / "mkdocs.yml"
     config_file.write_text(_mkdocs_config(project, publication, docs, site_dir, preview_url), encoding="utf-8")
-    return Staged(config_file, docs)
+    return Staged(config_file, docs, tuple(written))
 
 
 HOUSE_STYLE_SHEET = "assets/stylesheets/huisstijl.css"  # after the theme's own stylesheet

@@ -7,7 +7,7 @@ same pages, and the layout, most of the work, is done once. PDFs are tagged
 (PDF/UA-1, lang nl), reproducible (dates from the edition or SOURCE_DATE_EPOCH) and
 cached by a hash of everything that goes into them, so a rebuild only renders the
 instruments whose input changed. Instruments render in parallel worker processes
-because WeasyPrint is single-threaded.
+because WeasyPrint is single-threaded; what a worker runs is in sheet_render.py.
 
 The sheet follows the instrument model: sections in 0-2 levels, items numbered 1..N
 straight through, and per item its answer form: `keuze` (a box per option, a radio group
@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlparse
 
 import segno
 
@@ -38,6 +37,7 @@ from .environment import source_date
 from .escaping import single_line
 from .model import AnswerForm, Instrument, NumberedItem, Publication, Section
 from .problems import Problem, error
+from .sheet_render import intact, render_sheets, worker_context, worker_start
 from .project import Project
 from .templating import render
 from .structure import reflection_page
@@ -385,123 +385,6 @@ def sheet_source(project: Project, publication: Publication, instrument: Instrum
 # --------------------------------------------------------------------------- rendering
 
 
-def _fetcher_class():
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-    class ProjectOnlyFetcher(URLFetcher):
-        """Only files inside the allowed directories and data: URLs; never the network."""
-
-        def __init__(self, allowed: list[Path]):
-            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-            self.allowed = [p.resolve() for p in allowed]
-
-        def fetch(self, url, headers=None):
-            scheme = urlparse(url).scheme.lower()
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme != "file":
-                raise FatalURLFetchingError("extern", url)
-            path = Path(unquote(urlparse(url).path)).resolve()
-            if not any(path == root or root in path.parents for root in self.allowed):
-                raise FatalURLFetchingError("buiten", url)
-            return super().fetch(url, headers)
-
-    return ProjectOnlyFetcher, FatalURLFetchingError
-
-
-def _load_weasyprint() -> None:
-    """Worker start-up: import WeasyPrint in each worker, in parallel with the main process.
-    Ctrl+C is handled by the main process alone (workers would each print a traceback)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import weasyprint  # noqa: F401
-
-
-def render_sheets(html: str, base_dir: str, allowed: list[str], targets: tuple[str, str],
-                  titles: tuple[str, str], group_names: dict[str, str]) -> tuple[str, str] | None:
-    """Render the two sheets of an instrument: lay out `html` once, write it as the print
-    sheet (without form fields) to targets[0] and as the fillable sheet to targets[1],
-    which pdfform.finish_form finishes (one radio group per question, appearances for every
-    state). Runs in a worker process; returns None, or ('extern' | 'buiten', url) when the
-    template asked for a resource it may not use.
-
-    The order matters and is fixed: the first write subsets the fonts in place, so the
-    fillable sheet, written second, gets subset fonts too (its fields draw typed text in
-    Helvetica, not in these fonts); written alone it would embed a font whole."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    fetcher_class, fatal = _fetcher_class()
-    fetcher = fetcher_class([Path(p) for p in allowed])
-
-    def finisher(document, pdf):
-        import pydyf
-
-        # PDF/UA-1: viewers must show the document title, not the file name.
-        pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-
-    # WeasyPrint copies the @font-face fonts into a temporary folder that only the font
-    # configuration's __del__ removes, which never runs in a pool worker: one ~124 KB
-    # /tmp/weasyprint-* folder per render was left behind. Make it here, remove it below.
-    font_config = FontConfiguration()
-    options = dict(pdf_variant="pdf/ua-1", finisher=finisher, pdf_identifier=False, uncompressed_pdf=False)
-    partials = [Path(target + ".part") for target in targets]
-    try:
-        document = HTML(string=html, base_url=Path(base_dir).as_uri() + "/", url_fetcher=fetcher).render(
-            pdf_variant="pdf/ua-1", pdf_forms=True, font_config=font_config)
-        # Print sheet: the same pages without their form fields (Page.forms: the inputs that
-        # become fields when the page is written).
-        forms = [page.forms for page in document.pages]
-        for page in document.pages:
-            page.forms = {None: []}
-        document.metadata.title = titles[0]
-        document.write_pdf(partials[0], **options)
-        for page, page_forms in zip(document.pages, forms):
-            page.forms = page_forms
-        # Fillable sheet.
-        from .pdfform import finish_form
-
-        document.metadata.title = titles[1]
-        finish_form(document.write_pdf(**options), group_names, partials[1])
-        for partial, target in zip(partials, targets):
-            partial.replace(target)
-            seal_cache_entry(Path(target))
-    except fatal as exc:
-        kind, url = exc.args
-        return kind, url
-    finally:
-        _remove_font_folder(font_config)
-    return None
-
-
-def _remove_font_folder(font_config) -> None:
-    import shutil
-
-    folder = getattr(font_config, "_folder", None)  # WeasyPrint's name for it (tested)
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-        font_config._folder = None
-
-
-def seal_cache_entry(cached: Path) -> None:
-    """Record the hash of a finished render next to it (written last: a render that was
-    interrupted has no seal and is made again)."""
-    seal = cached.with_name(cached.name + ".sha256")
-    partial = seal.with_name(seal.name + ".part")
-    partial.write_text(hashlib.sha256(cached.read_bytes()).hexdigest(), encoding="ascii")
-    partial.replace(seal)
-
-
-def intact(cached: Path) -> bool:
-    """Whether a cached render is complete and unchanged since it was made."""
-    seal = cached.with_name(cached.name + ".sha256")
-    try:
-        return hashlib.sha256(cached.read_bytes()).hexdigest() == seal.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
 def _inputs_digest(project: Project) -> bytes:
     """What every sheet depends on besides its HTML: WeasyPrint, the stylesheet, the fonts."""
     digest = hashlib.sha256()
@@ -518,13 +401,17 @@ def _fingerprint(inputs: bytes, html: str) -> str:
 
 
 def build_sheets(project: Project, publication: Publication, cache_dir: Path, jobs: int | None = None,
-                 render: bool = True, while_rendering: Callable[[], None] | None = None) -> SheetResult:
+                 render: bool = True,
+                 while_rendering: Callable[[dict[str, list[Download]] | None], None] | None = None) -> SheetResult:
     """Render the sheets whose input changed; return every sheet (from the cache or fresh).
 
     With render=False (live preview) an outdated sheet that has an earlier render
     is used as it is and listed in `pending`, so the pages can be shown at once and
     the sheets rendered afterwards. `while_rendering` runs in this process while
-    the workers render (only when there is something to render)."""
+    the workers render (only when there is something to render). It gets the downloads
+    as they will probably be: every sheet being rendered as its earlier render (same
+    name, probably about the same size), or None when a sheet has none (a first build)
+    or the sheets are not rendered in other processes."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     problems: list[Problem] = []
     todo: list[tuple[list[SheetSpec], SheetSource, list[Path]]] = []  # both sheets of an instrument
@@ -561,14 +448,14 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
         # second core: the main process does `while_rendering` meanwhile instead of before.
         if jobs == 1 or (os.cpu_count() or 1) == 1:
             if while_rendering:
-                while_rendering()
+                while_rendering(None)
             outcomes = [_outcome(None, render_sheets, *args) for args in arguments]
         else:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_load_weasyprint) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=worker_start, mp_context=worker_context()) as pool:
                 futures = [pool.submit(render_sheets, *args) for args in arguments]
                 try:
-                    if while_rendering:
-                        while_rendering()  # the main process is otherwise idle until the sheets are done
+                    if while_rendering:  # the main process is otherwise idle until the sheets are done
+                        while_rendering(_provisional(cache_dir, planned, {path for _, _, paths in todo for path in paths}))
                     outcomes = [_outcome(future) for future in futures]
                 except KeyboardInterrupt:  # Ctrl+C: drop what has not started; renders under way finish
                     for future in futures:
@@ -586,12 +473,25 @@ def build_sheets(project: Project, publication: Publication, cache_dir: Path, jo
 
     downloads: dict[str, list[Download]] = {}
     if not problems:
-        for spec, cached in planned:
-            downloads.setdefault(spec.instrument.id, []).append(
-                Download(spec.file_name, spec.label, cached.stat().st_size, cached))
+        downloads = _downloads(planned)
         if render:  # the live preview never prunes: a render may be under way in the background
             _prune_cache(cache_dir, {cached for _, cached in planned})
     return SheetResult(downloads, [spec.file_name for specs, _, _ in todo for spec in specs], _unique(problems), pending)
+
+
+def _provisional(cache_dir: Path, planned: list[tuple[SheetSpec, Path]], rendering: set[Path]) -> dict[str, list[Download]] | None:
+    """The downloads with each sheet that is being rendered replaced by its earlier render; None
+    when one has no earlier render."""
+    earlier = [(spec, _latest_render(cache_dir, spec.file_name[:-4]) if cached in rendering else cached)
+               for spec, cached in planned]
+    return None if any(path is None for _, path in earlier) else _downloads(earlier)
+
+
+def _downloads(planned: list[tuple[SheetSpec, Path]]) -> dict[str, list[Download]]:
+    downloads: dict[str, list[Download]] = {}
+    for spec, cached in planned:
+        downloads.setdefault(spec.instrument.id, []).append(Download(spec.file_name, spec.label, cached.stat().st_size, cached))
+    return downloads
 
 
 def _latest_render(cache_dir: Path, stem: str) -> Path | None:

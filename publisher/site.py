@@ -7,6 +7,7 @@ build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import logging
@@ -18,14 +19,15 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .dutch import count
 from .exports import build_exports, existing_exports
-from .pages import Staged, stage_docs
+from .pages import Staged, stage_docs, staged_pages
 from .problems import InputError, Problem, error, summary
 from .project import Project
 from .report import Reporter
-from .sheets import build_sheets, document_moment
+from .sheets import Download, build_sheets, document_moment
 from .search import index_site
 from .site_audit import audit_site
 from .structure import generated_pages
@@ -94,10 +96,14 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
                   f"({result.timings['check']:.1f} s)")
 
     # 2. Reflection sheets (cached by content hash, rendered in parallel). Meanwhile this
-    # process loads the site engine and makes the exports, which do not need the sheets.
+    # process loads the site engine, makes the exports, which do not need the sheets, and,
+    # when every sheet being rendered has an earlier render, builds the site with those
+    # (step 3 checks that this gave exactly the site the new sheets give).
+    new_site = output.parent / f".{output.name}.new"
+    staging = staging or project.work / "staging"
     prepared: dict[str, object] = {}
 
-    def meanwhile() -> None:
+    def meanwhile(provisional: dict[str, list[Download]] | None = None) -> None:
         load_site_engine()
         begun = time.perf_counter()
         try:
@@ -108,6 +114,9 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
         except InputError as exc:
             prepared["failure"] = exc
         result.timings["exports"] = time.perf_counter() - begun
+        if provisional is not None and "failure" not in prepared:
+            prepared["draft"] = _make_site(project, loaded, provisional, prepared["exports"], staging, new_site,
+                                           output, preview_url, result.timings)
 
     started = time.perf_counter()
     try:
@@ -138,45 +147,36 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     reporter.step(f"exports: {count(len(exports.files()), 'bestand', 'bestanden')}, bronversie {exports.revision.label} "
                   f"({result.timings['exports']:.1f} s)")
 
-    # 3. Staged Markdown and 4. the site, into a fresh directory next to site/.
-    started = time.perf_counter()
-    new_site = output.parent / f".{output.name}.new"
-    try:
-        remove_tree(new_site)  # left over from a build that was stopped
-    except OSError as exc:
-        return failed([_file_system_problem(project, new_site, exc)], "site")
-    try:
-        staged = stage_docs(project, publication, loaded.pages, sheets.downloads, exports, staging or project.work / "staging",
-                            new_site, preview_url=preview_url, assets=loaded.assets)
-    except InputError as exc:
-        return failed(exc.problems, "pagina's")
-    result.timings["staging"] = time.perf_counter() - started
-    # Nothing the site engine sees has changed since the build that made `output`, and
-    # `output` is still exactly what that build wrote: keep it.
+    # 3. Staged Markdown and 4. the site, into a fresh directory next to site/. The site made
+    # while the sheets rendered stands when the pages are the same with the new sheets (their
+    # sizes are shown in kB); then only the PDF files are put in. Otherwise it is made now.
     stamp = project.work / "stamps" / (hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16] + ".sha256")
-    digest = staged_digest(project, staged)
-    if output.is_dir() and _read_stamp(stamp) == f"{digest}\n{tree_digest(output)}":
+
+    def unchanged(staged: Staged) -> bool:
+        """Nothing the site engine sees has changed since the build that made `output`, and
+        `output` is still exactly what that build wrote: keep it."""
+        return output.is_dir() and _read_stamp(stamp) == f"{staged_digest(project, staged)}\n{tree_digest(output)}"
+
+    draft = prepared.get("draft")
+    if draft is not None and draft.stands_with(project, publication, loaded.pages, sheets.downloads, exports, new_site):
+        draft.unchanged = not draft.problems and unchanged(draft.staged)
+    else:
+        draft = _make_site(project, loaded, sheets.downloads, exports, staging, new_site, output, preview_url,
+                           result.timings, unchanged)
+    if draft.problems:
+        return failed(draft.problems, draft.step)
+    if draft.unchanged:
         remove_tree(new_site)
         result.ok = True
         reporter.step("site: niets veranderd")
         reporter.done(f"Klaar: {project.name(output)}/ was al bijgewerkt.")
         return result
-    started = time.perf_counter()
-    with _reproducible_dates(publication):
-        problems = run_mkdocs(staged.config_file, project)
-    if not problems:
-        problems = index_site(new_site)
-    if not problems:  # a second wall behind the checks: nothing live or external in any built page
-        problems = audit_site(new_site, project.name(output), cache=project.work / "audit")
-    result.timings["mkdocs"] = time.perf_counter() - started
-    if problems:
-        remove_tree(new_site, ignore_errors=True)
-        return failed(problems, "site")
     site_pages = count(len(loaded.pages) + len(generated_pages(publication)), "pagina", "pagina's")
     reporter.step(f"site: {site_pages} "
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 
     # 5. Only now replace the published output, in one step.
+    digest = staged_digest(project, draft.staged)
     try:
         stamp.unlink(missing_ok=True)
         swap_into_place(new_site, output)
@@ -188,6 +188,62 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     result.ok = True
     reporter.done(f"Klaar: {project.name(output)}/ is bijgewerkt.")
     return result
+
+
+@dataclass
+class _Site:
+    """The site made into `new_site` from `staged`, or the problems that stopped it at `step`."""
+    staged: Staged | None
+    problems: list[Problem]
+    step: str = "site"
+    unchanged: bool = False  # nothing changed since the last build: no site was made
+
+    def stands_with(self, project: Project, publication, pages: dict, downloads: dict[str, list[Download]],
+                    exports, new_site: Path) -> bool:
+        """Whether this site, made with other sheets, is the site `downloads` give once their PDF
+        files are put in: the same staged pages, word for word, and the PDFs where MkDocs put
+        their staged copies. When it is, the files are put in (staged and built)."""
+        if self.staged is None or self.staged.pages != tuple(staged_pages(project, publication, pages, downloads, exports)):
+            return False
+        for download in (d for files in downloads.values() for d in files):
+            staged, built = (folder / "downloads" / download.file_name for folder in (self.staged.docs_dir, new_site))
+            if not (built.is_file() and filecmp.cmp(staged, built, shallow=False)):
+                return False
+            for copy in (staged, built):
+                shutil.copyfile(download.path, copy)
+        return True
+
+
+def _make_site(project: Project, loaded, downloads: dict[str, list[Download]], exports, staging: Path, new_site: Path,
+               output: Path, preview_url: str | None, timings: dict[str, float],
+               unchanged: Callable[[Staged], bool] | None = None) -> _Site:
+    """Stage the Markdown and build the site into `new_site` (removed first: left over from a
+    build that was stopped, or made with other sheets). `unchanged(staged)` True: stop after
+    staging (nothing the site engine sees changed)."""
+    started = time.perf_counter()
+    try:
+        remove_tree(new_site)
+    except OSError as exc:
+        return _Site(None, [_file_system_problem(project, new_site, exc)])
+    try:
+        staged = stage_docs(project, loaded.publication, loaded.pages, downloads, exports, staging, new_site,
+                            preview_url=preview_url, assets=loaded.assets)
+    except InputError as exc:
+        return _Site(None, exc.problems, "pagina's")
+    timings["staging"] = time.perf_counter() - started
+    if unchanged is not None and unchanged(staged):
+        return _Site(staged, [], unchanged=True)
+    started = time.perf_counter()
+    with _reproducible_dates(loaded.publication):
+        problems = run_mkdocs(staged.config_file, project)
+    if not problems:
+        problems = index_site(new_site)
+    if not problems:  # a second wall behind the checks: nothing live or external in any built page
+        problems = audit_site(new_site, project.name(output), cache=project.work / "audit")
+    timings["mkdocs"] = time.perf_counter() - started
+    if problems:
+        remove_tree(new_site, ignore_errors=True)
+    return _Site(staged, problems)
 
 
 def _read_stamp(stamp: Path) -> str | None:

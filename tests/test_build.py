@@ -195,6 +195,54 @@ def test_editing_one_school_type_rerenders_only_its_sheets(warm_project) -> None
     assert len(list((warm_project / ".cache" / "pdf").glob("*.pdf"))) == 6, "oude versies worden opgeruimd"
 
 
+GO_QUESTION = "tekst: Nemen escalaties/incidenten af over tijd?"
+LONGER = " ".join(f"Noteer bij meting {n} wat er in week {n * 3} anders ging dan in de weken ervoor, en waarom."
+                  for n in range(1, 25))
+
+
+@pytest.mark.parametrize("addition, sizes_kept", [(" (meting 2026)", True), (" " + LONGER, False)],
+                         ids=["zelfde-grootte", "andere-grootte"])
+def test_a_site_made_while_the_sheets_render_is_what_a_build_after_the_sheets_makes(
+        warm_project, tmp_path, monkeypatch, addition, sizes_kept) -> None:
+    """While a changed sheet renders, the build makes the site with the sheet's earlier render (only
+    the sizes shown on a few pages and the PDF files depend on the sheet) and keeps that site when
+    its pages come out the same with the new sheet. Either way site/ is byte for byte what a build
+    that waits for the sheets makes, and the next build finds nothing changed."""
+    import shutil
+
+    from publisher import sheets, site
+
+    reference = tmp_path / "referentie"
+    shutil.copytree(warm_project, reference, symlinks=True)
+    downloads_before = (warm_project / "site" / "downloads" / "index.html").read_text(encoding="utf-8")
+    for project in (warm_project, reference):
+        yaml_file = project / "indicators" / "go.yaml"
+        text = yaml_file.read_text(encoding="utf-8")
+        assert GO_QUESTION in text
+        yaml_file.write_text(text.replace(GO_QUESTION, GO_QUESTION[:-1] + addition + "?"), encoding="utf-8")
+    with monkeypatch.context() as patch:  # the reference waits for the sheets: no earlier renders offered
+        patch.setattr(sheets, "_provisional", lambda *args: None)
+        assert rebuild(reference).ok
+    # Whether the sizes on the pages changed, read from the published pages themselves.
+    assert ((reference / "site" / "downloads" / "index.html").read_text(encoding="utf-8") == downloads_before) is sizes_kept
+
+    judged = []
+    stands_with = site._Site.stands_with
+    monkeypatch.setattr(site._Site, "stands_with", lambda draft, *args: judged.append(stands_with(draft, *args)) or judged[-1])
+    result = rebuild(warm_project)
+    assert result.ok and sorted(result.rendered_sheets) == ["reflectievragen-go-invulbaar.pdf", "reflectievragen-go.pdf"]
+    assert judged == [sizes_kept], "de site van tijdens het maken van de bladen is (niet) gebruikt"
+    assert tree_digest(warm_project / "site") == tree_digest(reference / "site")
+    for pdf in ("reflectievragen-go.pdf", "reflectievragen-go-invulbaar.pdf"):
+        assert b"meting" in pdf_bytes_text(warm_project / "site" / "downloads" / pdf)
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0 and "✓ Klaar: site/ was al bijgewerkt." in output, output
+
+
+def pdf_bytes_text(pdf: Path) -> bytes:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
+
+
 def test_changing_a_sheet_template_rerenders_every_sheet(warm_project) -> None:
     css = warm_project / "templates" / "sheets" / "reflectieblad.css"
     css.write_text(css.read_text(encoding="utf-8") + "\nh3 { letter-spacing: 0.01em; }\n", encoding="utf-8")
@@ -415,3 +463,47 @@ def test_no_change_build_is_replayed_with_its_warnings_and_every_input_counts(wa
     code, output = run_cli(["build"], warm_project)
     assert code == 0 and "niets veranderd sinds de vorige bouw" in output, output
 
+
+
+def test_build_py_ends_with_the_commands_exit_code_and_all_its_output(warm_project) -> None:
+    """build.py skips the interpreter's teardown (cli.exit_at_once): the exit code and every
+    line, also the last one through a pipe, must still arrive, and exit handlers still run."""
+    environment = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "CI": ""}
+    result = subprocess.run([sys.executable, "build.py", "build", "--project", str(warm_project)], cwd=ROOT, capture_output=True, text=True,
+                            env=environment, timeout=300)
+    assert result.returncode == 0 and result.stderr.rstrip().splitlines()[-1].startswith("✓ Klaar: site/"), result.stderr
+    yaml_file = warm_project / "indicators" / "go.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8") + "\n\tkapot: [\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "build.py", "check", "--project", str(warm_project)], cwd=ROOT, capture_output=True, text=True,
+                            env=environment, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "indicators/go.yaml:" in result.stdout + result.stderr
+    assert (result.stdout + result.stderr).rstrip().splitlines()[-1].startswith("✗ Controle mislukt:"), result.stderr
+    summary = warm_project / "samenvatting.md"  # in GitHub Actions: annotations on stdout, a job summary
+    result = subprocess.run([sys.executable, "build.py", "check", "--project", str(warm_project)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300,
+                            env={**environment, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 1 and "::error file=indicators/go.yaml,line=" in result.stdout, result.stdout
+    assert "indicators/go.yaml" in summary.read_text(encoding="utf-8")
+    result = subprocess.run([sys.executable, "build.py", "build", "--project", str(warm_project)], cwd=ROOT, capture_output=True, text=True,
+                            env=environment, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("✗ Bouw gestopt bij 'controle'"), result.stderr
+    leftovers = subprocess.run(["pgrep", "-f", "multiprocessing.forkserver"], capture_output=True, text=True).stdout
+    assert all(str(warm_project) not in line for line in leftovers.splitlines())
+
+
+def test_exit_at_once_flushes_waits_for_threads_and_runs_exit_handlers(tmp_path) -> None:
+    marker = tmp_path / "afgesloten"
+    script = (
+        "import atexit, sys, threading, time\n"
+        "from publisher.cli import exit_at_once\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ja'))\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), sys.stdout.write(' en de draad'))).start()\n"
+        "sys.stdout.write('zonder regeleinde')\n"
+        "exit_at_once(3)\n")
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # buffered, as usual
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**environment, "PYTHONPATH": str(ROOT)})
+    assert (result.returncode, result.stdout) == (3, "zonder regeleinde en de draad"), result.stderr
+    assert marker.read_text() == "ja"
