@@ -11,6 +11,7 @@ fork of a process with threads, such as the live preview).
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -30,9 +31,16 @@ def start_sheet_workers() -> None:
 
 
 def worker_context():
-    """The fork server when this system has one (Linux), else the platform's default."""
+    """The fork server when this system has one (Linux), else the platform's default. Also the
+    default when the main program cannot be loaded again by file name, as a worker started by
+    the fork server does (a script piped into Python: its file name is '<stdin>')."""
     import multiprocessing
+    import sys
 
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(main, "__spec__", None) is None and path is not None and not os.path.isfile(path):
+        return multiprocessing.get_context()
     try:
         start_sheet_workers()
     except (ValueError, OSError):

@@ -21,6 +21,10 @@ from publisher.site import build_site
 
 pytestmark = pytest.mark.slow
 
+GO_QUESTION = "tekst: Nemen escalaties/incidenten af over tijd?"
+LONGER = " ".join(f"Noteer bij meting {n} wat er in week {n * 3} anders ging dan in de weken ervoor, en waarom."
+                  for n in range(1, 25))
+
 
 @pytest.fixture
 def warm_project(built_project, tmp_path) -> Path:
@@ -113,16 +117,23 @@ LATE_FAILURES = {"mkdocs-anker": _mkdocs_warns_about_a_broken_anchor, "zoekindex
                  "controle-na-bouw": _theme_loads_a_script_from_elsewhere}
 
 
+@pytest.mark.parametrize("with_sheet", [False, True], ids=["alleen-site", "met-reflectieblad"])
 @pytest.mark.parametrize("failure", LATE_FAILURES)
-def test_late_failure_leaves_site_byte_identical_and_says_so(warm_project, monkeypatch, failure) -> None:
+def test_late_failure_leaves_site_byte_identical_and_says_so(warm_project, monkeypatch, failure, with_sheet) -> None:
     """A build that fails after MkDocs has written the new pages (not in the input check) must
-    leave site/ byte for byte as it was, and its message that site/ is unchanged must be true."""
+    leave site/ byte for byte as it was, and its message that site/ is unchanged must be true.
+    With a changed sheet the site is first made while the sheet renders (with its earlier render),
+    fails there, and is made again with the new sheet, which fails the same way: one message."""
     import publisher.site
     import yaml
 
     before = tree_digest(warm_project / "site")
     theme = (warm_project / "templates" / "site" / "main.html").read_text(encoding="utf-8")
     edit_a_page(warm_project)
+    if with_sheet:
+        yaml_file = warm_project / "indicators" / "go.yaml"
+        yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(GO_QUESTION, GO_QUESTION[:-1] + " (laat)?"),
+                             encoding="utf-8")
     LATE_FAILURES[failure](warm_project, monkeypatch)
     written = []  # what MkDocs had written when it was done: proof that the failure came late
     real_run_mkdocs = publisher.site.run_mkdocs
@@ -137,9 +148,11 @@ def test_late_failure_leaves_site_byte_identical_and_says_so(warm_project, monke
     monkeypatch.setattr(publisher.site, "run_mkdocs", spy)
     code, output = run_cli(["build"], warm_project)
 
-    assert written == [True], "MkDocs schreef de gewijzigde pagina niet: de fout kwam niet laat genoeg"
+    assert written == [True] * (2 if with_sheet else 1), "MkDocs schreef de gewijzigde pagina niet: de fout kwam niet laat genoeg"
     assert code == 1, output
-    assert "✗ Bouw gestopt bij 'site':" in output and "Traceback" not in output
+    assert output.count("✗ Bouw gestopt bij 'site':") == 1 and "Traceback" not in output
+    problem_lines = [line for line in output.splitlines() if ": fout: " in line]
+    assert problem_lines and len(problem_lines) == len(set(problem_lines)), output
     assert "De vorige versie in site/ is niet aangepast." in output
     assert tree_digest(warm_project / "site") == before, "site/ is veranderd door een mislukte bouw"
     assert not (warm_project / ".site.new").exists()
@@ -193,11 +206,6 @@ def test_editing_one_school_type_rerenders_only_its_sheets(warm_project) -> None
     page = (warm_project / "site" / "go" / "reflectievragen" / "index.html").read_text(encoding="utf-8")
     assert "Nemen escalaties/incidenten merkbaar af over tijd?" in page
     assert len(list((warm_project / ".cache" / "pdf").glob("*.pdf"))) == 6, "oude versies worden opgeruimd"
-
-
-GO_QUESTION = "tekst: Nemen escalaties/incidenten af over tijd?"
-LONGER = " ".join(f"Noteer bij meting {n} wat er in week {n * 3} anders ging dan in de weken ervoor, en waarom."
-                  for n in range(1, 25))
 
 
 @pytest.mark.parametrize("addition, sizes_kept", [(" (meting 2026)", True), (" " + LONGER, False)],
@@ -507,3 +515,18 @@ def test_exit_at_once_flushes_waits_for_threads_and_runs_exit_handlers(tmp_path)
                             env={**environment, "PYTHONPATH": str(ROOT)})
     assert (result.returncode, result.stdout) == (3, "zonder regeleinde en de draad"), result.stderr
     assert marker.read_text() == "ja"
+
+
+def test_a_build_from_a_script_piped_into_python_renders_its_sheets(warm_project) -> None:
+    """Sheet workers started by multiprocessing's fork server load the main program again by its
+    file name; a script read from standard input has none ('<stdin>'), so its workers are forked
+    directly (sheet_render.worker_context). Before, every sheet failed with BrokenProcessPool."""
+    yaml_file = warm_project / "indicators" / "go.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(GO_QUESTION, GO_QUESTION[:-1] + " (via stdin)?"),
+                         encoding="utf-8")
+    script = f"import sys\nfrom publisher.cli import main\nsys.exit(main(['build'], root={str(warm_project)!r}))\n"
+    result = subprocess.run([sys.executable, "-"], input=script, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CI": "", "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "reflectiebladen: 2 van 6 opnieuw gemaakt" in result.stderr
+    assert b"(via stdin)" in pdf_bytes_text(warm_project / "site" / "downloads" / "reflectievragen-go.pdf")
