@@ -138,19 +138,46 @@ def test_size_limits(site_dir, type_id) -> None:
     assert sheet(site_dir, type_id, True).stat().st_size < FILLABLE_LIMIT
 
 
+PARALLEL_RENDER = """
+import json, os, sys
+from multiprocessing import forkserver
+from pathlib import Path
+from publisher.project import Project
+from publisher.sheets import build_sheets
+from publisher.validate import load_publication
+project = Project.at(sys.argv[1])
+result = build_sheets(project, load_publication(project).publication, Path(sys.argv[2]), jobs=2)
+workers_parent = forkserver._forkserver._forkserver_pid
+print(json.dumps({"rendered": result.rendered, "fork_server": workers_parent is not None and workers_parent != os.getpid(),
+                  "files": {d.file_name: str(d.path) for files in result.downloads.values() for d in files}}))
+"""
+
+
 def test_two_renders_are_byte_identical_and_leave_no_temporary_files(publication, tmp_path, monkeypatch) -> None:
-    project = Project.at(Path(__file__).resolve().parent.parent)
+    """In parallel workers (forked from the fork server, in a build of their own with TMPDIR set,
+    which the workers inherit) and in this process, one after the other: the same bytes, and
+    WeasyPrint's font folder (/tmp/weasyprint-*, ~124 KB) removed after every render."""
+    import json
+    import os
+    import sys
+
+    from conftest import ROOT
+
+    project = Project.at(ROOT)
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # inherited by the (forked) workers
-    first = build_sheets(project, publication, tmp_path / "a", jobs=2)
+    result = subprocess.run([sys.executable, "-c", PARALLEL_RENDER, str(ROOT), str(tmp_path / "a")], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    first = json.loads(result.stdout)
+    assert first["fork_server"], "de bladen werden niet in werkprocessen van de fork-server gemaakt"
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     second = build_sheets(project, publication, tmp_path / "b", jobs=1)
-    assert len(first.rendered) == len(second.rendered) == 6
-    # WeasyPrint's font folder (/tmp/weasyprint-*, ~124 KB) is removed after every render.
+    assert len(first["rendered"]) == len(second.rendered) == 6
     assert not list(temporary.iterdir()), sorted(p.name for p in temporary.iterdir())
-    for type_id, downloads in first.downloads.items():
-        for one, two in zip(downloads, second.downloads[type_id]):
-            assert one.path.read_bytes() == two.path.read_bytes(), one.file_name
+    for downloads in second.downloads.values():
+        for download in downloads:
+            assert Path(first["files"][download.file_name]).read_bytes() == download.path.read_bytes(), download.file_name
 
 
 @pytest.mark.parametrize("reference, message", [
