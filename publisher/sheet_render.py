@@ -18,22 +18,29 @@ from urllib.parse import unquote, urlparse
 WORKER_MODULES = ["publisher.sheet_render", "weasyprint", "weasyprint.text.fonts", "pikepdf", "publisher.pdfform"]
 
 
-def start_sheet_workers() -> None:
+def start_sheet_workers() -> bool:
     """Start, in the background, the process the sheet workers are forked from, with WeasyPrint
     imported (about 0.5 s, which then overlaps whatever this process does first, such as the
-    check). Cheap to call again; `worker_context` calls it itself when nobody did."""
+    check). Cheap to call again; `worker_context` calls it itself when nobody did. False when
+    there is none: a system without a fork server (not Linux), or one that cannot start, e.g.
+    because its socket would be in a very long TMPDIR (a Unix socket address has at most 107
+    characters); the workers are then forked from this process, as before."""
     import multiprocessing
     from multiprocessing import forkserver
 
-    multiprocessing.get_context("forkserver")  # fails where there is no fork server (not Linux)
-    forkserver.set_forkserver_preload(WORKER_MODULES)
-    forkserver.ensure_running()
+    try:
+        multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(WORKER_MODULES)
+        forkserver.ensure_running()
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def worker_context():
-    """The fork server when this system has one (Linux), else the platform's default. Also the
-    default when the main program cannot be loaded again by file name, as a worker started by
-    the fork server does (a script piped into Python: its file name is '<stdin>')."""
+    """The fork server when it runs (see start_sheet_workers), else the platform's default. Also
+    the default when the main program cannot be loaded again by file name, as a worker started
+    by the fork server does (a script piped into Python: its file name is '<stdin>')."""
     import multiprocessing
     import sys
 
@@ -41,11 +48,7 @@ def worker_context():
     path = getattr(main, "__file__", None)
     if getattr(main, "__spec__", None) is None and path is not None and not os.path.isfile(path):
         return multiprocessing.get_context()
-    try:
-        start_sheet_workers()
-    except (ValueError, OSError):
-        return multiprocessing.get_context()
-    return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("forkserver") if start_sheet_workers() else multiprocessing.get_context()
 
 
 def worker_start() -> None:

@@ -530,3 +530,22 @@ def test_a_build_from_a_script_piped_into_python_renders_its_sheets(warm_project
     assert result.returncode == 0, result.stderr
     assert "reflectiebladen: 2 van 6 opnieuw gemaakt" in result.stderr
     assert b"(via stdin)" in pdf_bytes_text(warm_project / "site" / "downloads" / "reflectievragen-go.pdf")
+
+
+def test_a_build_with_a_very_long_tmpdir_renders_its_sheets(warm_project, tmp_path) -> None:
+    """The fork server's socket lives in TMPDIR and a Unix socket address has at most 107
+    characters: with a longer TMPDIR the fork server cannot start and the workers are forked
+    from the build itself (sheet_render.start_sheet_workers). Before, the build stopped with
+    'foutcode None'."""
+    long_tmp = tmp_path / ("map-met-een-lange-naam-" * 4) / ("nog-een-lange-map-" * 3)
+    long_tmp.mkdir(parents=True)
+    assert len(str(long_tmp)) > 110
+    yaml_file = warm_project / "indicators" / "go.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(GO_QUESTION, GO_QUESTION[:-1] + " (lange map)?"),
+                         encoding="utf-8")
+    result = subprocess.run([sys.executable, "build.py", "build", "--project", str(warm_project)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "CI": "", "TMPDIR": str(long_tmp)})
+    assert result.returncode == 0, result.stderr
+    assert "reflectiebladen: 2 van 6 opnieuw gemaakt" in result.stderr
+    assert b"(lange map)" in pdf_bytes_text(warm_project / "site" / "downloads" / "reflectievragen-go.pdf")

@@ -153,7 +153,7 @@ print(json.dumps({"rendered": result.rendered, "fork_server": workers_parent is 
 """
 
 
-def test_two_renders_are_byte_identical_and_leave_no_temporary_files(publication, tmp_path, monkeypatch) -> None:
+def test_two_renders_are_byte_identical_and_leave_no_temporary_files(publication, tmp_path, monkeypatch, request) -> None:
     """In parallel workers (forked from the fork server, in a build of their own with TMPDIR set,
     which the workers inherit) and in this process, one after the other: the same bytes, and
     WeasyPrint's font folder (/tmp/weasyprint-*, ~124 KB) removed after every render."""
@@ -164,8 +164,10 @@ def test_two_renders_are_byte_identical_and_leave_no_temporary_files(publication
     from conftest import ROOT
 
     project = Project.at(ROOT)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
+    # Short: the fork server's socket lives in TMPDIR, and a Unix socket address has at most 107
+    # characters (with a longer TMPDIR the workers are forked directly; see worker_context).
+    temporary = Path(tempfile.mkdtemp(prefix="bladen-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(temporary, ignore_errors=True))
     result = subprocess.run([sys.executable, "-c", PARALLEL_RENDER, str(ROOT), str(tmp_path / "a")], capture_output=True,
                             text=True, timeout=300, env={**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
