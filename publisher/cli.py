@@ -87,7 +87,12 @@ _ERRNO_TEXT = {
 def os_error_message(exc: OSError) -> str:
     """A Dutch sentence for a file or network error: what, where, and what to do."""
     where = exc.filename if exc.filename is not None else None
-    what = _ERRNO_TEXT.get(exc.errno, f"foutcode {exc.errno}")
+    if exc.errno in _ERRNO_TEXT:
+        what = _ERRNO_TEXT[exc.errno]
+    elif exc.errno is not None:
+        what = f"foutcode {exc.errno} ({terminal_text(exc.strerror or '')})"
+    else:  # no code (e.g. a socket address that is too long): the system's own words
+        what = f"het systeem meldt: {terminal_text(str(exc) or type(exc).__name__)}"
     subject = f"'{terminal_text(where)}'" if where else "Een bestand of map"
     return (f"{subject} kon niet gebruikt worden: {what}. Niets is gepubliceerd; de vorige versie in site/ is niet aangepast. "
             "Los dit op en probeer het opnieuw (tussenbestanden weggooien: python build.py clean).")

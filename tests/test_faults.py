@@ -331,3 +331,20 @@ def test_a_file_that_cannot_be_written_is_dutch_without_traceback(project_copy, 
     assert output.startswith(f"✗ '{project_copy / 'site'}' kon niet gebruikt worden: er is geen toestemming om het te "
                              "lezen of te schrijven. Niets is gepubliceerd")
     assert "Traceback" not in output and "PermissionError" not in output
+
+
+@pytest.mark.parametrize("failure, said", [
+    (OSError("AF_UNIX path too long"), "kon niet gebruikt worden: het systeem meldt: AF_UNIX path too long."),
+    (OSError(121, "Remote I/O error"), "kon niet gebruikt worden: foutcode 121 (Remote I/O error)."),
+], ids=["zonder-code", "onbekende-code"])
+def test_a_system_error_without_a_known_code_says_what_the_system_said(project_copy, monkeypatch, failure, said) -> None:
+    """Not 'foutcode None': an error without a code (a socket address that is too long) or with one
+    we have no Dutch text for is shown with the system's own words."""
+    import publisher.check
+
+    def refused(project):
+        raise failure
+
+    monkeypatch.setattr(publisher.check, "load_publication", refused)
+    code, output = run_cli(["check"], project_copy)
+    assert code == 1 and said in output and "None" not in output, output
