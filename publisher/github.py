@@ -146,6 +146,14 @@ def guarded_output():
                 guard.close_guard()
 
 
+def guard_worker_output() -> None:
+    """The same guard in a worker process that does not share the build's sys.stdout and
+    sys.stderr (a sheet worker started by the fork server writes to the file descriptors), for
+    the rest of that process."""
+    if in_github_actions() and not isinstance(sys.stdout, CommandGuard):
+        sys.stdout, sys.stderr = CommandGuard(sys.stdout), CommandGuard(sys.stderr)
+
+
 def _cell(value: object) -> str:
     return str(markdown_text("" if value is None else value))
 

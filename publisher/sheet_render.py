@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-WORKER_MODULES = ["publisher.sheet_render", "weasyprint", "weasyprint.text.fonts", "pikepdf", "publisher.pdfform"]
+WORKER_MODULES = ["publisher.sheet_render", "publisher.github", "weasyprint", "weasyprint.text.fonts", "pikepdf",
+                  "publisher.pdfform"]
 
 
 def start_sheet_workers() -> bool:
@@ -53,11 +54,15 @@ def worker_context():
 
 def worker_start() -> None:
     """Worker start-up. Ctrl+C is handled by the main process alone (workers would each print
-    a traceback). WeasyPrint is imported already in the fork server; a worker of a system
-    without one imports it here, in parallel with the main process."""
+    a traceback). In GitHub Actions the worker's output passes the build's guard against
+    workflow commands (github.guard_worker_output). WeasyPrint is imported already in the fork
+    server; a worker of a system without one imports it here, in parallel with the main process."""
     import signal
 
+    from .github import guard_worker_output
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    guard_worker_output()
     import weasyprint  # noqa: F401
 
 

@@ -132,6 +132,31 @@ def test_guard_defuses_every_line_github_would_execute(writes, monkeypatch) -> N
         assert re.sub(r"[\s#]", "", "".join(writes)) == re.sub(r"[\s#›]", "", stream.getvalue()), "tekst blijft staan"
 
 
+WORKER_PRINTS = """
+from concurrent.futures import ProcessPoolExecutor
+from publisher.github import guarded_output
+from publisher.sheet_render import worker_context, worker_start
+with guarded_output():
+    with ProcessPoolExecutor(1, initializer=worker_start, mp_context=worker_context()) as pool:
+        pool.submit(exec, "print('tekst\\\\r::error::nep', flush=True)").result()
+        pool.submit(exec, "import sys; print('::add-mask::geheim', file=sys.stderr, flush=True)").result()
+"""
+
+
+def test_a_sheet_worker_passes_the_same_guard(tmp_path) -> None:
+    """Sheet workers are started by multiprocessing's fork server: they do not share the build's
+    guarded sys.stdout and sys.stderr but write to the file descriptors. Their start-up installs
+    the guard too, so whatever a worker prints (a library's message) is never executed."""
+    environment = {**os.environ, "GITHUB_ACTIONS": "true", "PYTHONPATH": str(ROOT), "TMPDIR": "/tmp"}
+    result = subprocess.run([sys.executable, "-c", WORKER_PRINTS], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env=environment)
+    assert result.returncode == 0, result.stderr
+    for stream in (result.stdout, result.stderr):
+        lines = re.split(r"\r\n|\r|\n", stream)
+        assert not [line for line in lines if executed(line)], lines
+    assert "error::nep" in result.stdout and "add-mask::geheim" in result.stderr, (result.stdout, result.stderr)
+
+
 def test_guard_lets_the_tools_own_annotations_through(monkeypatch) -> None:
     from publisher.github import guarded_output, write_annotations
     from publisher.problems import error
