@@ -72,8 +72,13 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
                 preview_url: str | None, staging: Path | None) -> BuildResult:
     result = BuildResult(ok=False)
     reporter.restart()
+    new_site = output.parent / f".{output.name}.new"
 
     def failed(problems: list[Problem], step: str) -> BuildResult:
+        try:
+            remove_tree(new_site, ignore_errors=True)  # a site made while the sheets rendered
+        except OSError:
+            pass  # reported already, when it is the problem itself
         reporter.problems(problems)
         result.problems += problems
         reporter.fail(f"Bouw gestopt bij '{step}': {summary(problems)}. "
@@ -99,7 +104,6 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     # process loads the site engine, makes the exports, which do not need the sheets, and,
     # when every sheet being rendered has an earlier render, builds the site with those
     # (step 3 checks that this gave exactly the site the new sheets give).
-    new_site = output.parent / f".{output.name}.new"
     staging = staging or project.work / "staging"
     prepared: dict[str, object] = {}
 

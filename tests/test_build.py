@@ -247,6 +247,27 @@ def test_a_site_made_while_the_sheets_render_is_what_a_build_after_the_sheets_ma
     assert code == 0 and "✓ Klaar: site/ was al bijgewerkt." in output, output
 
 
+def test_a_sheet_that_fails_after_the_site_was_made_meanwhile_leaves_nothing_behind(warm_project) -> None:
+    """Every sheet has an earlier render, so the site is made while they render; then WeasyPrint
+    refuses the stylesheet. The build stops at the sheets, site/ stays as it was, and the site
+    made meanwhile is removed (no .site.new next to site/)."""
+    before = tree_digest(warm_project / "site")
+    css = warm_project / "templates" / "sheets" / "reflectieblad.css"
+    css.write_text("@import url('http://example.com/huisstijl.css');\n" + css.read_text(encoding="utf-8"), encoding="utf-8")
+    made = []
+    import publisher.site
+
+    real = publisher.site._make_site
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publisher.site, "_make_site", lambda *args, **kwargs: made.append(real(*args, **kwargs)) or made[-1])
+        code, output = run_cli(["build"], warm_project)
+    assert code == 1, output
+    assert "✗ Bouw gestopt bij 'reflectiebladen'" in output and "buiten deze computer: http://example.com/huisstijl.css" in output
+    assert len(made) == 1 and not made[0].problems, "de site werd niet gemaakt terwijl de bladen werden gemaakt"
+    assert tree_digest(warm_project / "site") == before
+    assert not (warm_project / ".site.new").exists()
+
+
 def pdf_bytes_text(pdf: Path) -> bytes:
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
 
