@@ -111,6 +111,29 @@ def test_ctrl_c_stops_cleanly_in_dutch(built_project, tmp_path, sigint_ignored) 
     assert (project / "site" / "index.html").read_text(encoding="utf-8") == "vorige versie"
 
 
+def test_ctrl_c_while_the_site_is_made_beside_a_rendering_sheet(warm_project, tmp_path) -> None:
+    """A changed question with an earlier render of its sheet: the site is made while the sheet
+    renders, and Ctrl+C arrives meanwhile. The build stops in Dutch, site/ stays as it was, and
+    the next build publishes the change."""
+    before = tree_digest(warm_project / "site")
+    change_a_question(warm_project)
+    process = start_build(warm_project, tmp_path / "build.log")
+    wait_for_text(tmp_path / "build.log", "• controle", process)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    code = process.wait(timeout=120)
+    output = (tmp_path / "build.log").read_text(encoding="utf-8")
+    assert code == 130, output
+    assert "✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast." in output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert tree_digest(warm_project / "site") == before
+    code, output = run_cli(["build"], warm_project)
+    assert code == 0, output
+    page = (warm_project / "site" / "bo" / "reflectievragen" / "index.html").read_text(encoding="utf-8")
+    assert "Ervaren leerlingen herkenning in de klas?" in page
+    assert not (warm_project / ".site.new").exists()
+
+
 def test_site_that_cannot_be_replaced_gives_dutch_message_and_does_not_poison_later_builds(
         warm_project, monkeypatch) -> None:
     import publisher.site
