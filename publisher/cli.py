@@ -34,9 +34,7 @@ def exit_at_once(code: int) -> NoReturn:
     import atexit
     import threading
 
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
+    threading._shutdown()  # what the interpreter does first at exit: its thread exit hooks, then join the other threads
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -529,6 +529,9 @@ def test_exit_at_once_flushes_waits_for_threads_and_runs_exit_handlers(tmp_path)
         "from publisher.cli import exit_at_once\n"
         f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ja'))\n"
         "threading.Thread(target=lambda: (time.sleep(0.3), sys.stdout.write(' en de draad'))).start()\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "pool = ProcessPoolExecutor(1)\n"  # never shut down: the interpreter's own exit hook ends it
+        "pool.submit(abs, -1).result()\n"
         "sys.stdout.write('zonder regeleinde')\n"
         "exit_at_once(3)\n")
     environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}  # buffered, as usual
