@@ -30,12 +30,16 @@ def exit_at_once(code: int) -> NoReturn:
     """End the process as `sys.exit(code)` would, but without the interpreter's teardown of its
     modules, which only frees memory and takes about 0.1 s with MkDocs and WeasyPrint loaded (a
     twentieth of an edit build). As at a normal exit, other threads are waited for, exit
-    handlers run (logging, multiprocessing, temporary folders) and the output is flushed."""
+    handlers run (logging, multiprocessing, temporary folders) and the output is flushed. Both
+    steps are CPython's own (private) functions; a Python without them exits the usual way."""
     import atexit
     import threading
 
-    threading._shutdown()  # what the interpreter does first at exit: its thread exit hooks, then join the other threads
-    atexit._run_exitfuncs()
+    shutdown_threads, run_exit_handlers = getattr(threading, "_shutdown", None), getattr(atexit, "_run_exitfuncs", None)
+    if shutdown_threads is None or run_exit_handlers is None:
+        sys.exit(code)
+    shutdown_threads()  # what the interpreter does first at exit: its thread exit hooks, then join the other threads
+    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
