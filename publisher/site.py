@@ -156,14 +156,15 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
     # sizes are shown in kB); then only the PDF files are put in. Otherwise it is made now.
     stamp = project.work / "stamps" / (hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16] + ".sha256")
 
-    def unchanged(staged: Staged) -> bool:
-        """Nothing the site engine sees has changed since the build that made `output`, and
-        `output` is still exactly what that build wrote: keep it."""
-        return output.is_dir() and _read_stamp(stamp) == f"{staged_digest(project, staged)}\n{tree_digest(output)}"
+    def unchanged(digest: str) -> bool:
+        """Nothing the site engine sees (`digest`, staged_digest) has changed since the build that
+        made `output`, and `output` is still exactly what that build wrote: keep it."""
+        return output.is_dir() and _read_stamp(stamp) == f"{digest}\n{tree_digest(output)}"
 
     draft = prepared.get("draft")
     if draft is not None and draft.stands_with(project, publication, loaded.pages, sheets.downloads, exports, new_site):
-        draft.unchanged = not draft.problems and unchanged(draft.staged)
+        draft.digest = staged_digest(project, draft.staged)  # with the new sheets' PDFs
+        draft.unchanged = not draft.problems and unchanged(draft.digest)
     else:
         draft = _make_site(project, loaded, sheets.downloads, exports, staging, new_site, output, preview_url,
                            result.timings, unchanged)
@@ -180,7 +181,7 @@ def _build_site(project: Project, reporter: Reporter, jobs: int | None, output: 
                   f"({result.timings['staging'] + result.timings['mkdocs']:.1f} s)")
 
     # 5. Only now replace the published output, in one step.
-    digest = staged_digest(project, draft.staged)
+    digest = draft.digest
     try:
         stamp.unlink(missing_ok=True)
         swap_into_place(new_site, output)
@@ -201,6 +202,7 @@ class _Site:
     problems: list[Problem]
     step: str = "site"
     unchanged: bool = False  # nothing changed since the last build: no site was made
+    digest: str | None = None  # staged_digest of `staged`, when it is final
 
     def stands_with(self, project: Project, publication, pages: dict, downloads: dict[str, list[Download]],
                     exports, new_site: Path) -> bool:
@@ -220,10 +222,11 @@ class _Site:
 
 def _make_site(project: Project, loaded, downloads: dict[str, list[Download]], exports, staging: Path, new_site: Path,
                output: Path, preview_url: str | None, timings: dict[str, float],
-               unchanged: Callable[[Staged], bool] | None = None) -> _Site:
+               unchanged: Callable[[str], bool] | None = None) -> _Site:
     """Stage the Markdown and build the site into `new_site` (removed first: left over from a
-    build that was stopped, or made with other sheets). `unchanged(staged)` True: stop after
-    staging (nothing the site engine sees changed)."""
+    build that was stopped, or made with other sheets). With `unchanged` the staging is final:
+    its digest is taken, and `unchanged(digest)` True stops after staging (nothing the site
+    engine sees changed)."""
     started = time.perf_counter()
     try:
         remove_tree(new_site)
@@ -235,8 +238,9 @@ def _make_site(project: Project, loaded, downloads: dict[str, list[Download]], e
     except InputError as exc:
         return _Site(None, exc.problems, "pagina's")
     timings["staging"] = time.perf_counter() - started
-    if unchanged is not None and unchanged(staged):
-        return _Site(staged, [], unchanged=True)
+    digest = staged_digest(project, staged) if unchanged is not None else None
+    if digest is not None and unchanged(digest):
+        return _Site(staged, [], unchanged=True, digest=digest)
     started = time.perf_counter()
     with _reproducible_dates(loaded.publication):
         problems = run_mkdocs(staged.config_file, project)
@@ -247,7 +251,7 @@ def _make_site(project: Project, loaded, downloads: dict[str, list[Download]], e
     timings["mkdocs"] = time.perf_counter() - started
     if problems:
         remove_tree(new_site, ignore_errors=True)
-    return _Site(staged, problems)
+    return _Site(staged, problems, digest=digest)
 
 
 def _read_stamp(stamp: Path) -> str | None:
