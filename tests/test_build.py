@@ -26,6 +26,15 @@ LONGER = " ".join(f"Noteer bij meting {n} wat er in week {n * 3} anders ging dan
                   for n in range(1, 25))
 
 
+def lengthen_the_go_question(project: Path, addition: str) -> None:
+    """Add `addition` to one question of go.yaml (before its question mark): that school type's
+    two sheets must be rendered again, and they have earlier renders."""
+    yaml_file = project / "indicators" / "go.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    assert GO_QUESTION in text
+    yaml_file.write_text(text.replace(GO_QUESTION, GO_QUESTION[:-1] + addition + "?"), encoding="utf-8")
+
+
 @pytest.fixture
 def warm_project(built_project, tmp_path) -> Path:
     """A built project copy whose PDF cache is warm (no PDF needs rendering)."""
@@ -131,9 +140,7 @@ def test_late_failure_leaves_site_byte_identical_and_says_so(warm_project, monke
     theme = (warm_project / "templates" / "site" / "main.html").read_text(encoding="utf-8")
     edit_a_page(warm_project)
     if with_sheet:
-        yaml_file = warm_project / "indicators" / "go.yaml"
-        yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(GO_QUESTION, GO_QUESTION[:-1] + " (laat)?"),
-                             encoding="utf-8")
+        lengthen_the_go_question(warm_project, " (laat)")
     LATE_FAILURES[failure](warm_project, monkeypatch)
     written = []  # what MkDocs had written when it was done: proof that the failure came late
     real_run_mkdocs = publisher.site.run_mkdocs
@@ -224,10 +231,7 @@ def test_a_site_made_while_the_sheets_render_is_what_a_build_after_the_sheets_ma
     shutil.copytree(warm_project, reference, symlinks=True)
     downloads_before = (warm_project / "site" / "downloads" / "index.html").read_text(encoding="utf-8")
     for project in (warm_project, reference):
-        yaml_file = project / "indicators" / "go.yaml"
-        text = yaml_file.read_text(encoding="utf-8")
-        assert GO_QUESTION in text
-        yaml_file.write_text(text.replace(GO_QUESTION, GO_QUESTION[:-1] + addition + "?"), encoding="utf-8")
+        lengthen_the_go_question(project, addition)
     with monkeypatch.context() as patch:  # the reference waits for the sheets: no earlier renders offered
         patch.setattr(sheets, "_provisional", lambda *args: None)
         assert rebuild(reference).ok
@@ -545,9 +549,7 @@ def test_a_build_from_a_script_piped_into_python_renders_its_sheets(warm_project
     """Sheet workers started by multiprocessing's fork server load the main program again by its
     file name; a script read from standard input has none ('<stdin>'), so its workers are forked
     directly (sheet_render.worker_context). Before, every sheet failed with BrokenProcessPool."""
-    yaml_file = warm_project / "indicators" / "go.yaml"
-    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(GO_QUESTION, GO_QUESTION[:-1] + " (via stdin)?"),
-                         encoding="utf-8")
+    lengthen_the_go_question(warm_project, " (via stdin)")
     script = f"import sys\nfrom publisher.cli import main\nsys.exit(main(['build'], root={str(warm_project)!r}))\n"
     result = subprocess.run([sys.executable, "-"], input=script, cwd=ROOT, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "CI": "", "PYTHONPATH": str(ROOT)})
@@ -564,9 +566,7 @@ def test_a_build_with_a_very_long_tmpdir_renders_its_sheets(warm_project, tmp_pa
     long_tmp = tmp_path / ("map-met-een-lange-naam-" * 4) / ("nog-een-lange-map-" * 3)
     long_tmp.mkdir(parents=True)
     assert len(str(long_tmp)) > 110
-    yaml_file = warm_project / "indicators" / "go.yaml"
-    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace(GO_QUESTION, GO_QUESTION[:-1] + " (lange map)?"),
-                         encoding="utf-8")
+    lengthen_the_go_question(warm_project, " (lange map)")
     result = subprocess.run([sys.executable, "build.py", "build", "--project", str(warm_project)], cwd=ROOT,
                             capture_output=True, text=True, timeout=300,
                             env={**os.environ, "CI": "", "TMPDIR": str(long_tmp)})

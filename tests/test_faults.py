@@ -92,6 +92,20 @@ def test_kill_at_the_swap_leaves_a_complete_site(warm_project, tmp_path, moment,
     assert not (warm_project / ".site.new").exists()
 
 
+def interrupt_a_build(project: Path, log: Path, seconds_after_the_check: float, sigint_ignored: bool = False) -> None:
+    """Start `build`, press Ctrl+C `seconds_after_the_check` after its check line, and expect it
+    to stop cleanly: exit code 130, the Dutch message, no traceback."""
+    process = start_build(project, log, sigint_ignored=sigint_ignored)
+    wait_for_text(log, "• controle", process)
+    time.sleep(seconds_after_the_check)
+    process.send_signal(signal.SIGINT)
+    code = process.wait(timeout=120)
+    output = log.read_text(encoding="utf-8")
+    assert code == 130, output
+    assert "✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast." in output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+
+
 @pytest.mark.parametrize("sigint_ignored", [False, True], ids=["gewoon", "gestart-met-ctrl-c-genegeerd"])
 def test_ctrl_c_stops_cleanly_in_dutch(built_project, tmp_path, sigint_ignored) -> None:
     """Also when the parent started the build with Ctrl+C ignored (`nohup ./dev test &`): the
@@ -99,15 +113,7 @@ def test_ctrl_c_stops_cleanly_in_dutch(built_project, tmp_path, sigint_ignored) 
     project = copy_project(tmp_path / "project")  # cold cache: Ctrl+C arrives while sheets render
     (project / "site").mkdir()
     (project / "site" / "index.html").write_text("vorige versie", encoding="utf-8")
-    process = start_build(project, tmp_path / "build.log", sigint_ignored=sigint_ignored)
-    wait_for_text(tmp_path / "build.log", "• controle", process)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
-    code = process.wait(timeout=120)
-    output = (tmp_path / "build.log").read_text(encoding="utf-8")
-    assert code == 130, output
-    assert "✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast." in output
-    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    interrupt_a_build(project, tmp_path / "build.log", 0.5, sigint_ignored=sigint_ignored)
     assert (project / "site" / "index.html").read_text(encoding="utf-8") == "vorige versie"
 
 
@@ -117,15 +123,7 @@ def test_ctrl_c_while_the_site_is_made_beside_a_rendering_sheet(warm_project, tm
     the next build publishes the change."""
     before = tree_digest(warm_project / "site")
     change_a_question(warm_project)
-    process = start_build(warm_project, tmp_path / "build.log")
-    wait_for_text(tmp_path / "build.log", "• controle", process)
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    code = process.wait(timeout=120)
-    output = (tmp_path / "build.log").read_text(encoding="utf-8")
-    assert code == 130, output
-    assert "✗ Afgebroken (Ctrl+C). De vorige versie in site/ is niet aangepast." in output
-    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    interrupt_a_build(warm_project, tmp_path / "build.log", 0.3)
     assert tree_digest(warm_project / "site") == before
     code, output = run_cli(["build"], warm_project)
     assert code == 0, output
