@@ -267,6 +267,19 @@ def watched_page(browser, width: int = 1280, height: int | None = None, **option
     return context, page
 
 
+def choose_files(page, button: str, paths, until: str = ".") -> str:
+    """Choose files through a form button as a reader does, and return the message (#kcr-melding)
+    the form shows once it is done: the first text matching the regular expression `until`.
+    The message is emptied first, so that the previous action's message (such as "Alles is
+    gewist") never passes for this one's."""
+    page.evaluate("() => { document.getElementById('kcr-melding').textContent = '' }")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=button, exact=True).click()
+    chooser.value.set_files([str(p) for p in paths] if isinstance(paths, (list, tuple)) else str(paths))
+    page.wait_for_function("until => new RegExp(until).test(document.getElementById('kcr-melding').textContent)", arg=until)
+    return page.locator("#kcr-melding").inner_text()
+
+
 @pytest.fixture(scope="session")
 def site_url(site_dir: Path, publication, tmp_path_factory):
     """The built site served under the same path as in production (site_config's basis_url),

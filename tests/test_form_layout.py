@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 
-from conftest import ROOT, items_in_reading_order, watched_page
+from conftest import ROOT, choose_files, items_in_reading_order, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -73,12 +73,6 @@ def desktop(browser, site_url):
     yield page
     assert page.problems == []
     context.close()
-
-
-def choose_files(page, button: str, paths: list[Path]) -> None:
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name=button, exact=True).click()
-    chooser.value.set_files([str(p) for p in paths])
 
 
 def header_bottom(page) -> float:

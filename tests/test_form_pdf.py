@@ -26,13 +26,14 @@ import pikepdf
 import pypdf
 import pytest
 
-from conftest import ROOT, items_in_reading_order, load_yaml, watched_page
+from conftest import ROOT, choose_files, items_in_reading_order, load_yaml, watched_page
 from test_sheet_fill_tools import assert_choices_in_own_boxes, inside, widgets, words_mupdf, words_poppler
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 OPEN_PDF = "Ingevuld reflectieblad (PDF) openen"
 DOWNLOAD_PDF = "Downloaden als ingevuld reflectieblad (PDF)"
+READ = "Geopend|niet geopend|niets veranderd"  # the message once a chosen PDF is read (not "wordt gelezen …")
 PDF_LIB = "vendor/pdf-lib/pdf-lib.esm.min.js"
 LONG = ("We zagen dat leerlingen met meer zelfvertrouwen presenteren; de ICC’er noemde “de toonmomenten” het "
         "keerpunt & dat is óók goed. Één leerling bleef liever achter de schermen, ‘voorlopig’. ") * 6
@@ -122,16 +123,8 @@ def bo(browser, site_url):
     context.close()
 
 
-def open_pdf(page, path: Path) -> str:
-    page.evaluate("() => { document.getElementById('kcr-melding').textContent = '' }")
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name=OPEN_PDF).click()
-    chooser.value.set_files(str(path))
-    page.wait_for_function("() => /Geopend|niet geopend|niets veranderd/.test(document.getElementById('kcr-melding').textContent)")
-    return page.locator("#kcr-melding").inner_text()
-
-
 def download_pdf(page, target: Path) -> tuple[Path, str]:
+    page.evaluate("() => { document.getElementById('kcr-melding').textContent = '' }")  # not the previous save's message
     with page.expect_download() as download:
         page.get_by_role("button", name=DOWNLOAD_PDF).click()
     path = target / download.value.suggested_filename
@@ -196,7 +189,7 @@ def test_a_sheet_filled_in_a_pdf_tool_opens_in_the_online_form(bo, site_dir, bo_
     filled = tmp_path / "ingevuld.pdf"
     fill_with_pypdf(site_dir / "downloads" / "reflectievragen-bo-invulbaar.pdf", filled, bo_expected)
     assert not pdf_lib_requested(bo), "pdf-lib hoort pas geladen te worden als iemand een PDF-knop gebruikt"
-    message = open_pdf(bo, filled)
+    message = choose_files(bo, OPEN_PDF, filled, until=READ)
     assert pdf_lib_requested(bo)
     expected = by_role("bo", bo_expected) | DETAILS_IN_FORM
     assert form_values(bo) == expected
@@ -267,7 +260,7 @@ def test_a_round_trip_pdf_form_pdf_keeps_every_answer_and_note(bo, site_dir, bo_
     filled = tmp_path / "ingevuld.pdf"
     fill_with_pypdf(site_dir / "downloads" / "reflectievragen-bo-invulbaar.pdf", filled, bo_expected)
     before = pdf_values(filled)
-    open_pdf(bo, filled)
+    choose_files(bo, OPEN_PDF, filled, until=READ)
     (tmp_path / "terug").mkdir()
     path, _ = download_pdf(bo, tmp_path / "terug")
     assert pdf_values(path) == before
@@ -292,7 +285,7 @@ def test_other_files_are_refused_in_dutch_and_change_nothing(bo, site_dir, tmp_p
              site_dir / "downloads" / "reflectievragen-bo.pdf": "geen invulvelden",
              stranger: "geen invulvelden", text: "geen PDF-bestand"}
     for path, reason in cases.items():
-        message = open_pdf(bo, path)
+        message = choose_files(bo, OPEN_PDF, path, until=READ)
         assert message.startswith(f"‘{path.name}’ kan niet geopend worden: ") and reason in message, message
         assert message.endswith("Er is niets veranderd.")
         assert form_values(bo) == before
@@ -305,7 +298,7 @@ def test_replacing_answers_asks_first_and_a_no_keeps_them(bo, site_dir, bo_expec
     before = form_values(bo)
     asked = []
     bo.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    message = open_pdf(bo, filled)
+    message = choose_files(bo, OPEN_PDF, filled, until=READ)
     assert asked and "ingevuld.pdf" in asked[0]
     assert message == "Er is niets veranderd."
     assert form_values(bo) == before
@@ -329,7 +322,7 @@ def test_the_form_with_the_pdf_buttons_is_accessible(browser, site_url, site_dir
     assert violations() == []
     filled = tmp_path / "ingevuld.pdf"
     fill_with_pypdf(site_dir / "downloads" / "reflectievragen-bo-invulbaar.pdf", filled, bo_expected)
-    open_pdf(page, filled)
+    choose_files(page, OPEN_PDF, filled, until=READ)
     assert violations() == []
     assert page.problems == []
     context.close()
@@ -360,7 +353,7 @@ def test_rubric_and_open_questions_go_from_pdf_to_form_to_pdf(browser, instrumen
     filled = tmp_path / "ingevuld.pdf"
     fill_with_pypdf(blank, filled, expected)
     context, page = open_page(browser, urljoin(instruments["url"], f"{instrument}/invullen/"))
-    message = open_pdf(page, filled)
+    message = choose_files(page, OPEN_PDF, filled, until=READ)
     assert f"Gelezen: {len(expected)} antwoorden" in message, message
     assert form_values(page) == by_role(instrument, expected) | DETAILS_IN_FORM
     (tmp_path / "terug").mkdir()

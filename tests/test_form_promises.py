@@ -25,7 +25,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, items_in_reading_order, run_cli, seed_pdf_cache, serve_directory
+from conftest import ROOT, choose_files, copy_project, items_in_reading_order, run_cli, seed_pdf_cache, serve_directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -108,15 +108,6 @@ def context(browser):
     context.close()
 
 
-def open_file(page, path: Path, button: str) -> str:
-    page.evaluate("() => { document.getElementById('kcr-melding').textContent = '' }")
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name=button).click()
-    chooser.value.set_files(str(path) if not isinstance(path, list) else [str(p) for p in path])
-    page.wait_for_function("() => document.getElementById('kcr-melding').textContent.length > 0")
-    return page.locator("#kcr-melding").inner_text()
-
-
 def form_state(page) -> dict:
     """Everything the page shows as filled in, read from the controls by their published ids."""
     return page.evaluate("""() => {
@@ -151,14 +142,14 @@ def test_a_file_of_edition_2025_opens_and_compares_without_a_message(context, ho
     jsonschema.validate(saved, json.loads((site_dir / "downloads" / "reflectie.schema.json").read_text(encoding="utf-8")))
     page = context.new_page()
     page.goto(urljoin(host["kcr"], f"{type_id}/invullen/"))
-    shown = open_file(page, PROMISES / f"reflectie-{type_id}.json", "Bestand openen")
+    shown = choose_files(page, "Bestand openen", PROMISES / f"reflectie-{type_id}.json")
     g = saved["gegevens"]
     assert g["datum"] == "2025-06-10"  # the snapshot's day, written out as the site writes dates:
     assert shown == f"Geopend: {g['school']}, 10 juni 2025, editie {saved['editie']}."  # nothing else to say
     assert form_state(page) == expected_state(saved)
     assert page.locator(".kcr-anders").count() == 0
 
-    open_file(page, PROMISES / f"reflectie-{type_id}.json", "Vergelijken met een eerdere reflectie")
+    choose_files(page, "Vergelijken met een eerdere reflectie", PROMISES / f"reflectie-{type_id}.json")
     section = page.locator("#kcr-vergelijking")
     assert section.locator("tr.kcr-gemarkeerd").count() == 0  # nothing new, reworded or gone
     assert "undefined" not in section.inner_text()
@@ -248,11 +239,11 @@ def test_a_renamed_item_keeps_its_answers_in_open_compare_and_overview(context, 
     assert page.locator(f"fieldset#{new}").get_attribute("data-was") == old
     assert page.locator(f"#{old}").count() == 1  # a link to the old anchor still lands on the page
 
-    shown = open_file(page, PROMISES / "reflectie-bo.json", "Bestand openen")
+    shown = choose_files(page, "Bestand openen", PROMISES / "reflectie-bo.json")
     assert "bestaan niet meer" not in shown and "anders geformuleerd" not in shown
     assert form_state(page) == expected_state(saved, edited["renamed"])
 
-    open_file(page, PROMISES / "reflectie-bo.json", "Vergelijken met een eerdere reflectie")
+    choose_files(page, "Vergelijken met een eerdere reflectie", PROMISES / "reflectie-bo.json")
     section = page.locator("#kcr-vergelijking")
     assert section.locator("tr.kcr-gemarkeerd").count() == 0  # not new, not gone
     cells = section.locator(f"table.kcr-pervraag tr[data-vraag='{new}'] td").all_inner_texts()
@@ -264,7 +255,7 @@ def test_a_renamed_item_keeps_its_answers_in_open_compare_and_overview(context, 
         answer["antwoord"] = "nee"
     other = tmp_path / "tweede.json"
     other.write_text(json.dumps(second), encoding="utf-8")
-    open_file(page, [PROMISES / "reflectie-bo.json", other], "Overzicht van meerdere scholen")
+    choose_files(page, "Overzicht van meerdere scholen", [PROMISES / "reflectie-bo.json", other])
     row = page.locator(f"#kcr-overzicht tr[data-vraag='{new}'] td").all_inner_texts()
     counts = dict(zip(["ja", "deels", "nee", "nvt", None], map(int, row[2:7])))
     expected = {k: 0 for k in counts}
@@ -312,7 +303,7 @@ def test_items_named_like_the_forms_own_fields_are_items_like_any_other(context,
 
     # An earlier file with the old ids: its answers land on the renamed items, with their labels.
     saved = saved_file("go")
-    open_file(page, PROMISES / "reflectie-go.json", "Vergelijken met een eerdere reflectie")
+    choose_files(page, "Vergelijken met een eerdere reflectie", PROMISES / "reflectie-go.json")
     section = page.locator("#kcr-vergelijking")
     assert "undefined" not in section.inner_text()
     assert section.locator("tr.kcr-gemarkeerd").count() == 0

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlparse
 import jsonschema
 import pytest
 
-from conftest import ROOT, items_in_reading_order, watched_page
+from conftest import ROOT, choose_files, items_in_reading_order, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,16 +65,6 @@ def save(page, tmp_path: Path) -> dict:
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
     return json.loads(target.read_text(encoding="utf-8"))
-
-
-def open_file(page, path: Path, button: str = "Bestand openen") -> str:
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name=button).click()
-    chooser.value.set_files(str(path))
-    message = page.locator("#kcr-melding")
-    message.wait_for(state="visible")
-    page.wait_for_function("() => document.getElementById('kcr-melding').textContent.length > 0")
-    return message.inner_text()
 
 
 def test_form_has_every_question_once_with_the_one_numbering(site_dir, publication) -> None:
@@ -154,7 +144,7 @@ def test_save_start_over_and_open_again(form, publication, site_dir, tmp_path) -
 
     file = tmp_path / "terug.json"
     file.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-    assert "Geopend: Kindcentrum ’t Palet, 29 november 2026" in open_file(form, file)
+    assert "Geopend: Kindcentrum ’t Palet, 29 november 2026" in choose_files(form, "Bestand openen", file)
     assert form.get_by_label("Toelichting bij vraag 2", exact=True).input_value() == LONG_NOTE
     assert form.locator("form#kcr-reflectie input[type=radio]:checked").count() == len(questions[::3])
     assert form.locator("#kcr-afspraak-1-wie").input_value() == "ICC’er"
@@ -195,7 +185,7 @@ def test_compare_with_a_file_from_an_earlier_edition(form, publication) -> None:
 
     first = numbered(publication)[0].question.id
     form.locator(f"#{first}-nee").click()
-    open_file(form, EARLIER, button="Vergelijken met een eerdere reflectie")
+    choose_files(form, "Vergelijken met een eerdere reflectie", EARLIER)
     section = form.locator("#kcr-vergelijking")
     assert section.is_visible()
     marked = {row.get_attribute("data-vraag"): row.inner_text() for row in section.locator("tr.kcr-gemarkeerd").all()}
@@ -232,7 +222,7 @@ def test_malformed_foreign_or_oversized_files_are_refused_and_change_nothing(for
     assert before is not None
     file = tmp_path / name
     file.write_bytes(content)
-    shown = open_file(form, file)
+    shown = choose_files(form, "Bestand openen", file)
     assert message in shown and "Er is niets veranderd." in shown
     assert form.get_by_label("School").input_value() == "Mijn school"
     assert form.evaluate("key => localStorage.getItem(key)", key) == before
@@ -243,11 +233,11 @@ def test_a_file_of_another_school_type_or_with_an_unknown_answer_is_refused(form
     other = dict(earlier, schooltype="go")
     file = tmp_path / "go.json"
     file.write_text(json.dumps(other), encoding="utf-8")
-    assert "hoort bij een ander instrument (go)" in open_file(form, file)
+    assert "hoort bij een ander instrument (go)" in choose_files(form, "Bestand openen", file)
     odd = json.loads(json.dumps(earlier))
     odd["antwoorden"][0]["antwoord"] = "misschien"
     file.write_text(json.dumps(odd), encoding="utf-8")
-    assert "(‘misschien’) staat niet bij de antwoordmogelijkheden van vraag 1 (ja, deels, nee, n.v.t.)" in open_file(form, file)
+    assert "(‘misschien’) staat niet bij de antwoordmogelijkheden van vraag 1 (ja, deels, nee, n.v.t.)" in choose_files(form, "Bestand openen", file)
     assert form.locator("form#kcr-reflectie input:checked").count() == 0
 
 
@@ -274,8 +264,8 @@ def test_filled_form_with_comparison_is_accessible_on_phone_and_desktop(browser,
     page.goto(urljoin(site_url, "bo/invullen/"))
     page.get_by_label("School").fill("Basisschool De Regenboog")
     page.locator("form#kcr-reflectie input[type=radio]").first.click()
-    open_file(page, EARLIER, button="Vergelijken met een eerdere reflectie")
-    open_file(page, EARLIER, button="Overzicht van meerdere scholen")
+    choose_files(page, "Vergelijken met een eerdere reflectie", EARLIER)
+    choose_files(page, "Overzicht van meerdere scholen", EARLIER)
     page.locator("#kcr-overzicht").wait_for(state="visible")
     page.add_script_tag(content=AXE_SCRIPT)
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
@@ -296,11 +286,8 @@ def test_advisors_overview_counts_the_answers_of_several_schools(form, publicati
     files[0].write_text(json.dumps(earlier), encoding="utf-8")
     files[1].write_text(json.dumps(second), encoding="utf-8")
     files[2].write_text("{ kapot", encoding="utf-8")
-    with form.expect_file_chooser() as chooser:
-        form.get_by_role("button", name="Overzicht van meerdere scholen").click()
-    chooser.value.set_files([str(f) for f in files])
+    choose_files(form, "Overzicht van meerdere scholen", files)
     section = form.locator("#kcr-overzicht")
-    section.wait_for(state="visible")
     assert "2 reflecties" in section.inner_text() and "‘kapot.json’" in section.inner_text()
     labels = [label for _, label in scale(publication)] + ["geen antwoord"]
     ids = [answer_id for answer_id, _ in scale(publication)] + [None]
@@ -384,7 +371,7 @@ def test_open_questions_are_written_kept_saved_opened_and_compared(fixture_page,
     assert page.get_by_label("Antwoord bij vraag 1", exact=True).input_value() == ""
     file = tmp_path / "terug.json"
     file.write_text(json.dumps(saved), encoding="utf-8")
-    open_file(page, file)
+    choose_files(page, "Bestand openen", file)
     assert page.get_by_label("Antwoord bij vraag 2", exact=True).input_value() == "Ons antwoord op 2:\nregel twee ë"
 
     # An earlier file: one question worded differently then, one not asked then, one gone since.
@@ -396,7 +383,7 @@ def test_open_questions_are_written_kept_saved_opened_and_compared(fixture_page,
     earlier["antwoorden"].append({"id": "oude-vraag", "nummer": 9, "vraag": "Een oude vraag?", "soort": "open",
                                   "antwoord": None, "tekst": "oud antwoord", "toelichting": ""})
     file.write_text(json.dumps(earlier), encoding="utf-8")
-    open_file(page, file, button="Vergelijken met een eerdere reflectie")
+    choose_files(page, "Vergelijken met een eerdere reflectie", file)
     section = page.locator("#kcr-vergelijking")
     marked = {row.get_attribute("data-vraag"): row.inner_text() for row in section.locator("tr.kcr-gemarkeerd").all()}
     assert set(marked) == {first, second, "oude-vraag"}
@@ -478,7 +465,7 @@ def test_a_rubric_is_chosen_per_item_from_its_levels_with_their_descriptions(fix
     earlier["antwoorden"][0]["antwoord"] = levels[1]["id"]
     file = tmp_path / "eerder.json"
     file.write_text(json.dumps(earlier), encoding="utf-8")
-    open_file(page, file, button="Vergelijken met een eerdere reflectie")
+    choose_files(page, "Vergelijken met een eerdere reflectie", file)
     section = page.locator("#kcr-vergelijking")
     then, now = (row.locator("td").all_inner_texts() for row in section.locator("table.kcr-samenvatting tbody tr").all())
     ids = [level["id"] for level in levels]
@@ -526,8 +513,8 @@ def test_open_and_rubric_forms_with_comparison_are_accessible(browser, instrumen
         saved = save(page, tmp_path)
         file = tmp_path / f"{instrument}.json"
         file.write_text(json.dumps(saved), encoding="utf-8")
-        open_file(page, file, button="Vergelijken met een eerdere reflectie")
-        open_file(page, file, button="Overzicht van meerdere scholen")
+        choose_files(page, "Vergelijken met een eerdere reflectie", file)
+        choose_files(page, "Overzicht van meerdere scholen", file)
         page.locator("#kcr-overzicht").wait_for(state="visible")
         page.add_script_tag(content=AXE_SCRIPT)
         result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
