@@ -148,3 +148,13 @@ test("the downloaded sheet's file name", () => {
     "reflectievragen-bo-invulbaar-obs-een-twee-2024-06-10.pdf")
   assert.equal(pdf.sheetFileName("reflectievragen-bo-invulbaar.pdf", "", "2024-06-10"), "reflectievragen-bo-invulbaar-2024-06-10.pdf")
 })
+
+test("a school's answers saved as a file and as a PDF carry the same name, accents dropped", () => {
+  const names = { "École Sint-Jozef": "ecole-sint-jozef", "OBS Één & Twee": "obs-een-twee", "Kindcentrum ’t Palet": "kindcentrum-t-palet",
+    "Ñandú Çağlar": "nandu-caglar", "  --Ä  B--  ": "a-b", "ﬁjn": "fijn" }
+  for (const [school, slug] of Object.entries(names)) {
+    assert.equal(logic.fileName("bo", school, "2024-06-10"), "reflectie-bo-" + slug + "-2024-06-10.json", school)
+    assert.equal(pdf.sheetFileName("reflectievragen-bo-invulbaar.pdf", school, "2024-06-10"),
+      "reflectievragen-bo-invulbaar-" + slug + "-2024-06-10.pdf", school)
+  }
+})

@@ -344,11 +344,16 @@ export function isEmpty(data) {
            data.antwoorden.some(function (a) { return a.antwoord || a.tekst || a.toelichting }))
 }
 
+/* A school's name as part of a file name: 'École De Regenboog' → 'ecole-de-regenboog' (accents dropped,
+   at most 40 characters). The one slug of every file the form offers (also reflectie-pdf-logica.js). */
+export function fileSlug(school) {
+  return (school || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "")
+}
+
 /* 'reflectie-bo-obs-de-regenboog-2025-06-10.json' */
 export function fileName(instrument, school, day) {
-  const slug = (school || "").toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40)
-    .replace(/-+$/, "")
-  return ["reflectie", instrument, slug, day].filter(Boolean).join("-") + ".json"
+  return ["reflectie", instrument, fileSlug(school), day].filter(Boolean).join("-") + ".json"
 }
 
 export const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",

@@ -15,7 +15,7 @@
  *
  * Editors' ids are only looked up in Maps. */
 
-import { MONTHS, count, dutchDate } from "./reflectie-logica.js"
+import { MONTHS, count, dutchDate, fileSlug } from "./reflectie-logica.js"
 
 /* 'keuze:bo-x toelichting:bo-x-toelichting' → Map role → field name. */
 export function pairs(text) {
@@ -189,7 +189,5 @@ export function toSheet(sheet, data) {
 
 /* 'reflectievragen-bo-invulbaar-obs-de-regenboog-2025-06-10.pdf' */
 export function sheetFileName(sheetFile, school, day) {
-  const slug = (school || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40)
-    .replace(/-+$/, "")
-  return [sheetFile.replace(/\.pdf$/, ""), slug, day].filter(Boolean).join("-") + ".pdf"
+  return [sheetFile.replace(/\.pdf$/, ""), fileSlug(school), day].filter(Boolean).join("-") + ".pdf"
 }
