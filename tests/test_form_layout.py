@@ -363,19 +363,11 @@ def test_the_js_formula_guard_is_the_python_exports_rule() -> None:
                               hulpmiddel="axe-core", wcag=["A en AA", "1.4.10"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_form_is_accessible_fresh_and_with_everything_open(browser, site_url, tmp_path, width) -> None:
-    from test_browser import AXE_SCRIPT, WCAG_21_AA
+    from test_browser import run_axe
 
     context, page = open_form(browser, site_url, width, bypass_csp=True)
 
-    def violations():
-        # colours as they end up, not half-way through a transition (Material's "Terug naar boven"
-        # fades in as the page scrolls up; a button's hover colour fades)
-        page.wait_for_function("() => document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')")
-        page.add_script_tag(content=AXE_SCRIPT)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
-        return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-
-    assert violations() == []
+    assert run_axe(page) == []
     page.get_by_label("School", exact=True).fill("Basisschool De Regenboog")
     with page.expect_download():
         page.get_by_role("button", name="Opslaan als bestand").click()
@@ -384,7 +376,7 @@ def test_the_form_is_accessible_fresh_and_with_everything_open(browser, site_url
     choose_files(page, "Overzicht van meerdere scholen", files)
     page.locator("#kcr-overzicht .kcr-overzichtvraag").first.wait_for(state="visible")
     page.get_by_label("Vergelijking meeprinten").check()
-    assert violations() == []
+    assert run_axe(page) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
     assert page.problems == []
     context.close()

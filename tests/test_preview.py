@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from conftest import ROOT, copy_project, run_cli, seed_pdf_cache
-from test_browser import AXE_SCRIPT, WCAG_21_AA
+from test_browser import run_axe
 from test_build import fetch, free_port, start_serve, stop_serve, wait_for
 
 from publisher.pages import staged_pages
@@ -112,9 +112,7 @@ def test_preview_shows_the_change_then_the_mistake_then_the_fix(browser, built_p
             axe_page.route("**/livereload/**", lambda route: route.abort())  # no reload while axe runs
             axe_page.goto(page_url)
             expect(axe_page.locator(".kcr-voorbeeldfout")).to_have_count(1)
-            axe_page.add_script_tag(content=AXE_SCRIPT)
-            result = axe_page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
-            assert not [v["id"] for v in result["violations"]], result["violations"]
+            assert run_axe(axe_page) == []
         finally:
             checker.close()
 
