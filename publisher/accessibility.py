@@ -69,8 +69,7 @@ def marked_checks(tests_dir: Path, versions: dict[str, str], vendored: dict[str,
     vendored = vendored or {}
     checks: list[Check] = []
     for file in sorted(tests_dir.glob("test_*.py")):
-        stat = file.stat()
-        for test, what, options in _markers(file, stat.st_mtime_ns, stat.st_size):
+        for test, what, options in _markers(file.read_text(encoding="utf-8"), file.name):
             tool = str(options.get("hulpmiddel", "pytest"))
             package = None if tool.lower() in vendored else options.get("pakket")
             version = vendored.get(tool.lower()) or (versions.get(str(package).lower()) if package else None)
@@ -94,15 +93,14 @@ def vendored_versions(vendor_dir: Path) -> dict[str, str]:
 
 
 @lru_cache(maxsize=256)
-def _markers(file: Path, modified: int, size: int) -> tuple[tuple[str, str, dict], ...]:
-    """(test name, what, options) of each marker in one test file. Cached per version of the
-    file (`modified`, `size`): a build stages its pages twice (check and site), the live
-    preview many times, and parsing the test files is the slow part."""
-    text = file.read_text(encoding="utf-8")
+def _markers(text: str, name: str) -> tuple[tuple[str, str, dict], ...]:
+    """(test name, what, options) of each marker in the test file `name` that reads `text`.
+    Cached per content: a build stages its pages twice (check and site), the live preview many
+    times, and parsing the test files is the slow part (reading them is not)."""
     if MARKER not in text:
         return ()
     found = []
-    for node in ast.walk(ast.parse(text, filename=str(file))):
+    for node in ast.walk(ast.parse(text, filename=name)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for decorator in node.decorator_list:
                 marker = _marker_arguments(decorator)
