@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
-from conftest import ROOT, open_search, open_settled, type_search
+from conftest import ROOT, open_search, open_settled, refuse_other_hosts, type_search
 
 import pytest
 import yaml
@@ -27,28 +27,20 @@ def all_pages(site_dir: Path) -> list[str]:
 
 @pytest.fixture
 def page(browser, site_url):
-    """A fresh page that refuses (and records) every request to another host."""
+    """A fresh page that refuses every request to another host; the test fails if there was one."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = context.new_page()
     page.external_requests = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
-            route.continue_()
-        else:
-            page.external_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
+    refuse_other_hosts(page, page.external_requests.append)
     yield page
     context.close()
+    assert page.external_requests == []
 
 
 def test_every_download_link_returns_a_pdf(page, site_url, site_dir) -> None:
     links = set()
     for path in all_pages(site_dir):
-        page.goto(urljoin(site_url, path))
+        page.goto(urljoin(site_url, path), wait_until="domcontentloaded")  # the links, not the fonts and search engine
         for href in page.locator("a[href$='.pdf']").evaluate_all("links => links.map(a => a.href)"):
             if href.startswith(site_url):  # the bibliography also links to PDFs elsewhere
                 links.add(href)
@@ -278,3 +270,25 @@ def test_abbreviation_explained_on_hover_and_on_keyboard_focus(page, site_url) -
     assert tooltip.count() == 0
     focusable = page.locator("article abbr[tabindex='0']").all_inner_texts()
     assert len(focusable) == len(set(focusable)), "één tabstop per afkorting per pagina"
+
+
+def test_the_guard_of_the_browser_tests_catches_a_request_to_another_host(browser, site_url) -> None:
+    """The browser tests count on refuse_other_hosts: a page's request to another host (a script,
+    an image, a fetch) is refused and recorded, a request to the site itself is not."""
+    from conftest import watched_page
+
+    context, page = watched_page(browser, bypass_csp=True)  # the site's own policy would stop them first
+    page.goto(urljoin(site_url, "bo/resultaten/"))
+    page.evaluate("""() => {
+        fetch('https://voorbeeld.invalid/data.json').catch(() => {});
+        const img = document.createElement('img'); img.src = 'http://127.0.0.1.voorbeeld.invalid/beeld.png'; document.body.append(img);
+        fetch(location.href);
+    }""")
+    page.wait_for_load_state("networkidle")  # the fetch of the page itself has come back
+    for _ in range(200):  # and the two refusals are recorded (at most 10 s)
+        external = [p for p in page.problems if p.startswith("extern: ")]
+        if len(external) >= 2:
+            break
+        page.wait_for_timeout(50)
+    context.close()
+    assert sorted(external) == ["extern: http://127.0.0.1.voorbeeld.invalid/beeld.png", "extern: https://voorbeeld.invalid/data.json"]
