@@ -142,6 +142,16 @@ def built_fixture_project(name: str, tmp_path_factory, worker_id) -> Path:
     return built_once(tmp_path_factory, worker_id, name, functools.partial(fixture_project, name))
 
 
+@pytest.fixture
+def warm_project(built_project: Path, tmp_path: Path) -> Path:
+    """A copy of the project, built here, whose caches are warm (no PDF needs rendering)."""
+    project = copy_project(tmp_path / "project")
+    seed_pdf_cache(built_project, project)
+    code, output = run_cli(["build"], project)
+    assert code == 0, output
+    return project
+
+
 @pytest.fixture(scope="session")
 def site_dir(built_project: Path) -> Path:
     return built_project / "site"

@@ -35,16 +35,6 @@ def lengthen_the_go_question(project: Path, addition: str) -> None:
     yaml_file.write_text(text.replace(GO_QUESTION, GO_QUESTION[:-1] + addition + "?"), encoding="utf-8")
 
 
-@pytest.fixture
-def warm_project(built_project, tmp_path) -> Path:
-    """A built project copy whose PDF cache is warm (no PDF needs rendering)."""
-    project = copy_project(tmp_path / "project")
-    seed_pdf_cache(built_project, project)
-    code, output = run_cli(["build"], project)
-    assert code == 0, output
-    return project
-
-
 def rebuild(project: Path):
     import io
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import ROOT, copy_project, run_cli, seed_pdf_cache, tree_digest
+from conftest import ROOT, copy_project, run_cli, tree_digest
 
 pytestmark = pytest.mark.slow
 
@@ -43,15 +43,6 @@ def wait_for_text(log: Path, text: str, process: subprocess.Popen, timeout: floa
             raise AssertionError(f"de bouw stopte voordat '{text}' verscheen:\n{log.read_text(encoding='utf-8')}")
         time.sleep(0.05)
     raise AssertionError(f"'{text}' verscheen niet:\n{log.read_text(encoding='utf-8')}")
-
-
-@pytest.fixture
-def warm_project(built_project, tmp_path) -> Path:
-    project = copy_project(tmp_path / "project")
-    seed_pdf_cache(built_project, project)
-    code, output = run_cli(["build"], project)
-    assert code == 0, output
-    return project
 
 
 def change_a_question(project: Path) -> None:
