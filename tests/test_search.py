@@ -24,6 +24,7 @@ SCHOOL_TYPES = {"bo": "Basisonderwijs (bo)", "go": "Gespecialiseerd onderwijs (g
 
 @pytest.fixture
 def search_page(browser, site_url):
+    """A page whose console errors and uncaught script errors fail the test that used it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
     page = context.new_page()
     page.errors = []
@@ -31,6 +32,7 @@ def search_page(browser, site_url):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     context.close()
+    assert page.errors == []
 
 
 def site_path(href: str, site_url: str) -> str:
@@ -81,7 +83,6 @@ def test_every_reader_query_finds_its_pages(search_page, site_url) -> None:
             assert not others, (entry["zoek"], others)
         clear_search(search_page)
     assert not missed, missed
-    assert not search_page.errors, search_page.errors
 
 
 def test_result_titles_say_where_the_page_is_and_links_work(search_page, site_url) -> None:
