@@ -16,7 +16,7 @@ targeted tests (PY_TARGETS) run against each mutant, one process at a time under
 JavaScript: Stryker (`@stryker-mutator/core`, pinned in bench/js/package.json + lock,
 installed with Debian's node/npm into the git-ignored bench/js/node_modules/) with its
 command runner around Node's own test runner (`node --test`). FORM_LOGIC names the module,
-FORM_LOGIC_TESTS its tests; both are copied (or read from --ref) into a temporary folder.
+FORM_LOGIC_TESTS its tests; the module's folder and the tests are copied (or read from --ref) into a temporary folder.
 
 Each run ends with a table per module: killed, survived, timeout, equivalent (a survivor
 listed in EQUIVALENT with the reason it cannot change what a user gets), and the score
@@ -229,7 +229,9 @@ def stryker_bin() -> Path:
 
 
 def form_logic_files(target: Path, ref: str | None) -> None:
-    paths = [FORM_LOGIC, FORM_LOGIC_TESTS, *FORM_LOGIC_DATA]
+    """The module's whole folder (the tests import its sibling modules too, such as
+    reflectie-pdf-logica.js, which uses the module), its tests and their data."""
+    paths = [str(Path(FORM_LOGIC).parent), FORM_LOGIC_TESTS, *FORM_LOGIC_DATA]
     if ref:  # read from git: nothing is checked out, no other worktree is touched
         archive = subprocess.run(["git", "archive", ref, "--", *paths], cwd=ROOT, check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
