@@ -13,8 +13,11 @@ usual YAML surprises cannot happen:
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,9 +196,38 @@ MAX_SYNTAX_ERRORS = 50
 _RECOVERY_BUDGET = 2_000_000  # characters parsed again after errors, at most (a huge file gets fewer rounds)
 
 
+# Parsed files, by everything the result depends on (the text, its name, first line and `partial`).
+# Parsing is the slow part of a check (pure-Python PyYAML, kept for its marks and messages); a
+# rebuild in the preview, or a check after an edit, reads the same unchanged files again. Each
+# caller gets its own deep copy: nothing mutable is shared between calls or threads.
+_PARSED: OrderedDict[tuple[str, str, int, bool], tuple[YamlDocument | None, list[Problem]]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_MAX = 64  # files
+_PARSED_LARGEST = 256 * 1024  # characters; a larger text is parsed every time
+
+
 def parse_yaml(text: str, name: str, first_line: int = 1,
                partial: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text; `first_line` shifts line numbers (front matter inside Markdown).
+    The same arguments give the same result, remembered in this process (`_PARSED`)."""
+    key = (text, name, first_line, partial)
+    with _PARSED_LOCK:
+        parsed = _PARSED.get(key)
+        if parsed is not None:
+            _PARSED.move_to_end(key)
+    if parsed is None:
+        parsed = _parse_yaml(text, name, first_line, partial)
+        if len(text) <= _PARSED_LARGEST:
+            with _PARSED_LOCK:
+                _PARSED[key] = parsed
+                while len(_PARSED) > _PARSED_MAX:
+                    _PARSED.popitem(last=False)
+    return copy.deepcopy(parsed)
+
+
+def _parse_yaml(text: str, name: str, first_line: int,
+                partial: bool) -> tuple[YamlDocument | None, list[Problem]]:
+    """parse_yaml without the memory.
 
     Every syntax error of the file is reported, not only the first: after an error the
     item ('- ') or top-level key around it is left out and the rest is read again

@@ -153,6 +153,49 @@ def test_line_numbers_point_at_values() -> None:
     assert document.line(("secties", 0, "ontbreekt")) == 3
 
 
+
+def test_a_file_read_again_gives_the_same_document_and_never_a_shared_one() -> None:
+    """parse_yaml remembers what it parsed (the preview and a check read unchanged files again):
+    the same text gives an equal document every time, but never the same objects, so what one
+    caller changes (or one thread) cannot reach the next."""
+    text = (ROOT / "indicators" / "bo.yaml").read_text(encoding="utf-8")
+    first, problems = parse_yaml(text, "indicators/bo.yaml", partial=True)
+    assert problems == [] and first.data["id"] == "bo"
+    question = first.data["secties"][0]["secties"][0]["items"][0]["tekst"]
+    first.data["id"] = "veranderd"
+    first.data["secties"][0]["secties"][0]["items"][0]["tekst"] = "veranderd"
+    first.lines.clear()
+    second, _ = parse_yaml(text, "indicators/bo.yaml", partial=True)
+    assert second.data["id"] == "bo" and second.data["secties"][0]["secties"][0]["items"][0]["tekst"] == question
+    assert second.line(("secties", 0, "secties", 0, "items", 0, "tekst")) == \
+        next(n for n, line in enumerate(text.split("\n"), start=1) if line.strip() == f"tekst: {question}")
+    # what the result depends on is part of what is remembered: the name, the first line, `partial`
+    broken = "a: 1\nb: [\n"
+    assert [(p.file, p.line) for p in parse_yaml(broken, "x.yaml")[1]] == [("x.yaml", 3)]
+    assert [(p.file, p.line) for p in parse_yaml(broken, "x.yaml", first_line=5)[1]] == [("x.yaml", 7)]
+    assert [(p.file, p.line) for p in parse_yaml(broken, "y.yaml")[1]] == [("y.yaml", 3)]
+    tab = "a: 1\nb:\n  - x\n  -\tkapot: ja\nc: 3\n"
+    assert parse_yaml(tab, "x.yaml")[0] is None
+    assert parse_yaml(tab, "x.yaml", partial=True)[0].data == {"a": "1", "b": ["x"], "c": "3"}
+    assert parse_yaml(tab, "x.yaml")[0] is None
+
+
+def test_threads_reading_the_same_file_each_get_their_own_document() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = (ROOT / "indicators" / "go.yaml").read_text(encoding="utf-8")
+
+    def read_and_change(number: int) -> tuple[str, int]:
+        document, _ = parse_yaml(text, "indicators/go.yaml", partial=True)
+        seen = (document.data["id"], len(document.lines))
+        document.data["id"] = f"draad-{number}"
+        document.lines.clear()
+        return seen
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(read_and_change, range(200)))
+    assert set(seen) == {seen[0]} and seen[0][0] == "go" and seen[0][1] > 100
+
 # Refusals that protect memory run in a child process with a memory and time limit (conftest.run_limited).
 PARSE_AND_REPORT = """
 import json, sys
