@@ -240,10 +240,37 @@ def _where_item(published: IdMap, instrument: InstrumentIds, item: ItemIds) -> s
     return ", ".join(parts[:-1]) + " en " + parts[-1] if len(parts) > 1 else parts[0]
 
 
-def _keep_hint(kind: str, old: str, instrument_id: str) -> str:
+def _keep_hint(kind: str, old: str, instrument_id: str, renamed: str | None = None) -> str:
+    """What to do about a published id that is gone; `renamed`: the new id it was probably renamed to."""
+    retire = (f"Vervalt {kind} bewust? Zet de id onder 'vervallen:' van het instrument, met een reden: "
+              f"'- {{id: {old}, reden: …}}'.")
+    if renamed is not None:
+        what = "vraag" if kind == "het item" else "titel"
+        return (f"Met dezelfde {what} staat er nu {kind} '{renamed}' (op deze regel): is het hernoemd? Zet dan "
+                f"'was: [{old}]' bij '{renamed}'; oude antwoorden en links komen daar dan terecht. {retire}")
     return (f"Heb je {kind} hernoemd? Zet dan 'was: [{old}]' bij {kind} met de nieuwe id in indicators/{instrument_id}.yaml; "
-            f"oude antwoorden en links komen daar dan terecht. Vervalt {kind} bewust? Zet de id onder 'vervallen:' van het "
-            f"instrument, met een reden: '- {{id: {old}, reden: …}}'.")
+            f"oude antwoorden en links komen daar dan terecht. {retire}")
+
+
+def _renamed_to(old_text: str, current: list[tuple[str, str]], published: set[str]) -> str | None:
+    """The id of the one current (id, text) pair with the same text as a published id that is
+    gone, and an id that was never published: most likely the same item or section, renamed."""
+    same = [i for i, text in current if " ".join(text.split()) == " ".join(old_text.split()) and i not in published]
+    return same[0] if len(same) == 1 else None
+
+
+def _id_line(doc: YamlDocument | None, value: str) -> int | None:
+    """The line of `id: value` in an instrument's YAML document, or None."""
+    stack = [((), doc.data)] if doc is not None else []
+    while stack:
+        location, data = stack.pop()
+        if isinstance(data, dict):
+            if data.get("id") == value:
+                return doc.line(location + ("id",))
+            stack.extend((location + (key,), child) for key, child in data.items())
+        elif isinstance(data, list):
+            stack.extend((location + (index,), child) for index, child in enumerate(data))
+    return None
 
 
 def check_published(publication: Publication, registries: list[tuple[str, IdMap]],
@@ -278,24 +305,27 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
             sections = {i for s in model.all_sections() for i in (s.id, *s.was)}
             items = {i for _, item in model.item_paths() for i in (item.id, *item.was)}
             levels = {i for level in model.rubric_levels for i in (level.id, *level.was)}
+            ever = {i for entry in (*instrument.secties, *instrument.items) for i in (entry.id, *entry.was)}
             for section in instrument.secties:
                 for old in (section.id, *section.was):
                     if old not in sections and old not in retired:
+                        renamed = _renamed_to(section.titel, [(s.id, s.title) for s in model.all_sections()], ever)
                         problems.append(error(
-                            name, line,
+                            name, _id_line(doc, renamed) or line if renamed else line,
                             f"de sectie '{old}' ({section.niveaunaam}) is gepubliceerd in {edition}, maar bestaat niet meer in "
                             f"'{instrument.id}': links naar {' en '.join(published.basis_url + p + '#' + old for p in instrument.paginas)} "
                             "werken dan niet meer",
-                            _keep_hint("de sectie", old, instrument.id)))
+                            _keep_hint("de sectie", old, instrument.id, renamed)))
             for item in instrument.items:
                 for old in (item.id, *item.was):
                     if old not in items and old not in retired:
+                        renamed = _renamed_to(item.tekst, [(i.id, i.text) for _, i in model.item_paths()], ever)
                         problems.append(error(
-                            name, line,
+                            name, _id_line(doc, renamed) or line if renamed else line,
                             f"het item '{old}' (vraag {item.nummer}: '{item.tekst}') is gepubliceerd in {edition}, maar "
                             f"bestaat niet meer in '{instrument.id}': {_where_item(published, instrument, item)} "
                             "verwijzen ernaar",
-                            _keep_hint("het item", old, instrument.id)))
+                            _keep_hint("het item", old, instrument.id, renamed)))
             for gone in instrument.vervallen:
                 if gone.id not in sections | items | levels | retired:
                     problems.append(error(

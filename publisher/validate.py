@@ -62,15 +62,20 @@ def load_publication(project: Project) -> Loaded:
     pages, assets, found = content.read_pages(project)
     problems += found
     publication = None
+    promises: list[Problem] = []
     if config is not None and glossary is not None and all(s is not None for s in instruments):
         publication = Publication(config=config, instruments=instruments, glossary=glossary)
         problems += _check_site_pages(project, publication, pages, config_doc)
         registries, found = ids.read_registries(project)  # published ids are promises
-        problems += found + ids.check_published(publication, registries, documents, config_doc)
+        promises = found + ids.check_published(publication, registries, documents, config_doc)
     # The pages as the site engine will render them: HTML, links, anchors, ids. This needs
     # a consistent model; with errors in the YAML files only the content pages' HTML is checked.
+    # A broken promise (a published id that is gone) leaves the model consistent: the pages are
+    # still checked in full, so that the editor sees those mistakes in the same run.
+    consistent = publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems)
+    problems += promises
     try:
-        if publication is not None and not any(p.is_error and not p.file.endswith(".md") for p in problems):
+        if consistent:
             problems += check_site(project, publication, pages, assets, anchors, glossary_doc)
         else:
             type_ids = (list(config.instruments) if config is not None

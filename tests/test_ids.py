@@ -170,14 +170,15 @@ def test_renaming_an_item_without_was_fails_and_names_the_id(project_copy) -> No
     replace_once(bo, "          - id: herkenning\n", "          - id: herkenning-leerlingen\n")
     code, output = run_cli(["check"], project_copy)
     assert code == 1
-    line = line_of(bo, "id: bo")
+    line = line_of(bo, "          - id: herkenning-leerlingen")  # the same question under its new id: the line to go to
     expected = (f"indicators/bo.yaml:{line}: fout: het item 'herkenning' (vraag 1: 'Ervaren leerlingen herkenning?') is "
                 "gepubliceerd in editie 2025 (gepubliceerd/2025.json), maar bestaat niet meer in 'bo': de pagina's "
                 f"{BASE_URL}bo/reflectievragen/#herkenning en {BASE_URL}bo/invullen/#herkenning, de PDF-velden "
                 "bo-herkenning en bo-herkenning-toelichting in reflectievragen-bo-invulbaar.pdf en opgeslagen reflecties "
                 "(antwoord met id 'herkenning') verwijzen ernaar")
     assert expected in output, output
-    assert "Zet dan 'was: [herkenning]' bij het item met de nieuwe id in indicators/bo.yaml" in output
+    assert ("Met dezelfde vraag staat er nu het item 'herkenning-leerlingen' (op deze regel): is het hernoemd? "
+            "Zet dan 'was: [herkenning]' bij 'herkenning-leerlingen'") in output
     assert "'- {id: herkenning, reden: …}'" in output
     assert output.count(": fout: ") == 1, output
 
@@ -225,7 +226,7 @@ def test_renaming_a_section_without_was_fails(project_copy) -> None:
     replace_once(go, f"      - id: {theme}\n", f"      - id: {theme}-nieuw\n")
     code, output = run_cli(["check"], project_copy)
     assert code == 1
-    assert (f"indicators/go.yaml:{line_of(go, 'id: go')}: fout: de sectie '{theme}' (thema) is gepubliceerd in editie 2025 "
+    assert (f"indicators/go.yaml:{line_of(go, f'      - id: {theme}-nieuw')}: fout: de sectie '{theme}' (thema) is gepubliceerd in editie 2025 "
             f"(gepubliceerd/2025.json), maar bestaat niet meer in 'go': links naar {BASE_URL}go/reflectievragen/#{theme} "
             f"en {BASE_URL}go/invullen/#{theme} werken dan niet meer") in output
     replace_once(go, f"      - id: {theme}-nieuw\n", f"      - id: {theme}-nieuw\n        was: [{theme}]\n")
