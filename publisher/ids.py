@@ -240,16 +240,20 @@ def _where_item(published: IdMap, instrument: InstrumentIds, item: ItemIds) -> s
     return ", ".join(parts[:-1]) + " en " + parts[-1] if len(parts) > 1 else parts[0]
 
 
-def _keep_hint(kind: str, old: str, instrument_id: str, renamed: str | None = None) -> str:
-    """What to do about a published id that is gone; `renamed`: the new id it was probably renamed to."""
+def _keep_hint(kind: str, old: str, instrument_id: str, renamed: str | None = None, same: str = "") -> str:
+    """What to do about a published id that is gone; `renamed`: the new id it was probably renamed
+    to, found by the same `same` (its question, title or label)."""
     retire = (f"Vervalt {kind} bewust? Zet de id onder 'vervallen:' van het instrument, met een reden: "
               f"'- {{id: {old}, reden: …}}'.")
     if renamed is not None:
-        what = "vraag" if kind == "het item" else "titel"
-        return (f"Met dezelfde {what} staat er nu {kind} '{renamed}' (op deze regel): is het hernoemd? Zet dan "
-                f"'was: [{old}]' bij '{renamed}'; oude antwoorden en links komen daar dan terecht. {retire}")
+        return (f"{_renamed_hint(kind, old, renamed, same)}; oude antwoorden en links komen daar dan terecht. {retire}")
     return (f"Heb je {kind} hernoemd? Zet dan 'was: [{old}]' bij {kind} met de nieuwe id in indicators/{instrument_id}.yaml; "
             f"oude antwoorden en links komen daar dan terecht. {retire}")
+
+
+def _renamed_hint(kind: str, old: str, renamed: str, same: str) -> str:
+    return (f"Met {'hetzelfde' if same == 'label' else 'dezelfde'} {same} staat er nu {kind} '{renamed}' (op deze regel): "
+            f"is het hernoemd? Zet dan 'was: [{old}]' bij '{renamed}'")
 
 
 def _renamed_to(old_text: str, current: list[tuple[str, str]], published: set[str]) -> str | None:
@@ -315,7 +319,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                             f"de sectie '{old}' ({section.niveaunaam}) is gepubliceerd in {edition}, maar bestaat niet meer in "
                             f"'{instrument.id}': links naar {' en '.join(published.basis_url + p + '#' + old for p in instrument.paginas)} "
                             "werken dan niet meer",
-                            _keep_hint("de sectie", old, instrument.id, renamed)))
+                            _keep_hint("de sectie", old, instrument.id, renamed, "titel")))
             for item in instrument.items:
                 for old in (item.id, *item.was):
                     if old not in items and old not in retired:
@@ -325,7 +329,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                             f"het item '{old}' (vraag {item.nummer}: '{item.tekst}') is gepubliceerd in {edition}, maar "
                             f"bestaat niet meer in '{instrument.id}': {_where_item(published, instrument, item)} "
                             "verwijzen ernaar",
-                            _keep_hint("het item", old, instrument.id, renamed)))
+                            _keep_hint("het item", old, instrument.id, renamed, "vraag")))
             for gone in instrument.vervallen:
                 if gone.id not in sections | items | levels | retired:
                     problems.append(error(
@@ -336,24 +340,34 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
             for level in instrument.rubriekniveaus:
                 for old in (level.id, *level.was):
                     if old not in levels and old not in retired:
+                        renamed = _renamed_to(level.label, [(v.id, v.label) for v in model.rubric_levels],
+                                              ever | {i for v in instrument.rubriekniveaus for i in (v.id, *v.was)})
                         problems.append(error(
-                            name, line,
+                            name, _id_line(doc, renamed) or line if renamed else line,
                             f"het rubriekniveau '{old}' ({level.label}) is gepubliceerd in {edition}, maar bestaat niet meer "
                             f"in '{instrument.id}': de PDF-velden in {instrument.reflectieblad} en opgeslagen reflecties "
                             "gebruiken het als antwoord",
-                            _keep_hint("het niveau", old, instrument.id)))
+                            _keep_hint("het niveau", old, instrument.id, renamed, "label")))
         forms = {f.id: i for i, f in enumerate(config.answer_forms)}
         for form in published.antwoordvormen:
+            was_published = {i for o in form.opties for i in (o.id, *o.was)}
             for option in form.opties:
                 for old in (option.id, *option.was):
                     if old in option_ids:
                         continue
                     where = ("antwoordvormen", forms[form.id], "id") if form.id in forms else ("antwoordvormen",)
+                    options = config.answer_forms[forms[form.id]].options if form.id in forms else []
+                    renamed = _renamed_to(option.label, [(o.id, o.label) for o in options], was_published)
+                    if renamed is not None:
+                        where = ("antwoordvormen", forms[form.id], "opties", [o.id for o in options].index(renamed), "id")
+                        hint = f"Het label mag veranderen, de id niet. {_renamed_hint('het antwoord', old, renamed, 'label')}, "
+                    else:
+                        hint = (f"Het label mag veranderen, de id niet: zet 'id: {old}' terug, of zet 'was: [{old}]' bij het "
+                                "antwoord met de nieuwe id, ")
                     problems.append(error(
                         "site_config.yaml", config_doc.line(where) if config_doc else None,
                         f"het antwoord '{old}' ({option.label}) van antwoordvorm '{form.id}' is gepubliceerd in {edition}, "
                         "maar bestaat niet meer: de PDF-velden van de invulbare reflectiebladen (toestand "
                         f"/{old}) en opgeslagen reflecties (antwoord '{old}') gebruiken het",
-                        f"Het label mag veranderen, de id niet: zet 'id: {old}' terug, of zet 'was: [{old}]' bij het antwoord "
-                        "met de nieuwe id, dan komen oude antwoorden daar terecht."))
+                        hint + "dan komen oude antwoorden daar terecht."))
     return problems

@@ -299,8 +299,9 @@ def test_renaming_a_rubric_level_needs_was(instruments_project) -> None:
     rubriek.write_text(text.replace("      voorbeeld: ", "      voorbeeldig: "), encoding="utf-8")
     code, output = run_cli(["check"], instruments_project)
     assert code == 1
-    assert (f"indicators/rubriek.yaml:{line_of(rubriek, 'id: rubriek')}: fout: het rubriekniveau 'voorbeeld' "
-            "(Voorbeeldschool) is gepubliceerd in editie 2026 (gepubliceerd/2026.json)") in output
+    assert (f"indicators/rubriek.yaml:{line_of(rubriek, '  - id: voorbeeldig')}: fout: het rubriekniveau 'voorbeeld' "
+            "(Voorbeeldschool) is gepubliceerd in editie 2026 (gepubliceerd/2026.json)") in output  # the same label, renamed
+    assert "Met hetzelfde label staat er nu het niveau 'voorbeeldig' (op deze regel)" in output
     replace_once(rubriek, "  - id: voorbeeldig\n", "  - id: voorbeeldig\n    was: [voorbeeld]\n")
     code, output = run_cli(["check"], instruments_project)
     assert "gepubliceerd" not in output, output
