@@ -252,8 +252,11 @@ def _keep_hint(kind: str, old: str, instrument_id: str, renamed: str | None = No
 
 
 def _renamed_hint(kind: str, old: str, renamed: str, same: str) -> str:
+    """'Met dezelfde vraag staat er nu het item 'x' (op deze regel): is dat hetzelfde item met een nieuwe id? …'"""
+    article, noun = kind.split(" ", 1)
     return (f"Met {'hetzelfde' if same == 'label' else 'dezelfde'} {same} staat er nu {kind} '{renamed}' (op deze regel): "
-            f"is het hernoemd? Zet dan 'was: [{old}]' bij '{renamed}'")
+            f"is dat {'hetzelfde' if article == 'het' else 'dezelfde'} {noun} met een nieuwe id? "
+            f"Zet dan 'was: [{old}]' bij '{renamed}'")
 
 
 def _renamed_to(old_text: str, current: list[tuple[str, str]], published: set[str]) -> str | None:

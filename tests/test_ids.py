@@ -177,7 +177,7 @@ def test_renaming_an_item_without_was_fails_and_names_the_id(project_copy) -> No
                 "bo-herkenning en bo-herkenning-toelichting in reflectievragen-bo-invulbaar.pdf en opgeslagen reflecties "
                 "(antwoord met id 'herkenning') verwijzen ernaar")
     assert expected in output, output
-    assert ("Met dezelfde vraag staat er nu het item 'herkenning-leerlingen' (op deze regel): is het hernoemd? "
+    assert ("Met dezelfde vraag staat er nu het item 'herkenning-leerlingen' (op deze regel): is dat hetzelfde item met een nieuwe id? "
             "Zet dan 'was: [herkenning]' bij 'herkenning-leerlingen'") in output
     assert "'- {id: herkenning, reden: …}'" in output
     assert output.count(": fout: ") == 1, output
