@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import copy
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -196,33 +195,27 @@ MAX_SYNTAX_ERRORS = 50
 _RECOVERY_BUDGET = 2_000_000  # characters parsed again after errors, at most (a huge file gets fewer rounds)
 
 
-# Parsed files, by everything the result depends on (the text, its name, first line and `partial`).
-# Parsing is the slow part of a check (pure-Python PyYAML, kept for its marks and messages); a
-# rebuild in the preview, or a check after an edit, reads the same unchanged files again. Each
-# caller gets its own deep copy: nothing mutable is shared between calls or threads.
-_PARSED: OrderedDict[tuple[str, str, int, bool], tuple[YamlDocument | None, list[Problem]]] = OrderedDict()
-_PARSED_LOCK = threading.Lock()
-_PARSED_MAX = 64  # files
-_PARSED_LARGEST = 256 * 1024  # characters; a larger text is parsed every time
-
-
 def parse_yaml(text: str, name: str, first_line: int = 1,
                partial: bool = False) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML text; `first_line` shifts line numbers (front matter inside Markdown).
-    The same arguments give the same result, remembered in this process (`_PARSED`)."""
-    key = (text, name, first_line, partial)
-    with _PARSED_LOCK:
-        parsed = _PARSED.get(key)
-        if parsed is not None:
-            _PARSED.move_to_end(key)
-    if parsed is None:
-        parsed = _parse_yaml(text, name, first_line, partial)
-        if len(text) <= _PARSED_LARGEST:
-            with _PARSED_LOCK:
-                _PARSED[key] = parsed
-                while len(_PARSED) > _PARSED_MAX:
-                    _PARSED.popitem(last=False)
-    return copy.deepcopy(parsed)
+
+    The result is remembered in this process by all four arguments (`_parse_remembered`):
+    parsing is the slow part of a check (pure-Python PyYAML, kept for its marks and messages),
+    and a rebuild in the preview, or a check after an edit, reads the same unchanged files
+    again. Each caller gets its own deep copy: nothing mutable is shared between calls or
+    threads. A text over _REMEMBERED_LARGEST characters is parsed every time."""
+    if len(text) > _REMEMBERED_LARGEST:
+        return _parse_yaml(text, name, first_line, partial)
+    return copy.deepcopy(_parse_remembered(text, name, first_line, partial))
+
+
+_REMEMBERED_LARGEST = 256 * 1024  # characters
+
+
+@lru_cache(maxsize=64)
+def _parse_remembered(text: str, name: str, first_line: int,
+                      partial: bool) -> tuple[YamlDocument | None, list[Problem]]:
+    return _parse_yaml(text, name, first_line, partial)
 
 
 def _parse_yaml(text: str, name: str, first_line: int,
