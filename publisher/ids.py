@@ -266,9 +266,9 @@ def _renamed_to(old_text: str, current: list[tuple[str, str]], published: set[st
     return same[0] if len(same) == 1 else None
 
 
-def _id_line(doc: YamlDocument | None, value: str) -> int | None:
-    """The line of `id: value` in an instrument's YAML document, or None."""
-    stack = [((), doc.data)] if doc is not None else []
+def _id_line(doc: YamlDocument | None, value: str | None) -> int | None:
+    """The line of `id: value` in an instrument's YAML document, or None (also for no value)."""
+    stack = [((), doc.data)] if doc is not None and value is not None else []
     while stack:
         location, data = stack.pop()
         if isinstance(data, dict):
@@ -318,7 +318,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                     if old not in sections and old not in retired:
                         renamed = _renamed_to(section.titel, [(s.id, s.title) for s in model.all_sections()], ever)
                         problems.append(error(
-                            name, _id_line(doc, renamed) or line if renamed else line,
+                            name, _id_line(doc, renamed) or line,
                             f"de sectie '{old}' ({section.niveaunaam}) is gepubliceerd in {edition}, maar bestaat niet meer in "
                             f"'{instrument.id}': links naar {' en '.join(published.basis_url + p + '#' + old for p in instrument.paginas)} "
                             "werken dan niet meer",
@@ -328,7 +328,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                     if old not in items and old not in retired:
                         renamed = _renamed_to(item.tekst, [(i.id, i.text) for _, i in model.item_paths()], ever)
                         problems.append(error(
-                            name, _id_line(doc, renamed) or line if renamed else line,
+                            name, _id_line(doc, renamed) or line,
                             f"het item '{old}' (vraag {item.nummer}: '{item.tekst}') is gepubliceerd in {edition}, maar "
                             f"bestaat niet meer in '{instrument.id}': {_where_item(published, instrument, item)} "
                             "verwijzen ernaar",
@@ -346,7 +346,7 @@ def check_published(publication: Publication, registries: list[tuple[str, IdMap]
                         renamed = _renamed_to(level.label, [(v.id, v.label) for v in model.rubric_levels],
                                               ever | {i for v in instrument.rubriekniveaus for i in (v.id, *v.was)})
                         problems.append(error(
-                            name, _id_line(doc, renamed) or line if renamed else line,
+                            name, _id_line(doc, renamed) or line,
                             f"het rubriekniveau '{old}' ({level.label}) is gepubliceerd in {edition}, maar bestaat niet meer "
                             f"in '{instrument.id}': de PDF-velden in {instrument.reflectieblad} en opgeslagen reflecties "
                             "gebruiken het als antwoord",

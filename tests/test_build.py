@@ -487,7 +487,6 @@ def test_no_change_build_is_replayed_with_its_warnings_and_every_input_counts(wa
     assert code == 0 and "niets veranderd sinds de vorige bouw" in output, output
 
 
-
 def test_build_py_ends_with_the_commands_exit_code_and_all_its_output(warm_project) -> None:
     """build.py skips the interpreter's teardown (cli.exit_at_once): the exit code and every
     line, also the last one through a pipe, must still arrive, and exit handlers still run."""
