@@ -199,6 +199,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
+    def handle_error(self, request, client_address):
+        """A browser that stopped reading (it went on to the next page, or a test aborted the
+        request) is no error of the site: not a traceback in the test log. Anything else is."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 @contextlib.contextmanager
 def serve_directory(directory: Path):
